@@ -1,0 +1,53 @@
+/**
+ * The settings file's JSON schema and defaults. electron-store (in the app)
+ * and conf (in tests and the browser test host) both validate against it.
+ */
+import type { Settings } from '../../shared/contract'
+
+export const DEFAULT_BASE_URL = 'https://api.airforce'
+
+export const defaultSettings: Settings = {
+  baseUrl: DEFAULT_BASE_URL,
+  timeouts: { connectMs: 10_000, headersMs: 60_000, idleMs: 60_000 },
+  proxy: { mode: 'none', url: '' },
+  theme: 'system',
+  defaultModels: {
+    chat: 'gpt-4o-mini',
+    image: 'flux',
+    vision: 'gemini-pro-vision',
+    song: 'chirp-v3-5',
+    speech: 'alex'
+  },
+  quickAskShortcut: 'CommandOrControl+Shift+Space'
+}
+
+const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
+const modelId = { type: 'string', minLength: 1, maxLength: 200 } as const
+
+/** One property schema per top-level key, as conf/electron-store expect. */
+export const settingsSchema = {
+  baseUrl: { type: 'string', minLength: 1, maxLength: 2_000, pattern: '^https?://' },
+  timeouts: {
+    type: 'object',
+    properties: { connectMs: timeout, headersMs: timeout, idleMs: timeout },
+    required: ['connectMs', 'headersMs', 'idleMs'],
+    additionalProperties: false
+  },
+  proxy: {
+    type: 'object',
+    properties: {
+      mode: { enum: ['none', 'system', 'url'] },
+      url: { type: 'string', maxLength: 2_000 }
+    },
+    required: ['mode', 'url'],
+    additionalProperties: false
+  },
+  theme: { enum: ['system', 'light', 'dark'] },
+  defaultModels: {
+    type: 'object',
+    properties: { chat: modelId, image: modelId, vision: modelId, song: modelId, speech: modelId },
+    required: ['chat', 'image', 'vision', 'song', 'speech'],
+    additionalProperties: false
+  },
+  quickAskShortcut: { type: 'string', minLength: 1, maxLength: 100 }
+} as const

@@ -1,0 +1,142 @@
+/**
+ * Settings: read, validate, merge and persist the person's preferences.
+ *
+ * The file itself is handled by electron-store in the app and by conf (the
+ * library electron-store is built on) elsewhere; both are given to this
+ * service through `openStore`, so it never imports Electron. A file that
+ * cannot be read or fails the schema is moved aside (never deleted) and the
+ * defaults are used, with a notice for the person instead of a crash.
+ */
+import { existsSync, renameSync } from 'node:fs'
+import type { Settings, SettingsPatch } from '../../shared/contract'
+import { AppError } from '../../shared/errors'
+import { defaultSettings } from './settings-schema'
+
+/** The part of conf / electron-store this service uses. */
+export interface SettingsFile {
+  store: Settings
+  readonly path: string
+}
+
+export interface SettingsServiceOptions {
+  /** Opens (and validates) the settings file; throws when it is unreadable. */
+  openStore: () => SettingsFile
+  /** Where the file lives, so an unreadable one can be moved aside. */
+  filePath: string
+  now?: () => Date
+}
+
+type Listener = (settings: Settings) => void
+
+export class SettingsService {
+  #file: SettingsFile
+  /** conf re-reads the file on every access; keep a copy instead. */
+  #current: Settings
+  #notice: string | null = null
+  #listeners = new Set<Listener>()
+
+  constructor(options: SettingsServiceOptions) {
+    try {
+      this.#file = options.openStore()
+      // Reading validates the whole file against the schema.
+      this.#current = this.#file.store
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(options.filePath, 'the file') : String(error)
+      const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')
+      const backup = options.filePath.replace(/\.json$/, '') + `.unreadable-${stamp}.json`
+      if (existsSync(options.filePath)) renameSync(options.filePath, backup)
+      this.#file = options.openStore()
+      this.#current = this.#file.store
+      this.#notice = `Your settings could not be read (${reason}), so the defaults are in use. The old file was kept as ${backup}.`
+    }
+  }
+
+  get(): Settings {
+    return structuredClone(this.#current)
+  }
+
+  /** A message for the person about the settings file, if any. */
+  get notice(): string | null {
+    return this.#notice
+  }
+
+  dismissNotice(): void {
+    this.#notice = null
+  }
+
+  /** Merges a partial update, validates it, and writes it. Invalid input changes nothing. */
+  update(patch: SettingsPatch): Settings {
+    const current = this.get()
+    const next: Settings = {
+      baseUrl: patch.baseUrl ?? current.baseUrl,
+      timeouts: { ...current.timeouts, ...patch.timeouts },
+      proxy: { ...current.proxy, ...patch.proxy },
+      theme: patch.theme ?? current.theme,
+      defaultModels: { ...current.defaultModels, ...patch.defaultModels },
+      quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut
+    }
+    next.baseUrl = normaliseBaseUrl(next.baseUrl)
+    validate(next)
+    try {
+      this.#file.store = next
+      this.#current = next
+    } catch (error) {
+      // The schema is the last word; its message names the field.
+      throw new AppError('invalid_argument', error instanceof Error ? error.message : String(error))
+    }
+    this.#emit()
+    return this.get()
+  }
+
+  reset(): Settings {
+    this.#file.store = structuredClone(defaultSettings)
+    this.#current = structuredClone(defaultSettings)
+    this.#emit()
+    return this.get()
+  }
+
+  onChange(listener: Listener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #emit(): void {
+    const settings = this.get()
+    for (const listener of this.#listeners) listener(settings)
+  }
+}
+
+function normaliseBaseUrl(raw: string): string {
+  return raw.trim().replace(/\/+$/, '')
+}
+
+/** Checks that need more than a JSON schema, with messages a person can act on. */
+function validate(settings: Settings): void {
+  const url = parseHttpUrl(settings.baseUrl)
+  if (!url) throw new AppError('invalid_argument', `Base URL must be an http:// or https:// address, got "${settings.baseUrl}".`)
+  if (settings.proxy.mode === 'url' && !parseHttpUrl(settings.proxy.url)) {
+    throw new AppError('invalid_argument', 'Proxy URL must be an http:// or https:// address, e.g. http://127.0.0.1:8080.')
+  }
+  for (const [name, value] of Object.entries(settings.timeouts)) {
+    if (!Number.isInteger(value) || value < 1_000 || value > 600_000) {
+      throw new AppError('invalid_argument', `Timeout ${name} must be between 1 and 600 seconds.`)
+    }
+  }
+  for (const [capability, model] of Object.entries(settings.defaultModels)) {
+    if (typeof model !== 'string' || model.trim() === '') {
+      throw new AppError('invalid_argument', `The default ${capability} model cannot be empty.`)
+    }
+  }
+  if (!/^[\w+]+$/.test(settings.quickAskShortcut.replace(/\s/g, '')) || settings.quickAskShortcut.trim() === '') {
+    throw new AppError('invalid_argument', 'The shortcut must look like CommandOrControl+Shift+Space.')
+  }
+}
+
+function parseHttpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null
+  } catch {
+    return null
+  }
+}

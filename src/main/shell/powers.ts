@@ -1,0 +1,43 @@
+/**
+ * Electron's powers, adapted to the small interfaces the services take.
+ */
+import { app, safeStorage, shell } from 'electron'
+import ElectronStore from 'electron-store'
+import type { KeyProtection, Settings } from '../../shared/contract'
+import type { Powers } from '../app-services'
+import type { SecretCipher } from '../services/key-vault'
+import type { SettingsFile } from '../services/settings'
+import { defaultSettings, settingsSchema } from '../services/settings-schema'
+
+/** safeStorage's async API; on Linux, `basic_text` means no secret service. */
+export const safeStorageCipher: SecretCipher = {
+  async protection(): Promise<KeyProtection> {
+    if (!(await safeStorage.isAsyncEncryptionAvailable())) return 'unavailable'
+    if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return 'basic_text'
+    return 'os'
+  },
+  encrypt: (plain) => safeStorage.encryptStringAsync(plain),
+  async decrypt(data) {
+    const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(data)
+    return { text: result, shouldReEncrypt }
+  }
+}
+
+export function openElectronSettingsStore(): SettingsFile {
+  return new ElectronStore<Settings>({
+    name: 'settings',
+    schema: settingsSchema as never,
+    defaults: defaultSettings,
+    clearInvalidConfig: false
+  }) as unknown as SettingsFile
+}
+
+export function electronPowers(): Powers {
+  return {
+    userDataDir: app.getPath('userData'),
+    openSettingsStore: openElectronSettingsStore,
+    cipher: safeStorageCipher,
+    openExternal: (url) => shell.openExternal(url),
+    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Windows and what they may do. Every window is sandboxed with context
+ * isolation, never navigates away from the app, and opens web links in the
+ * OS browser instead of inside itself.
+ */
+import { BrowserWindow, shell, type WebContents, type WebPreferences } from 'electron'
+import { APP_ORIGIN } from '../services/app-protocol'
+import { parseExternalUrl } from '../handlers'
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: true
+  }
+}
+
+/** True for the app's own pages (and the dev server in development). */
+export function isAppUrl(url: string | undefined, devServerUrl: string | undefined): boolean {
+  if (!url) return false
+  if (url.startsWith(`${APP_ORIGIN}/`)) return true
+  return devServerUrl !== undefined && url.startsWith(devServerUrl)
+}
+
+/** Links never open inside the app: http(s) goes to the OS browser, the rest is dropped. */
+export function hardenWebContents(contents: WebContents, devServerUrl: string | undefined): void {
+  const openOutside = (url: string): void => {
+    try {
+      void shell.openExternal(parseExternalUrl(url))
+    } catch {
+      // Not a web link: ignore it.
+    }
+  }
+  contents.setWindowOpenHandler(({ url }) => {
+    openOutside(url)
+    return { action: 'deny' }
+  })
+  contents.on('will-navigate', (event, url) => {
+    if (isAppUrl(url, devServerUrl)) return
+    event.preventDefault()
+    openOutside(url)
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.session.setPermissionRequestHandler((_contents, permission, callback) => {
+    // Clipboard writes (copy buttons) are the only permission the app uses.
+    callback(permission === 'clipboard-sanitized-write')
+  })
+}
+
+export function createMainWindow(options: { preloadPath: string; iconPath?: string; devServerUrl?: string }): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1180,
+    height: 780,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'Skyport',
+    backgroundColor: '#16171a',
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
+    webPreferences: secureWebPreferences(options.preloadPath)
+  })
+  hardenWebContents(window.webContents, options.devServerUrl)
+  window.once('ready-to-show', () => window.show())
+  if (options.devServerUrl) void window.loadURL(options.devServerUrl)
+  else void window.loadURL(`${APP_ORIGIN}/index.html`)
+  return window
+}

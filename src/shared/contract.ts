@@ -1,0 +1,233 @@
+/**
+ * The bridge contract: every method the renderer may call, every event main
+ * pushes to it, and the data types both sides exchange. Main registers one
+ * handler per method, the preload exposes exactly these entries, and the
+ * renderer's `window.api` type is inferred from here. Add a feature by adding
+ * entries here; nothing else lists them.
+ */
+import type { BridgeErrorData } from './errors'
+
+// ---------------------------------------------------------------- settings
+
+export type Theme = 'system' | 'light' | 'dark'
+export type ProxyMode = 'none' | 'system' | 'url'
+/** What a default model is chosen for. */
+export type Capability = 'chat' | 'image' | 'vision' | 'song' | 'speech'
+
+export interface Timeouts {
+  /** TCP + TLS connect. */
+  connectMs: number
+  /** Until the response headers arrive (slow first byte). */
+  headersMs: number
+  /** Longest silence between two body chunks (a stalled stream). */
+  idleMs: number
+}
+
+export interface ProxySettings {
+  mode: ProxyMode
+  /** Used when mode is 'url', e.g. http://127.0.0.1:8080 */
+  url: string
+}
+
+export interface Settings {
+  baseUrl: string
+  timeouts: Timeouts
+  proxy: ProxySettings
+  theme: Theme
+  defaultModels: Record<Capability, string>
+  /** Electron accelerator, e.g. CommandOrControl+Shift+Space */
+  quickAskShortcut: string
+}
+
+/** A partial update; nested objects are merged, not replaced. */
+export interface SettingsPatch {
+  baseUrl?: string
+  timeouts?: Partial<Timeouts>
+  proxy?: Partial<ProxySettings>
+  theme?: Theme
+  defaultModels?: Partial<Record<Capability, string>>
+  quickAskShortcut?: string
+}
+
+/**
+ * How the key is protected at rest.
+ * - `os`: the OS keychain / DPAPI / a Linux secret service encrypts it.
+ * - `basic_text`: Linux without a secret service; Electron falls back to a
+ *   hard-coded password, which is obfuscation, not encryption.
+ * - `unavailable`: no encryption at all; the key is kept for this session only.
+ */
+export type KeyProtection = 'os' | 'basic_text' | 'unavailable'
+
+export interface KeyStatus {
+  set: boolean
+  /** Last four characters, so a person can tell keys apart. Never more. */
+  last4: string | null
+  protection: KeyProtection
+  /** True when the key could not be written to disk and lives in memory only. */
+  sessionOnly: boolean
+}
+
+export interface SettingsState {
+  settings: Settings
+  key: KeyStatus
+  /** A message for the person, e.g. the settings file was unreadable and was reset. */
+  notice: string | null
+}
+
+// ---------------------------------------------------------------- gateway
+
+export interface ModelInfo {
+  id: string
+  ownedBy: string | null
+  created: number | null
+}
+
+export interface ModelList {
+  models: ModelInfo[]
+  /** `fallback` means the server could not be asked and the documented list is shown. */
+  source: 'server' | 'fallback'
+  /** Why the fallback is shown. */
+  error: BridgeErrorData | null
+}
+
+export interface KeyCheck {
+  /** The gateway's `info` field, e.g. "Premium key". */
+  info: string | null
+  /** Every other field the gateway returned, for display. */
+  details: Record<string, string | number | boolean | null>
+}
+
+export interface ConnectionTest {
+  baseUrl: string
+  modelCount: number
+  latencyMs: number
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant'
+
+export interface ChatTextPart {
+  type: 'text'
+  text: string
+}
+export interface ChatImagePart {
+  type: 'image_url'
+  image_url: { url: string }
+}
+export interface ChatMessage {
+  role: ChatRole
+  content: string | Array<ChatTextPart | ChatImagePart>
+}
+
+/** Sampling parameters of the chat completions endpoint. */
+export interface ChatParams {
+  temperature?: number
+  top_p?: number
+  top_k?: number
+  max_tokens?: number
+}
+
+export interface CompletionRequest {
+  /** Chosen by the renderer so it can listen before it asks. */
+  requestId: string
+  model: string
+  messages: ChatMessage[]
+  params?: ChatParams
+  stream?: boolean
+}
+
+export interface Usage {
+  promptTokens: number
+  completionTokens: number
+  totalTokens: number
+}
+
+export interface CompletionDelta {
+  requestId: string
+  /** Answer text since the previous event (several tokens coalesced). */
+  content: string
+  /** Reasoning text since the previous event. */
+  reasoning: string
+}
+
+export interface CompletionDone {
+  requestId: string
+  finishReason: string | null
+  usage: Usage | null
+  model: string | null
+}
+
+export interface CompletionFailed {
+  requestId: string
+  error: BridgeErrorData
+}
+
+export interface AppInfo {
+  name: string
+  version: string
+  platform: string
+  userDataDir: string
+}
+
+// ---------------------------------------------------------------- the table
+
+/** A phantom marker carrying a method's argument and result types. */
+export interface MethodSpec<Args, Result> {
+  readonly __args?: Args
+  readonly __result?: Result
+}
+const method = <Args = void, Result = void>(): MethodSpec<Args, Result> => ({})
+
+/** A phantom marker carrying an event's payload type. */
+export interface EventSpec<Payload> {
+  readonly __payload?: Payload
+}
+const event = <Payload>(): EventSpec<Payload> => ({})
+
+/** Method names are `namespace.verb`; the renderer sees `api.namespace.verb()`. */
+export const methods = {
+  'settings.get': method<void, SettingsState>(),
+  'settings.update': method<SettingsPatch, SettingsState>(),
+  'settings.reset': method<void, SettingsState>(),
+
+  'key.set': method<{ key: string }, KeyStatus>(),
+  'key.clear': method<void, KeyStatus>(),
+  /** Asks the gateway's `/check?key=` about the stored key. */
+  'key.check': method<void, KeyCheck>(),
+
+  'models.list': method<{ refresh?: boolean }, ModelList>(),
+  /** Lists models from the server, failing with the server's error. */
+  'connection.test': method<void, ConnectionTest>(),
+
+  /** Starts a streamed completion; results arrive as `completion.*` events. */
+  'completion.start': method<CompletionRequest, { requestId: string }>(),
+  /** Aborts any stream (completion, ask, job) by its request id. */
+  'stream.abort': method<{ requestId: string }, { aborted: boolean }>(),
+
+  'app.info': method<void, AppInfo>(),
+  /** Opens an http(s) link in the OS browser; anything else is refused. */
+  'app.openExternal': method<{ url: string }, void>()
+} as const
+
+export const events = {
+  'settings.changed': event<SettingsState>(),
+  'completion.delta': event<CompletionDelta>(),
+  'completion.done': event<CompletionDone>(),
+  'completion.failed': event<CompletionFailed>()
+} as const
+
+export type Methods = typeof methods
+export type MethodName = keyof Methods
+export type EventName = keyof typeof events
+export type ArgsOf<M extends MethodName> = Methods[M] extends MethodSpec<infer A, unknown> ? A : never
+export type ResultOf<M extends MethodName> = Methods[M] extends MethodSpec<unknown, infer R> ? R : never
+export type PayloadOf<E extends EventName> = (typeof events)[E] extends EventSpec<infer P> ? P : never
+
+export const methodNames = Object.keys(methods) as MethodName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+/** IPC channel names, one per method and per event. */
+export const invokeChannel = (name: MethodName): string => `bridge:${name}`
+export const eventChannel = (name: EventName): string => `event:${name}`
+
+/** What every method returns across the bridge: errors travel as data. */
+export type Envelope<R> = { ok: true; result: R } | { ok: false; error: BridgeErrorData }

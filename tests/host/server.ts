@@ -1,0 +1,204 @@
+/**
+ * The browser test host: the real main-process services behind the bridge
+ * contract, carried over HTTP instead of Electron IPC, plus the built
+ * renderer. Chromium loads the renderer from here and cannot tell it is not
+ * inside Electron. Bound to loopback only.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { build } from 'vite'
+import { createAppServices, SETTINGS_FILE, type AppServices } from '../../src/main/app-services'
+import { dispatch, type EventSink } from '../../src/main/bridge'
+import { insideRoot, mimeTypeFor } from '../../src/main/services/app-protocol'
+import type { EventName, SettingsPatch } from '../../src/shared/contract'
+import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
+import { nodePowers, type NodePowers } from '../support/node-powers'
+import type { SecretCipher } from '../../src/main/services/key-vault'
+import { defaultSettings } from '../../src/main/services/settings-schema'
+
+const projectRoot = resolve(import.meta.dirname, '../..')
+
+export interface TestHostOptions {
+  userDataDir: string
+  rendererDir?: string
+  /** Written to the settings file before the services start, as if the person had set them. */
+  initialSettings?: SettingsPatch
+  cipher?: SecretCipher
+  port?: number
+}
+
+export interface TestHost {
+  url: string
+  services: AppServices
+  powers: NodePowers
+  close(): Promise<void>
+}
+
+let bridgeScript: Promise<string> | null = null
+
+/** Compiles the browser bridge once per process. */
+function browserBridgeScript(): Promise<string> {
+  bridgeScript ??= build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: join(import.meta.dirname, 'browser-bridge.ts'), formats: ['es'], fileName: 'bridge' }
+    }
+  }).then((result) => {
+    const outputs = Array.isArray(result) ? result : [result]
+    for (const output of outputs) {
+      if ('output' in output) {
+        const chunk = output.output.find((item) => item.type === 'chunk')
+        if (chunk && chunk.type === 'chunk') return chunk.code
+      }
+    }
+    throw new Error('The browser bridge did not build.')
+  })
+  return bridgeScript
+}
+
+export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
+  const rendererDir = options.rendererDir ?? join(projectRoot, 'out/renderer')
+  mkdirSync(options.userDataDir, { recursive: true })
+  if (options.initialSettings) {
+    const patch = options.initialSettings
+    const initial = {
+      ...defaultSettings,
+      ...patch,
+      timeouts: { ...defaultSettings.timeouts, ...patch.timeouts },
+      proxy: { ...defaultSettings.proxy, ...patch.proxy },
+      defaultModels: { ...defaultSettings.defaultModels, ...patch.defaultModels }
+    }
+    writeFileSync(join(options.userDataDir, SETTINGS_FILE), JSON.stringify(initial, null, 2))
+  }
+  const powers = nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher })
+  const services = await createAppServices(powers)
+  const script = await browserBridgeScript()
+
+  // One event channel per browser page, keyed by the id its bridge sends.
+  const channels = new Map<string, { id: number; response: ServerResponse }>()
+  let nextSinkId = 1
+  const sinkFor = (clientId: string): EventSink => {
+    const channel = channels.get(clientId)
+    return {
+      id: channel?.id ?? -1,
+      send(event, payload) {
+        const open = channels.get(clientId)
+        if (!open || open.response.destroyed) return // the page is gone: drop, like a closed window
+        open.response.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)
+      }
+    }
+  }
+  const stopBroadcast = services.onBroadcast((event: EventName, payload) => {
+    for (const clientId of channels.keys()) sinkFor(clientId).send(event, payload)
+  })
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' })
+      response.end(String(error))
+    })
+  })
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    if (url.pathname === '/bridge/events') {
+      const clientId = url.searchParams.get('client') ?? ''
+      const id = nextSinkId++
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+      response.write(': connected\n\n')
+      channels.set(clientId, { id, response })
+      request.on('close', () => {
+        if (channels.get(clientId)?.response === response) channels.delete(clientId)
+        services.streams.abortOwnedBy(id)
+      })
+      return
+    }
+    if (url.pathname.startsWith('/bridge/') && request.method === 'POST') {
+      const method = url.pathname.slice('/bridge/'.length)
+      const body = await readBody(request)
+      let args: unknown
+      try {
+        args = body === '' ? undefined : (JSON.parse(body) ?? undefined)
+      } catch {
+        args = Symbol('unparseable')
+      }
+      const clientId = String(request.headers['x-client-id'] ?? '')
+      const envelope = await dispatch(services.handlers, method, args, { sink: sinkFor(clientId) }, {
+        redact: (text) => services.keyVault.redact(text)
+      })
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(envelope))
+      return
+    }
+    if (url.pathname === '/__host/bridge.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+      response.end(script)
+      return
+    }
+    const isMedia = url.pathname.startsWith('/media/')
+    const relative = isMedia ? url.pathname.slice('/media/'.length) : url.pathname === '/' ? 'index.html' : url.pathname.slice(1)
+    const file = insideRoot(isMedia ? join(options.userDataDir, 'media') : rendererDir, decodeURIComponent(relative))
+    if (!file) return notFound(response)
+    let data: Buffer
+    try {
+      data = await readFile(file)
+    } catch {
+      return notFound(response)
+    }
+    const headers = { 'content-type': mimeTypeFor(file), 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }
+    if (file.endsWith('index.html')) {
+      // The bridge must exist before the app's own module runs: module scripts run in order.
+      const html = data.toString('utf8').replace('<head>', '<head>\n    <script type="module" src="/__host/bridge.js"></script>')
+      response.writeHead(200, headers)
+      response.end(html)
+      return
+    }
+    response.writeHead(200, headers)
+    response.end(data)
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(options.port ?? 0, '127.0.0.1', resolveListen))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    powers,
+    async close() {
+      stopBroadcast()
+      for (const { response } of channels.values()) response.end()
+      channels.clear()
+      server.closeAllConnections()
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()))
+      await services.close()
+    }
+  }
+}
+
+function notFound(response: ServerResponse): void {
+  response.writeHead(404, { 'content-type': 'text/plain' })
+  response.end('Not found')
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > 50 * 1024 * 1024) {
+        reject(new Error('Request body too large.'))
+        request.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}

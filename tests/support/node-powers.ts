@@ -1,0 +1,79 @@
+/**
+ * The services' powers in plain Node, for tests, the browser test host and
+ * benchmarks: conf for the settings file (the library electron-store wraps,
+ * same schema), and an AES-GCM cipher standing in for the OS keychain, which
+ * only exists inside Electron.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import Conf from 'conf'
+import type { KeyProtection, Settings } from '../../src/shared/contract'
+import type { Powers } from '../../src/main/app-services'
+import type { SecretCipher } from '../../src/main/services/key-vault'
+import type { SettingsFile } from '../../src/main/services/settings'
+import { defaultSettings, settingsSchema } from '../../src/main/services/settings-schema'
+
+const MAGIC = Buffer.from('SKY1')
+
+/** Encrypts like safeStorage would: ciphertext that never contains the plain text. */
+export class TestCipher implements SecretCipher {
+  readonly #key: Buffer
+  protectionLevel: KeyProtection
+  encryptCalls = 0
+
+  constructor(options: { protection?: KeyProtection; key?: Buffer } = {}) {
+    this.protectionLevel = options.protection ?? 'os'
+    this.#key = options.key ?? Buffer.alloc(32, 7)
+  }
+
+  async protection(): Promise<KeyProtection> {
+    return this.protectionLevel
+  }
+
+  async encrypt(plain: string): Promise<Buffer> {
+    if (this.protectionLevel === 'unavailable') throw new Error('Encryption is not available.')
+    this.encryptCalls++
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+    return Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body])
+  }
+
+  async decrypt(data: Buffer): Promise<{ text: string; shouldReEncrypt: boolean }> {
+    if (!data.subarray(0, 4).equals(MAGIC)) throw new Error('Not our ciphertext.')
+    const iv = data.subarray(4, 16)
+    const tag = data.subarray(16, 32)
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, iv)
+    decipher.setAuthTag(tag)
+    const text = Buffer.concat([decipher.update(data.subarray(32)), decipher.final()]).toString('utf8')
+    return { text, shouldReEncrypt: false }
+  }
+}
+
+export function openConfSettingsStore(userDataDir: string): SettingsFile {
+  return new Conf<Settings>({
+    projectName: 'skyport',
+    cwd: userDataDir,
+    configName: 'settings',
+    schema: settingsSchema as never,
+    defaults: defaultSettings,
+    clearInvalidConfig: false
+  }) as unknown as SettingsFile
+}
+
+export interface NodePowers extends Powers {
+  opened: string[]
+}
+
+export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
+  const opened: string[] = []
+  return {
+    userDataDir: options.userDataDir,
+    openSettingsStore: () => openConfSettingsStore(options.userDataDir),
+    cipher: options.cipher ?? new TestCipher(),
+    openExternal: async (url) => {
+      opened.push(url)
+    },
+    appInfo: { name: 'Skyport', version: '0.0.0-test', platform: process.platform },
+    opened
+  }
+}
