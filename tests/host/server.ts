@@ -13,7 +13,7 @@ import { build } from 'vite'
 import { createAppServices, SETTINGS_FILE, type AppServices } from '../../src/main/app-services'
 import { dispatch, type EventSink } from '../../src/main/bridge'
 import { insideRoot, mimeTypeFor } from '../../src/main/services/app-protocol'
-import type { EventName, SettingsPatch } from '../../src/shared/contract'
+import type { SettingsPatch } from '../../src/shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
 import { nodePowers, type NodePowers } from '../support/node-powers'
 import type { SecretCipher } from '../../src/main/services/key-vault'
@@ -94,7 +94,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       }
     }
   }
-  const stopBroadcast = services.onBroadcast((event: EventName, payload) => {
+  const stopBroadcast = services.onBroadcast((event, payload) => {
     for (const clientId of channels.keys()) sinkFor(clientId).send(event, payload)
   })
 
