@@ -1,0 +1,108 @@
+/**
+ * Pooled undici dispatchers, one per (origin, proxy setting, timeouts).
+ * When the proxy or timeouts change, the old pools are closed gracefully
+ * (requests in flight finish) and new ones are made on demand.
+ */
+import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici'
+import { AppError } from '../../../shared/errors'
+import type { ProxySettings, Timeouts } from '../../../shared/contract'
+
+export interface NetworkSettings {
+  proxy: ProxySettings
+  timeouts: Timeouts
+}
+
+/** Few origins are ever used (the API and its media hosts); beyond this the oldest pool is closed. */
+const MAX_POOLS = 8
+
+/** The proxy URL, checked; throws AppError('invalid_argument'). The URL itself is never echoed: it may hold a password. */
+export function parseProxyUrl(text: string): URL {
+  const trimmed = text.trim()
+  if (trimmed === '') throw new AppError('invalid_argument', 'Proxy mode is "URL" but no proxy URL is set.')
+  let url: URL
+  try {
+    url = new URL(trimmed)
+  } catch {
+    throw new AppError('invalid_argument', 'The proxy URL is not valid; expected e.g. http://127.0.0.1:8080.')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AppError('invalid_argument', 'The proxy URL must start with http:// or https://.')
+  }
+  return url
+}
+
+export function createDispatcher({ proxy, timeouts }: NetworkSettings): Dispatcher {
+  const options = {
+    connectTimeout: timeouts.connectMs,
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.idleMs
+  }
+  switch (proxy.mode) {
+    case 'url':
+      return new ProxyAgent({ ...options, uri: parseProxyUrl(proxy.url).href })
+    case 'system':
+      // Reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) now.
+      return new EnvHttpProxyAgent(options)
+    default:
+      return new Agent(options)
+  }
+}
+
+/** A short description of the proxy for messages, without credentials. */
+export function describeProxy(proxy: ProxySettings): string | null {
+  if (proxy.mode !== 'url') return null
+  try {
+    return new URL(proxy.url.trim()).host
+  } catch {
+    return null
+  }
+}
+
+export class DispatcherPool {
+  #settingsKey = ''
+  readonly #pools = new Map<string, Dispatcher>()
+  readonly #create: (settings: NetworkSettings) => Dispatcher
+
+  constructor(create: (settings: NetworkSettings) => Dispatcher = createDispatcher) {
+    this.#create = create
+  }
+
+  get(origin: string, settings: NetworkSettings): Dispatcher {
+    const key = JSON.stringify([settings.proxy.mode, settings.proxy.mode === 'url' ? settings.proxy.url : '', settings.timeouts])
+    if (key !== this.#settingsKey) {
+      this.#closeAll()
+      this.#settingsKey = key
+    }
+    let dispatcher = this.#pools.get(origin)
+    if (!dispatcher) {
+      dispatcher = this.#create(settings)
+      if (this.#pools.size >= MAX_POOLS) {
+        const [oldest] = this.#pools.keys()
+        if (oldest !== undefined) this.#closeOne(oldest)
+      }
+      this.#pools.set(origin, dispatcher)
+    }
+    return dispatcher
+  }
+
+  /** Closes every pool; requests in flight are allowed to finish. */
+  async close(): Promise<void> {
+    const closing = [...this.#pools.values()].map((d) => d.close().catch(() => undefined))
+    this.#pools.clear()
+    this.#settingsKey = ''
+    await Promise.all(closing)
+  }
+
+  get size(): number {
+    return this.#pools.size
+  }
+
+  #closeOne(origin: string): void {
+    void this.#pools.get(origin)?.close().catch(() => undefined)
+    this.#pools.delete(origin)
+  }
+
+  #closeAll(): void {
+    for (const origin of [...this.#pools.keys()]) this.#closeOne(origin)
+  }
+}

@@ -1,0 +1,62 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { describe, expect, it } from 'vitest'
+import App from './App.svelte'
+import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
+
+describe('App', () => {
+  it('shows the notice banner and dismisses it', async () => {
+    installFakeBridge(makeSettingsState({ notice: 'Your settings file was unreadable and has been reset.' }))
+    render(App)
+    const banner = await screen.findByTestId('notice-banner')
+    expect(banner.textContent).toContain('unreadable and has been reset')
+    await fireEvent.click(screen.getByRole('button', { name: /dismiss/i }))
+    expect(screen.queryByTestId('notice-banner')).toBeNull()
+  })
+
+  it('shows no banner without a notice', async () => {
+    installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-models')
+    expect(screen.queryByTestId('notice-banner')).toBeNull()
+  })
+
+  it('starts on Models and switches screens from the rail', async () => {
+    installFakeBridge(makeSettingsState({ key: { set: true, last4: 'abcd' } }))
+    render(App)
+    await screen.findByTestId('view-models')
+    expect(screen.getByTestId('nav-models').getAttribute('aria-current')).toBe('page')
+    expect(document.querySelector('.topbar')?.textContent).toContain('api.airforce')
+
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    expect(screen.getByTestId('view-settings')).toBeTruthy()
+    expect(screen.queryByTestId('view-models')).toBeNull()
+    expect(screen.getByTestId('nav-settings').getAttribute('aria-current')).toBe('page')
+
+    await fireEvent.click(screen.getByTestId('nav-models'))
+    await screen.findByTestId('view-models')
+  })
+
+  it('shows the top bar host and key status', async () => {
+    const bridge = installFakeBridge(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8080/v1' } }))
+    render(App)
+    await screen.findByTestId('view-models')
+    const topbar = document.querySelector('.topbar')
+    expect(topbar?.textContent).toContain('127.0.0.1:8080')
+    expect(topbar?.textContent).toContain('No API key')
+
+    bridge.emit('settings.changed', makeSettingsState({ key: { set: true, last4: 'abcd' } }))
+    await waitFor(() => expect(topbar?.textContent).toContain('API key set'))
+    expect(topbar?.textContent).toContain('api.airforce')
+  })
+
+  it('offers a retry when settings cannot be loaded', async () => {
+    const bridge = installFakeBridge()
+    bridge.fail('settings.get', { code: 'internal', message: 'main is not ready' })
+    render(App)
+    const notice = await screen.findByTestId('error-notice')
+    expect(notice.dataset.code).toBe('internal')
+    bridge.respond('settings.get', makeSettingsState())
+    await fireEvent.click(screen.getByRole('button', { name: /try again/i }))
+    await screen.findByTestId('view-models')
+  })
+})
