@@ -37,6 +37,11 @@ function modelOf(entry: unknown): ModelInfo | null {
   return { id: id.trim(), ownedBy, created }
 }
 
+/** Case-insensitive, so "Nous-Hermes" sits among the n's, as a person expects. */
+export function compareModelIds(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true })
+}
+
 /** Accepts `{data:[...]}`, `{models:[...]}` or a bare array; dedupes and sorts by id. */
 export function parseModelList(json: unknown): ModelInfo[] {
   const entries = Array.isArray(json) ? json : isRecord(json) ? (json.data ?? json.models) : undefined
@@ -46,7 +51,7 @@ export function parseModelList(json: unknown): ModelInfo[] {
     const model = modelOf(entry)
     if (model && !byId.has(model.id)) byId.set(model.id, model)
   }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return [...byId.values()].sort((a, b) => compareModelIds(a.id, b.id))
 }
 
 /** The `/check` answer: `info` plus every other scalar field, never the key itself. */

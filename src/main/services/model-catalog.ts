@@ -5,6 +5,7 @@
  */
 import type { ModelInfo, ModelList } from '../../shared/contract'
 import { AppError, toErrorData } from '../../shared/errors'
+import { compareModelIds } from './gateway'
 
 export const CHAT_MODELS = [
   'openchat-3.5-0106',
@@ -62,7 +63,7 @@ export const VOICES = ['alex', 'sophia'] as const
 
 /** The documented chat models as a model list, sorted like the server's. */
 export function fallbackChatModels(): ModelInfo[] {
-  return [...CHAT_MODELS].sort().map((id) => ({ id, ownedBy: null, created: null }))
+  return [...CHAT_MODELS].sort(compareModelIds).map((id) => ({ id, ownedBy: null, created: null }))
 }
 
 /**
