@@ -6,7 +6,11 @@ import { AD_FOOTER, RATELIMIT_NOTICE } from './faults.ts'
 import { sendError, sendJson, sse, sseHeaders } from './responses.ts'
 import { composeAnswer, composeReasoning, countWords, cutWords, hashInt, oneLine, splitPieces, wantedWords } from './text.ts'
 
-/** The seed's LLM list, plus the model its own example uses and one reasoning model. */
+/**
+ * The seed's LLM list, plus the model its own example uses and one reasoning
+ * model. Written out here rather than imported from the app's catalog: the
+ * fake plays the server, and should not agree with the app by construction.
+ */
 export const LLM_MODELS = [
   'openchat-3.5-0106',
   'deepseek-coder-6.7b-base',

@@ -4,14 +4,8 @@ import { AppError } from '../../src/shared/errors'
 import type { ChatMessage } from '../../src/shared/contract'
 import { HttpClient, type HttpConfig } from '../../src/main/services/http/client'
 import { GatewayClient, parseKeyCheck, parseModelList } from '../../src/main/services/gateway'
-import {
-  CHAT_MODELS,
-  IMAGE_MODELS,
-  SONG_MODELS,
-  VISION_MODELS,
-  VOICES,
-  listModelsWithFallback
-} from '../../src/main/services/model-catalog'
+import { CHAT_MODELS, IMAGE_MODELS, SONG_MODELS, VISION_MODELS, VOICES } from '../../src/shared/catalog'
+import { listModelsWithFallback } from '../../src/main/services/model-catalog'
 import { drain, summarize } from './http/sse-cases'
 
 let fake: FakeApi
