@@ -2,7 +2,8 @@
  * The foundation, end to end: the built renderer in real Chromium, the real
  * main services behind the bridge, the fake gateway over loopback HTTP.
  */
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshot, startStack, type Stack } from './support'
@@ -152,5 +153,31 @@ describe('streams over the bridge', () => {
   it('reports a bad request as an error envelope, not a crash', async () => {
     const envelope = await stack.page.evaluate(() => window.api.completion.start({ requestId: 'x', model: '', messages: [] }))
     expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_argument' } })
+  })
+})
+
+describe('a settings file that cannot be read', () => {
+  let stack: Stack
+
+  beforeAll(async () => {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'skyport-e2e-corrupt-'))
+    writeFileSync(join(userDataDir, 'settings.json'), '{"baseUrl": "http://127.0.0.1:1", "theme": ')
+    stack = await startStack({ host: { userDataDir, initialSettings: undefined }, colorScheme: 'dark' })
+  })
+  afterAll(async () => {
+    await stack?.close()
+  })
+
+  it('opens with the defaults and says what happened, keeping the old file', async () => {
+    const { page, userDataDir } = stack
+    const banner = page.getByTestId('notice-banner')
+    await banner.waitFor()
+    expect(await banner.innerText()).toMatch(/could not be read/)
+    expect(readdirSync(userDataDir).some((name) => name.startsWith('settings.unreadable-'))).toBe(true)
+    await page.getByTestId('nav-settings').click()
+    expect(await page.getByTestId('base-url-input').inputValue()).toBe('https://api.airforce')
+    await screenshot(page, 'settings-unreadable-file-dark')
+    await page.getByTestId('notice-dismiss').click()
+    await banner.waitFor({ state: 'detached' })
   })
 })

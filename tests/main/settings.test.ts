@@ -63,14 +63,15 @@ describe('SettingsService', () => {
   })
 
   it.each([
-    ['is not JSON', '{ "baseUrl": "http://x", '],
-    ['breaks the schema', JSON.stringify({ ...defaultSettings, theme: 'neon', timeouts: { connectMs: 'soon' } })]
-  ])('falls back to defaults when the file %s, keeps the old file and says so', (_label, content) => {
+    ['is not JSON', '{ "baseUrl": "http://x", ', /not valid JSON/],
+    ['breaks the schema', JSON.stringify({ ...defaultSettings, theme: 'neon', timeouts: { connectMs: 'soon' } }), /not allowed \(.*theme/]
+  ])('falls back to defaults when the file %s, keeps the old file and says so', (_label, content, reason) => {
     const dir = mkdtempSync(join(tmpdir(), 'skyport-settings-'))
     writeFileSync(join(dir, 'settings.json'), content)
     const { service } = makeService(dir)
     expect(service.get()).toEqual(defaultSettings)
     expect(service.notice).toMatch(/could not be read/)
+    expect(service.notice).toMatch(reason)
     const backups = readdirSync(dir).filter((name) => name.includes('unreadable'))
     expect(backups).toHaveLength(1)
     expect(readFileSync(join(dir, backups[0]!), 'utf8')).toBe(content)

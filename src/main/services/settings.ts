@@ -41,13 +41,13 @@ export class SettingsService {
       // Reading validates the whole file against the schema.
       this.#current = this.#file.store
     } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(options.filePath, 'the file') : String(error)
+      const reason = describeUnreadable(error)
       const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')
       const backup = options.filePath.replace(/\.json$/, '') + `.unreadable-${stamp}.json`
       if (existsSync(options.filePath)) renameSync(options.filePath, backup)
       this.#file = options.openStore()
       this.#current = this.#file.store
-      this.#notice = `Your settings could not be read (${reason}), so the defaults are in use. The old file was kept as ${backup}.`
+      this.#notice = `Your settings could not be read: ${reason}. The defaults are in use; the old file was kept as ${backup}.`
     }
   }
 
@@ -104,6 +104,15 @@ export class SettingsService {
     const settings = this.get()
     for (const listener of this.#listeners) listener(settings)
   }
+}
+
+/** conf's errors name the file's full path; say what is wrong with it instead. */
+function describeUnreadable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/not valid JSON/i.test(message) || (error instanceof Error && error.name === 'SyntaxError')) return 'the file is not valid JSON'
+  const violation = /schema violation:\s*(.*)/i.exec(message)
+  if (violation) return `a value is not allowed (${violation[1]})`
+  return message
 }
 
 function normaliseBaseUrl(raw: string): string {
