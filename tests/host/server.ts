@@ -122,17 +122,19 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     if (url.pathname.startsWith('/bridge/') && request.method === 'POST') {
       const method = url.pathname.slice('/bridge/'.length)
       const body = await readBody(request)
+      response.writeHead(200, { 'content-type': 'application/json' })
       let args: unknown
       try {
+        // JSON has no undefined: the browser bridge sends null for "no arguments".
         args = body === '' ? undefined : (JSON.parse(body) ?? undefined)
       } catch {
-        args = Symbol('unparseable')
+        response.end(JSON.stringify({ ok: false, error: { code: 'invalid_argument', message: 'The arguments are not JSON.' } }))
+        return
       }
       const clientId = String(request.headers['x-client-id'] ?? '')
       const envelope = await dispatch(services.handlers, method, args, { sink: sinkFor(clientId) }, {
         redact: (text) => services.keyVault.redact(text)
       })
-      response.writeHead(200, { 'content-type': 'application/json' })
       response.end(JSON.stringify(envelope))
       return
     }
