@@ -29,6 +29,13 @@ export interface ProxySettings {
   url: string
 }
 
+export interface ChatPreferences {
+  /** Enter sends and Shift+Enter adds a line; when false, Ctrl/Cmd+Enter sends. */
+  enterSends: boolean
+  /** Show the providers' advertising footers instead of hiding them. */
+  showAdFooters: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -37,6 +44,7 @@ export interface Settings {
   defaultModels: Record<Capability, string>
   /** Electron accelerator, e.g. CommandOrControl+Shift+Space */
   quickAskShortcut: string
+  chat: ChatPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -47,6 +55,7 @@ export interface SettingsPatch {
   theme?: Theme
   defaultModels?: Partial<Record<Capability, string>>
   quickAskShortcut?: string
+  chat?: Partial<ChatPreferences>
 }
 
 /**
@@ -161,6 +170,135 @@ export interface CompletionFailed {
   error: BridgeErrorData
 }
 
+// ---------------------------------------------------------------- chat
+
+/**
+ * `streaming`: being written now. `incomplete`: stopped by the person, or the
+ * app closed mid-answer (what arrived is kept). `error`: the request failed;
+ * `error` says why and content holds whatever arrived before.
+ */
+export type MessageStatus = 'complete' | 'streaming' | 'incomplete' | 'error'
+
+/** An image attached to a message, stored under the media folder. */
+export interface Attachment {
+  id: string
+  kind: 'image'
+  /** Path-absolute URL the renderer can show: `/media/attachments/<file>`. */
+  url: string
+  mime: string
+  width: number
+  height: number
+  /** The original file name, for display. */
+  name: string
+  bytes: number
+}
+
+export interface MessageRecord {
+  id: string
+  conversationId: string
+  /** The message this one answers or follows; null for the first message. */
+  parentId: string | null
+  role: ChatRole
+  content: string
+  reasoning: string
+  attachments: Attachment[]
+  model: string | null
+  status: MessageStatus
+  error: BridgeErrorData | null
+  finishReason: string | null
+  usage: Usage | null
+  createdAt: number
+  updatedAt: number
+  /** Versions are the messages sharing this one's parent (regenerated or edited). */
+  versionIds: string[]
+  /** This message's place among them, 0-based. */
+  versionIndex: number
+}
+
+export interface ConversationSettings {
+  model: string
+  systemPrompt: string
+  params: ChatParams
+  /** Ask for a streamed answer (true) or the whole answer at once. */
+  stream: boolean
+}
+
+export interface ConversationSummary {
+  id: string
+  title: string
+  pinned: boolean
+  createdAt: number
+  updatedAt: number
+  model: string
+  messageCount: number
+}
+
+export interface Conversation extends ConversationSummary {
+  settings: ConversationSettings
+  /** The visible thread: root to the active leaf, one version per level. */
+  messages: MessageRecord[]
+}
+
+/** A piece of a search snippet; `match` pieces are the highlighted words. */
+export interface SnippetPart {
+  text: string
+  match: boolean
+}
+
+export interface SearchHit {
+  conversationId: string
+  conversationTitle: string
+  messageId: string
+  role: ChatRole
+  snippet: SnippetPart[]
+  createdAt: number
+}
+
+export interface Preset {
+  id: string
+  name: string
+  systemPrompt: string
+  params: ChatParams
+  /** A model to switch to with the preset; null keeps the conversation's. */
+  model: string | null
+  createdAt: number
+}
+
+export interface ChatTurn {
+  /** Chosen by the renderer so it can listen before it asks. */
+  requestId: string
+  userMessage: MessageRecord | null
+  assistantMessage: MessageRecord
+}
+
+export interface ChatDelta {
+  requestId: string
+  conversationId: string
+  messageId: string
+  content: string
+  reasoning: string
+}
+
+export interface ChatEnded {
+  requestId: string
+  /** The assistant message as saved: complete, incomplete or error. */
+  message: MessageRecord
+  /** A new title when the conversation was just named from its first message. */
+  title: string | null
+}
+
+export interface ExportResult {
+  /** Where the file was written; null when the person cancelled. */
+  path: string | null
+  count: number
+}
+
+export interface ImportResult {
+  path: string | null
+  conversations: number
+  messages: number
+}
+
 export interface AppInfo {
   name: string
   version: string
@@ -203,6 +341,42 @@ export const methods = {
   /** Aborts any stream (completion, ask, job) by its request id. */
   'stream.abort': method<{ requestId: string }, { aborted: boolean }>(),
 
+  'conversations.list': method<void, ConversationSummary[]>(),
+  'conversations.get': method<{ id: string }, Conversation>(),
+  /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
+  'conversations.create': method<{ settings?: Partial<ConversationSettings>; presetId?: string }, Conversation>(),
+  'conversations.rename': method<{ id: string; title: string }, ConversationSummary>(),
+  'conversations.pin': method<{ id: string; pinned: boolean }, ConversationSummary>(),
+  /** Moves to the trash; `conversations.restore` undoes it until the app quits. */
+  'conversations.delete': method<{ id: string }, { id: string }>(),
+  'conversations.restore': method<{ id: string }, ConversationSummary>(),
+  'conversations.updateSettings': method<{ id: string; settings: Partial<ConversationSettings> }, Conversation>(),
+  'conversations.search': method<{ query: string; limit?: number }, SearchHit[]>(),
+  /** Asks where to save, then writes one conversation as Markdown or JSON. */
+  'conversations.export': method<{ id: string; format: 'markdown' | 'json' }, ExportResult>(),
+  /** Every conversation in one JSON file that `conversations.import` reads back. */
+  'conversations.exportAll': method<void, ExportResult>(),
+  /** Asks for a file: this app's export, or the conversations.json of a ChatGPT data export. */
+  'conversations.import': method<void, ImportResult>(),
+
+  /** Adds a user message and streams the answer; events `chat.delta`, then `chat.ended`. */
+  'chat.send': method<{ requestId: string; conversationId: string; content: string; attachmentIds?: string[] }, ChatTurn>(),
+  /** A new version of an assistant answer, as a sibling of it. */
+  'chat.regenerate': method<{ requestId: string; messageId: string }, ChatTurn>(),
+  /** A new version of a user message, answered anew. */
+  'chat.edit': method<{ requestId: string; messageId: string; content: string }, ChatTurn>(),
+  /** Shows another version of a message (and the thread below it). */
+  'chat.switchVersion': method<{ messageId: string }, Conversation>(),
+
+  'presets.list': method<void, Preset[]>(),
+  'presets.save': method<{ id?: string; name: string; systemPrompt: string; params: ChatParams; model: string | null }, Preset>(),
+  'presets.delete': method<{ id: string }, { id: string }>(),
+
+  /** Asks for image files, resizes and stores them. */
+  'attachments.pick': method<void, Attachment[]>(),
+  /** Stores a pasted or dropped image (base64 bytes). */
+  'attachments.add': method<{ name: string; mime: string; data: string }, Attachment>(),
+
   'app.info': method<void, AppInfo>(),
   /** Opens an http(s) link in the OS browser; anything else is refused. */
   'app.openExternal': method<{ url: string }, void>()
@@ -212,7 +386,9 @@ export const events = {
   'settings.changed': event<SettingsState>(),
   'completion.delta': event<CompletionDelta>(),
   'completion.done': event<CompletionDone>(),
-  'completion.failed': event<CompletionFailed>()
+  'completion.failed': event<CompletionFailed>(),
+  'chat.delta': event<ChatDelta>(),
+  'chat.ended': event<ChatEnded>()
 } as const
 
 export type Methods = typeof methods

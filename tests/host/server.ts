@@ -72,7 +72,8 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       ...patch,
       timeouts: { ...defaultSettings.timeouts, ...patch.timeouts },
       proxy: { ...defaultSettings.proxy, ...patch.proxy },
-      defaultModels: { ...defaultSettings.defaultModels, ...patch.defaultModels }
+      defaultModels: { ...defaultSettings.defaultModels, ...patch.defaultModels },
+      chat: { ...defaultSettings.chat, ...patch.chat }
     }
     writeFileSync(join(options.userDataDir, SETTINGS_FILE), JSON.stringify(initial, null, 2))
   }

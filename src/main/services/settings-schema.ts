@@ -18,7 +18,8 @@ export const defaultSettings: Settings = {
     song: 'chirp-v3-5',
     speech: 'alex'
   },
-  quickAskShortcut: 'CommandOrControl+Shift+Space'
+  quickAskShortcut: 'CommandOrControl+Shift+Space',
+  chat: { enterSends: true, showAdFooters: false }
 }
 
 const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
@@ -49,5 +50,11 @@ export const settingsSchema = {
     required: ['chat', 'image', 'vision', 'song', 'speech'],
     additionalProperties: false
   },
-  quickAskShortcut: { type: 'string', minLength: 1, maxLength: 100 }
+  quickAskShortcut: { type: 'string', minLength: 1, maxLength: 100 },
+  chat: {
+    type: 'object',
+    properties: { enterSends: { type: 'boolean' }, showAdFooters: { type: 'boolean' } },
+    required: ['enterSends', 'showAdFooters'],
+    additionalProperties: false
+  }
 } as const

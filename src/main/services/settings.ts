@@ -73,7 +73,8 @@ export class SettingsService {
       proxy: { ...current.proxy, ...patch.proxy },
       theme: patch.theme ?? current.theme,
       defaultModels: { ...current.defaultModels, ...patch.defaultModels },
-      quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut
+      quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
+      chat: { ...current.chat, ...patch.chat }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)
     validate(next)
