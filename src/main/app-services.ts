@@ -14,6 +14,23 @@ import { KeyVault, type SecretCipher } from './services/key-vault'
 import { ModelsService } from './services/models'
 import { SettingsService, type SettingsFile } from './services/settings'
 import { StreamRegistry } from './services/streams'
+import { AttachmentStore } from './services/attachments'
+import { ChatService } from './services/chat/chat-service'
+import { ChatStore } from './services/chat/store'
+import { ConversationTransfer } from './services/chat/transfer'
+
+export interface FileFilter {
+  name: string
+  extensions: string[]
+}
+
+/** The OS file pickers (Electron's dialog in the app, a scripted answer in tests). */
+export interface FileDialogs {
+  /** Resolves to the chosen path, or null when the person cancelled. */
+  saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>
+  /** Resolves to the chosen paths; empty when the person cancelled. */
+  openFiles(options: { title: string; filters: FileFilter[]; multiple: boolean }): Promise<string[]>
+}
 
 /** What the host (Electron, or plain Node in tests) gives the services. */
 export interface Powers {
@@ -22,6 +39,7 @@ export interface Powers {
   openSettingsStore: () => SettingsFile
   cipher: SecretCipher
   openExternal: (url: string) => Promise<void>
+  dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
 }
 
@@ -34,6 +52,10 @@ export interface AppServices {
   models: ModelsService
   streams: StreamRegistry
   completions: CompletionService
+  chatStore: ChatStore
+  attachments: AttachmentStore
+  chat: ChatService
+  transfer: ConversationTransfer
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -44,6 +66,8 @@ export type BroadcastListener = <E extends EventName>(event: E, payload: Payload
 
 export const SETTINGS_FILE = 'settings.json'
 export const KEY_FILE = 'api-key.bin'
+export const DATABASE_FILE = 'skyport.db'
+export const MEDIA_DIR = 'media'
 
 export async function createAppServices(powers: Powers): Promise<AppServices> {
   const settings = new SettingsService({
@@ -62,6 +86,15 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const streams = new StreamRegistry()
   const completions = new CompletionService({ gateway, streams })
 
+  const chatStore = ChatStore.open(join(powers.userDataDir, DATABASE_FILE))
+  // Answers that were streaming when the app last stopped keep what arrived, marked incomplete.
+  chatStore.markInterruptedStreams()
+  // Conversations deleted in an earlier session are past their undo.
+  chatStore.purgeTrash()
+  const attachments = new AttachmentStore({ mediaDir: join(powers.userDataDir, MEDIA_DIR) })
+  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get() })
+  const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
+
   const broadcastListeners = new Set<BroadcastListener>()
   settings.onChange(() => {
     // A new server or proxy may know other models.
@@ -79,13 +112,20 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     models,
     streams,
     completions,
+    chatStore,
+    attachments,
+    chat,
+    transfer,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
     },
     async close() {
       streams.abortAll()
+      // Let stopped answers save what arrived before the database closes.
+      await chat.settle()
       await http.close()
+      chatStore.close()
     }
   }
   return Object.assign(services, { handlers: buildHandlers(services) })

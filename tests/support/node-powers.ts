@@ -60,12 +60,20 @@ export function openConfSettingsStore(userDataDir: string): SettingsFile {
   }) as unknown as SettingsFile
 }
 
+/** Answers the file dialogs would give, queued by a test; an empty queue is a cancel. */
+export interface DialogScript {
+  save: string[]
+  open: string[][]
+}
+
 export interface NodePowers extends Powers {
   opened: string[]
+  dialogScript: DialogScript
 }
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
   const opened: string[] = []
+  const dialogScript: DialogScript = { save: [], open: [] }
   return {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
@@ -73,7 +81,12 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     openExternal: async (url) => {
       opened.push(url)
     },
+    dialogs: {
+      saveFile: async () => dialogScript.save.shift() ?? null,
+      openFiles: async () => dialogScript.open.shift() ?? []
+    },
     appInfo: { name: 'Skyport', version: '0.0.0-test', platform: process.platform },
-    opened
+    opened,
+    dialogScript
   }
 }

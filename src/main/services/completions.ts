@@ -4,9 +4,10 @@
  * one event per frame and ends with exactly one `done` or `failed` event.
  * Persistence of conversations is the chat service's job, not this one's.
  */
-import type { ChatMessage, ChatParams, CompletionRequest, Usage } from '../../shared/contract'
+import type { ChatMessage, CompletionRequest, Usage } from '../../shared/contract'
 import { AppError, toErrorData } from '../../shared/errors'
 import type { EventSink } from '../bridge'
+import { checkModel, checkParams } from './chat/validate'
 import { DeltaCoalescer } from './coalescer'
 import type { GatewayClient } from './gateway'
 import type { StreamRegistry } from './streams'
@@ -72,30 +73,17 @@ function validateRequest(raw: unknown): CompletionRequest {
   if (typeof raw !== 'object' || raw === null) return fail('A completion request must be an object.')
   const request = raw as Record<string, unknown>
   if (typeof request.requestId !== 'string') fail('A completion request needs a request id.')
-  if (typeof request.model !== 'string' || request.model.trim() === '' || request.model.length > 200) fail('Choose a model.')
   if (!Array.isArray(request.messages) || request.messages.length === 0) fail('A completion needs at least one message.')
   for (const message of request.messages as unknown[]) {
     const m = message as Partial<ChatMessage> | null
     if (!m || !ROLES.has(m.role as string)) fail('Each message needs a role of system, user or assistant.')
     if (typeof m?.content !== 'string' && !Array.isArray(m?.content)) fail('Each message needs text content or content parts.')
   }
-  const params = (request.params ?? {}) as ChatParams
-  checkRange(params.temperature, 0, 2, 'temperature')
-  checkRange(params.top_p, 0, 1, 'top_p')
-  checkRange(params.top_k, 0, 1_000, 'top_k')
-  checkRange(params.max_tokens, 1, 1_000_000, 'max_tokens')
   return {
     requestId: request.requestId as string,
-    model: (request.model as string).trim(),
+    model: checkModel(request.model),
     messages: request.messages as ChatMessage[],
-    params,
+    params: checkParams(request.params),
     stream: request.stream !== false
-  }
-}
-
-function checkRange(value: number | undefined, min: number, max: number, name: string): void {
-  if (value === undefined) return
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new AppError('invalid_argument', `${name} must be a number from ${min} to ${max}.`)
   }
 }

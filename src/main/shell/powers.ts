@@ -7,6 +7,7 @@ import type { KeyProtection, Settings } from '../../shared/contract'
 import type { Powers } from '../app-services'
 import type { SecretCipher } from '../services/key-vault'
 import type { SettingsFile } from '../services/settings'
+import { electronDialogs } from './dialogs'
 import { defaultSettings, settingsSchema } from '../services/settings-schema'
 
 /** safeStorage's async API; on Linux, `basic_text` means no secret service. */
@@ -38,6 +39,7 @@ export function electronPowers(): Powers {
     openSettingsStore: openElectronSettingsStore,
     cipher: safeStorageCipher,
     openExternal: (url) => shell.openExternal(url),
+    dialogs: electronDialogs,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
   }
 }

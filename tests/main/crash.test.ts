@@ -1,0 +1,69 @@
+/**
+ * A process killed mid-answer (SIGKILL: no cleanup runs) leaves an intact
+ * database that keeps the part of the answer that had arrived; the next
+ * start marks it incomplete.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAppServices, DATABASE_FILE } from '../../src/main/app-services'
+import { startFakeApi, type FakeApi } from '../fake-api/server'
+import { nodePowers } from '../support/node-powers'
+
+const root = resolve(import.meta.dirname, '../..')
+let fake: FakeApi
+let childScript: string
+
+beforeAll(async () => {
+  fake = await startFakeApi({ chunkDelayMs: 3 })
+  // Bundle the child so plain Node can run it; packages stay external and load from node_modules.
+  const outDir = join(root, 'test-results/.crash-child')
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: { ssr: join(root, 'tests/crash/child.ts'), outDir, emptyOutDir: true, target: 'node22', rollupOptions: { output: { format: 'es', entryFileNames: 'child.mjs' } } }
+  })
+  childScript = join(outDir, 'child.mjs')
+}, 60_000)
+
+afterAll(async () => {
+  await fake.close()
+})
+
+describe('a crash mid-answer', () => {
+  it('keeps the database intact with the partial answer, marked incomplete on the next start', async () => {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'skyport-crash-'))
+    const child = spawn(process.execPath, [childScript, userDataDir, fake.url], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const conversationId = await new Promise<string>((resolveLine, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const match = /STREAMING (\S+)/.exec(chunk.toString())
+        if (match) resolveLine(match[1]!)
+      })
+      child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${stderr}`)))
+    })
+    child.kill('SIGKILL')
+    await new Promise((resolveExit) => child.once('exit', resolveExit))
+
+    const file = join(userDataDir, DATABASE_FILE)
+    const raw = new DatabaseSync(file)
+    expect(raw.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' })
+    raw.close()
+
+    const services = await createAppServices(nodePowers({ userDataDir }))
+    try {
+      const [question, answer] = services.chatStore.getConversation(conversationId).messages
+      expect(question?.content).toBe('Tell me a long story, words:5000')
+      expect(answer?.status).toBe('incomplete')
+      expect(answer!.content.length).toBeGreaterThan(20)
+      expect(answer!.content.split(/\s+/).length).toBeLessThan(5000)
+    } finally {
+      await services.close()
+    }
+  }, 60_000)
+})
