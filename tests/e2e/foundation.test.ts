@@ -22,6 +22,7 @@ describe('settings, key and model list', () => {
 
   it('opens on the model list from the server', async () => {
     const { page } = stack
+    await page.getByTestId('nav-models').click()
     await page.getByTestId('view-models').waitFor()
     await page.getByTestId('model-item').first().waitFor()
     expect(await page.getByTestId('model-item').count()).toBeGreaterThan(20)

@@ -16,15 +16,15 @@ describe('App', () => {
   it('shows no banner without a notice', async () => {
     installFakeBridge()
     render(App)
-    await screen.findByTestId('view-models')
+    await screen.findByTestId('view-chat')
     expect(screen.queryByTestId('notice-banner')).toBeNull()
   })
 
-  it('starts on Models and switches screens from the rail', async () => {
+  it('starts on Chat and switches screens from the rail', async () => {
     installFakeBridge(makeSettingsState({ key: { set: true, last4: 'abcd' } }))
     render(App)
-    await screen.findByTestId('view-models')
-    expect(screen.getByTestId('nav-models').getAttribute('aria-current')).toBe('page')
+    await screen.findByTestId('view-chat')
+    expect(screen.getByTestId('nav-chat').getAttribute('aria-current')).toBe('page')
     expect(document.querySelector('.topbar')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
@@ -39,7 +39,7 @@ describe('App', () => {
   it('shows the top bar host and key status', async () => {
     const bridge = installFakeBridge(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8080/v1' } }))
     render(App)
-    await screen.findByTestId('view-models')
+    await screen.findByTestId('view-chat')
     const topbar = document.querySelector('.topbar')
     expect(topbar?.textContent).toContain('127.0.0.1:8080')
     expect(topbar?.textContent).toContain('No API key')
@@ -57,6 +57,6 @@ describe('App', () => {
     expect(notice.dataset.code).toBe('internal')
     bridge.respond('settings.get', makeSettingsState())
     await fireEvent.click(screen.getByRole('button', { name: /try again/i }))
-    await screen.findByTestId('view-models')
+    await screen.findByTestId('view-chat')
   })
 })

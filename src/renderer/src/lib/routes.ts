@@ -4,6 +4,7 @@
  */
 import type { Component } from 'svelte'
 import type { IconName } from '../components/Icon.svelte'
+import ChatView from '../views/chat/ChatView.svelte'
 import ModelsView from '../views/ModelsView.svelte'
 import SettingsView from '../views/SettingsView.svelte'
 import type { AppStores } from './state/stores'
@@ -25,8 +26,9 @@ export interface Route {
 }
 
 export const routes: readonly Route[] = [
+  { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView },
   { id: 'models', label: 'Models', icon: 'models', component: ModelsView },
   { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true }
 ]
 
-export const homeRoute = 'models'
+export const homeRoute = 'chat'

@@ -38,7 +38,8 @@ export const defaultSettings: Settings = {
   proxy: { mode: 'none', url: '' },
   theme: 'system',
   defaultModels: { chat: 'gpt-4o-mini', image: 'flux', vision: 'gpt-4o', song: 'chirp-v3-5', speech: 'alex' },
-  quickAskShortcut: 'CommandOrControl+Shift+Space'
+  quickAskShortcut: 'CommandOrControl+Shift+Space',
+  chat: { enterSends: true, showAdFooters: false }
 }
 
 export function makeSettingsState(overrides: {
@@ -159,7 +160,8 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       ...(patch.quickAskShortcut !== undefined ? { quickAskShortcut: patch.quickAskShortcut } : {}),
       timeouts: { ...s.timeouts, ...patch.timeouts },
       proxy: { ...s.proxy, ...patch.proxy },
-      defaultModels: { ...s.defaultModels, ...patch.defaultModels }
+      defaultModels: { ...s.defaultModels, ...patch.defaultModels },
+      chat: { ...s.chat, ...patch.chat }
     }
   }
 }

@@ -1,0 +1,548 @@
+/**
+ * The open conversation and its streaming answers.
+ *
+ * Every message is its own `MessageItem` whose text lives in `$state` fields,
+ * so a `chat.delta` appends to one object and only that row re-renders: the
+ * work per delta does not grow with the conversation. The `chat.delta` and
+ * `chat.ended` listeners are registered once, before the first invoke, and
+ * deltas that arrive before the invoke returns are buffered by request id.
+ */
+import type {
+  Attachment,
+  ChatEnded,
+  ChatParams,
+  ChatRole,
+  ChatTurn,
+  Conversation,
+  ConversationSettings,
+  MessageRecord,
+  MessageStatus,
+  Preset,
+  Usage
+} from '@shared/contract'
+import type { AppError, BridgeErrorData } from '@shared/errors'
+import { getApi } from '../bridge'
+import { asAppError, invalid } from '../errors'
+import { toSummary, type ConversationsStore } from './conversations.svelte'
+
+/** One message of the visible thread. Text, status and error change in place while it streams. */
+export class MessageItem {
+  readonly id: string
+  readonly role: ChatRole
+  /** The record as last saved; `content`, `reasoning`, `status` and `error` below are the live values. */
+  record: MessageRecord
+  content: string
+  reasoning: string
+  status: MessageStatus
+  error: BridgeErrorData | null
+
+  constructor(record: MessageRecord) {
+    this.id = record.id
+    this.role = record.role
+    this.record = $state.raw(record)
+    this.content = $state(record.content)
+    this.reasoning = $state(record.reasoning)
+    this.status = $state(record.status)
+    this.error = $state.raw(record.error)
+  }
+
+  get versionIds(): string[] {
+    return this.record.versionIds
+  }
+
+  get versionIndex(): number {
+    return this.record.versionIndex
+  }
+
+  get attachments(): Attachment[] {
+    return this.record.attachments
+  }
+
+  get model(): string | null {
+    return this.record.model
+  }
+
+  get usage(): Usage | null {
+    return this.record.usage
+  }
+
+  /** Appends streamed text: O(delta), touches only this message. */
+  append(content: string, reasoning: string): void {
+    if (content) this.content += content
+    if (reasoning) this.reasoning += reasoning
+  }
+
+  /** Takes the saved record (e.g. at `chat.ended`). */
+  apply(record: MessageRecord): void {
+    this.record = record
+    this.content = record.content
+    this.reasoning = record.reasoning
+    this.status = record.status
+    this.error = record.error
+  }
+}
+
+/** A conversation's metadata; its messages live in `ChatSession.messages`. */
+export type ConversationInfo = Omit<Conversation, 'messages'>
+
+interface LiveStream {
+  requestId: string
+  conversationId: string
+  /** The assistant message, once the invoke returned it. */
+  item: MessageItem | null
+  /** Deltas that arrived before the invoke returned. */
+  content: string
+  reasoning: string
+  /** `chat.ended` that arrived before the invoke returned. */
+  ended: ChatEnded | null
+}
+
+export interface StreamInfo {
+  requestId: string
+  conversationId: string
+  messageId: string | null
+}
+
+type Placement = { kind: 'append' } | { kind: 'replace'; messageId: string }
+
+export interface ChatSessionOptions {
+  /** The sidebar list, told about new conversations, titles and activity. */
+  conversations: ConversationsStore
+  /** The model a new conversation starts with (the app's default chat model). */
+  defaultModel?: () => string
+}
+
+export class ChatSession {
+  readonly conversations: ConversationsStore
+  #defaultModel: () => string = () => ''
+  // Not reactive on purpose: read on every delta; `streams` carries what the UI shows.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #live = new Map<string, LiveStream>()
+  #unsubscribe: (() => void)[] | null = null
+  #openSequence = 0
+  #focusSequence = 0
+
+  /** The open conversation; null is a new chat not saved yet (created on the first send). */
+  conversation = $state.raw<ConversationInfo | null>(null)
+  /** The visible thread, root to leaf. */
+  messages = $state.raw<MessageItem[]>([])
+  /** The conversation being opened, while it loads or when it failed to load. */
+  requestedId = $state<string | null>(null)
+  loading = $state(false)
+  /** Why the conversation could not be opened. */
+  loadError = $state.raw<AppError | null>(null)
+  /** Why the last send, regenerate, edit, stop or version switch failed. */
+  actionError = $state.raw<AppError | null>(null)
+  /** A send is being invoked. */
+  sending = $state(false)
+  /** Answers streaming now, in any conversation. */
+  streams = $state.raw<StreamInfo[]>([])
+  /** Settings chosen for the new chat before it is saved. */
+  draftSettings = $state.raw<Partial<ConversationSettings>>({})
+  /** Bumped whenever a new turn is placed in the open thread (the list scrolls to it). */
+  turn = $state(0)
+  /** A message to scroll to and highlight (from search). */
+  focus = $state.raw<{ messageId: string; seq: number } | null>(null)
+
+  readonly id: string | null = $derived(this.conversation?.id ?? null)
+  readonly title: string = $derived(this.conversation?.title ?? 'New chat')
+  /** The request streaming into the open conversation. */
+  readonly activeRequestId: string | null = $derived(
+    this.streams.find((stream) => stream.conversationId === this.id && this.id !== null)?.requestId ?? null
+  )
+  readonly streaming: boolean = $derived(this.activeRequestId !== null)
+  /** Sending is blocked: an answer streams here or a send is on its way. */
+  readonly busy: boolean = $derived(this.streaming || this.sending)
+  readonly settings: ConversationSettings = $derived(
+    this.conversation?.settings ?? {
+      model: this.#defaultModel(),
+      systemPrompt: '',
+      params: {},
+      stream: true,
+      ...this.draftSettings
+    }
+  )
+  readonly #streamingIds: string[] = $derived(
+    this.streams.flatMap((stream) => (stream.messageId ? [stream.messageId] : []))
+  )
+
+  constructor(options: ChatSessionOptions) {
+    this.conversations = options.conversations
+    if (options.defaultModel) this.#defaultModel = options.defaultModel
+  }
+
+  /** Starts following `chat.delta` and `chat.ended` (once; every invoke calls it first). */
+  init(): void {
+    if (this.#unsubscribe) return
+    const api = getApi()
+    this.#unsubscribe = [
+      api.on('chat.delta', (delta) => this.#onDelta(delta.requestId, delta.messageId, delta.content, delta.reasoning)),
+      api.on('chat.ended', (ended) => this.#onEnded(ended))
+    ]
+  }
+
+  /** Stops listening (tests; the app keeps one session for its lifetime). */
+  dispose(): void {
+    for (const stop of this.#unsubscribe ?? []) stop()
+    this.#unsubscribe = null
+  }
+
+  /** True while `messageId` is being written by a stream this window follows. */
+  isStreaming(messageId: string): boolean {
+    return this.#streamingIds.includes(messageId)
+  }
+
+  // ------------------------------------------------------------ opening
+
+  /** Opens a saved conversation. Returns false when it failed or another open overtook it. */
+  async open(id: string): Promise<boolean> {
+    this.init()
+    const sequence = ++this.#openSequence
+    this.requestedId = id
+    this.loading = true
+    this.loadError = null
+    try {
+      const conversation = await getApi().conversations.get({ id })
+      if (sequence !== this.#openSequence) return false
+      this.#show(conversation)
+      this.requestedId = null
+      return true
+    } catch (error) {
+      if (sequence === this.#openSequence) this.loadError = asAppError(error)
+      return false
+    } finally {
+      if (sequence === this.#openSequence) this.loading = false
+    }
+  }
+
+  /**
+   * Opens a conversation at one message (a search hit): switches to that
+   * message's version first when it is not in the visible thread, then asks
+   * the list to scroll to it and highlight it.
+   */
+  async openAt(conversationId: string, messageId: string): Promise<boolean> {
+    if (this.id !== conversationId || this.loading) {
+      if (!(await this.open(conversationId))) return false
+    }
+    if (!this.messages.some((message) => message.id === messageId)) {
+      if (!(await this.switchVersion(messageId))) return false
+    }
+    if (!this.messages.some((message) => message.id === messageId)) return false
+    this.focus = { messageId, seq: ++this.#focusSequence }
+    return true
+  }
+
+  /** Shows an unsaved new chat (nothing is created until the first send). */
+  startDraft(): void {
+    this.#openSequence++
+    this.conversation = null
+    this.messages = []
+    this.draftSettings = {}
+    this.requestedId = null
+    this.loading = false
+    this.loadError = null
+    this.actionError = null
+    this.focus = null
+  }
+
+  /**
+   * A new conversation, saved at once and opened. When the open conversation
+   * is still empty it is kept instead of piling up empty ones.
+   */
+  async newChat(): Promise<boolean> {
+    this.actionError = null
+    if (this.conversation && this.messages.length === 0 && !this.loading) return true
+    const sequence = ++this.#openSequence
+    try {
+      const created = await getApi().conversations.create({})
+      this.conversations.upsert(toSummary(created))
+      if (sequence === this.#openSequence) this.#show(created)
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
+  /** Called when a conversation was deleted elsewhere (the sidebar). */
+  forget(id: string): void {
+    if (this.id === id || this.requestedId === id) this.startDraft()
+  }
+
+  // ------------------------------------------------------------ turns
+
+  /** Sends a user message and streams the answer. Returns false when it could not start. */
+  async send(content: string, attachmentIds: string[] = []): Promise<boolean> {
+    if (this.busy) return false
+    if (content.trim() === '' && attachmentIds.length === 0) return false
+    this.init()
+    this.actionError = null
+    this.sending = true
+    let requestId: string | null = null
+    try {
+      let conversationId = this.id
+      if (conversationId === null) {
+        const draft = this.draftSettings
+        const created = await getApi().conversations.create(Object.keys(draft).length > 0 ? { settings: draft } : {})
+        this.conversations.upsert(toSummary(created))
+        this.#show(created)
+        conversationId = created.id
+      }
+      requestId = crypto.randomUUID()
+      this.#begin(requestId, conversationId)
+      const turn = await getApi().chat.send({
+        requestId,
+        conversationId,
+        content,
+        ...(attachmentIds.length > 0 ? { attachmentIds } : {})
+      })
+      this.#place(turn, conversationId, { kind: 'append' })
+      return true
+    } catch (error) {
+      if (requestId) this.#end(requestId)
+      this.actionError = asAppError(error)
+      return false
+    } finally {
+      this.sending = false
+    }
+  }
+
+  /** A new version of an assistant answer (also "Retry" of a failed one). */
+  regenerate(messageId: string): Promise<boolean> {
+    return this.#turn((requestId) => getApi().chat.regenerate({ requestId, messageId }), messageId)
+  }
+
+  /** A new version of a user message, answered anew. */
+  edit(messageId: string, content: string): Promise<boolean> {
+    if (content.trim() === '') {
+      this.actionError = invalid('A message cannot be empty.')
+      return Promise.resolve(false)
+    }
+    return this.#turn((requestId) => getApi().chat.edit({ requestId, messageId, content }), messageId)
+  }
+
+  /** Stops the answer streaming into the open conversation; what arrived is kept. */
+  async stop(): Promise<void> {
+    const requestId = this.activeRequestId
+    if (!requestId) return
+    try {
+      await getApi().stream.abort({ requestId })
+    } catch (error) {
+      this.actionError = asAppError(error)
+    }
+  }
+
+  /** Shows another version of a message (and the thread below it). */
+  async switchVersion(messageId: string): Promise<boolean> {
+    try {
+      const conversation = await getApi().chat.switchVersion({ messageId })
+      if (this.id === null || conversation.id === this.id) this.#show(conversation)
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
+  /** The neighbouring version of `message` (`-1` previous, `1` next). */
+  switchNeighbour(message: MessageItem, step: -1 | 1): Promise<boolean> {
+    const target = message.versionIds[message.versionIndex + step]
+    return target ? this.switchVersion(target) : Promise.resolve(false)
+  }
+
+  dismissError(): void {
+    this.actionError = null
+  }
+
+  // ------------------------------------------------------------ settings
+
+  /** Saves settings of the open conversation (or of the unsaved new chat). Throws the AppError when refused. */
+  async updateSettings(patch: Partial<ConversationSettings>): Promise<void> {
+    const conversation = this.conversation
+    if (!conversation) {
+      this.draftSettings = { ...this.draftSettings, ...patch }
+      return
+    }
+    try {
+      const next = await getApi().conversations.updateSettings({ id: conversation.id, settings: patch })
+      if (this.id === next.id) this.conversation = info(next)
+      this.conversations.patch(next.id, { model: next.model, updatedAt: next.updatedAt })
+    } catch (error) {
+      throw asAppError(error)
+    }
+  }
+
+  /** Applies a preset: its system prompt and parameters, and its model when it names one. */
+  applyPreset(preset: Preset): Promise<void> {
+    return this.updateSettings({
+      systemPrompt: preset.systemPrompt,
+      params: { ...preset.params },
+      ...(preset.model ? { model: preset.model } : {})
+    })
+  }
+
+  // ------------------------------------------------------------ internals
+
+  async #turn(invoke: (requestId: string) => Promise<ChatTurn>, replacing: string): Promise<boolean> {
+    const conversationId = this.id
+    if (this.busy || conversationId === null) return false
+    this.init()
+    this.actionError = null
+    const requestId = crypto.randomUUID()
+    this.#begin(requestId, conversationId)
+    try {
+      const turn = await invoke(requestId)
+      this.#place(turn, conversationId, { kind: 'replace', messageId: replacing })
+      return true
+    } catch (error) {
+      this.#end(requestId)
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
+  #show(conversation: Conversation): void {
+    // Messages still streaming keep their live object (it has every delta so far).
+    const live = [...this.#live.values()].flatMap((stream) => (stream.item ? [stream.item] : []))
+    this.conversation = info(conversation)
+    this.messages = conversation.messages.map(
+      (record) => live.find((item) => item.id === record.id) ?? new MessageItem(record)
+    )
+    this.loadError = null
+    this.requestedId = null
+    this.loading = false
+  }
+
+  #begin(requestId: string, conversationId: string): void {
+    this.#live.set(requestId, { requestId, conversationId, item: null, content: '', reasoning: '', ended: null })
+    this.streams = [...this.streams, { requestId, conversationId, messageId: null }]
+  }
+
+  #end(requestId: string): void {
+    this.#live.delete(requestId)
+    if (this.streams.some((stream) => stream.requestId === requestId)) {
+      this.streams = this.streams.filter((stream) => stream.requestId !== requestId)
+    }
+  }
+
+  #place(turn: ChatTurn, conversationId: string, placement: Placement): void {
+    const assistant = new MessageItem(turn.assistantMessage)
+    const user = turn.userMessage ? new MessageItem(turn.userMessage) : null
+    const live = this.#live.get(turn.requestId)
+    if (live) {
+      live.item = assistant
+      assistant.append(live.content, live.reasoning)
+      live.content = ''
+      live.reasoning = ''
+      this.streams = this.streams.map((stream) =>
+        stream.requestId === turn.requestId ? { ...stream, messageId: assistant.id } : stream
+      )
+    }
+    if (this.id === conversationId) {
+      const added = user ? [user, assistant] : [assistant]
+      let base = this.messages
+      if (placement.kind === 'replace') {
+        const index = base.findIndex((message) => message.id === placement.messageId)
+        if (index !== -1) base = base.slice(0, index)
+      }
+      this.messages = [...base, ...added]
+      this.turn++
+    }
+    if (live?.ended) this.#onEnded(live.ended)
+    else if (live && turn.assistantMessage.status !== 'streaming') this.#end(turn.requestId)
+    this.conversations.patch(conversationId, { updatedAt: turn.assistantMessage.createdAt })
+  }
+
+  #find(messageId: string): MessageItem | undefined {
+    // The streaming message is almost always the last one.
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const message = this.messages[i]
+      if (message?.id === messageId) return message
+    }
+    return undefined
+  }
+
+  #onDelta(requestId: string, messageId: string, content: string, reasoning: string): void {
+    const live = this.#live.get(requestId)
+    if (!live) {
+      // A stream this window did not start (e.g. resumed elsewhere): follow it if it shows here.
+      this.#find(messageId)?.append(content, reasoning)
+      return
+    }
+    if (live.item) {
+      live.item.append(content, reasoning)
+    } else {
+      live.content += content
+      live.reasoning += reasoning
+    }
+  }
+
+  #onEnded(ended: ChatEnded): void {
+    const live = this.#live.get(ended.requestId)
+    if (live && !live.item) {
+      live.ended = ended
+      return
+    }
+    const item = live?.item ?? this.#find(ended.message.id)
+    item?.apply(ended.message)
+    if (live) this.#end(ended.requestId)
+    const conversationId = ended.message.conversationId
+    if (ended.title !== null) {
+      this.conversations.patch(conversationId, { title: ended.title })
+      if (this.conversation?.id === conversationId) this.conversation = { ...this.conversation, title: ended.title }
+    }
+    // Counts and order changed: ask main for the list again.
+    void this.conversations.load()
+  }
+}
+
+function info(conversation: Conversation): ConversationInfo {
+  const { messages: _messages, ...rest } = conversation
+  return rest
+}
+
+// ------------------------------------------------------------ parameters
+
+export type ParamName = keyof Required<ChatParams>
+
+export const paramNames: readonly ParamName[] = ['temperature', 'top_p', 'top_k', 'max_tokens']
+
+/** The text a parameter field shows; empty means "server default" (or "off" for top_k). */
+export function paramText(params: ChatParams, name: ParamName): string {
+  const value = params[name]
+  return value === undefined || value === null ? '' : String(value)
+}
+
+export type ParamParse = { ok: true; value: number | undefined } | { ok: false; error: AppError }
+
+/**
+ * Checks one parameter as typed: temperature 0–2, top_p 0–1, top_k an
+ * integer 0–1000 (0 = off), max_tokens a positive integer. Empty = unset.
+ */
+export function parseParam(name: ParamName, text: string): ParamParse {
+  const trimmed = text.trim()
+  if (trimmed === '') return { ok: true, value: undefined }
+  const value = Number(trimmed)
+  const fail = (message: string): ParamParse => ({ ok: false, error: invalid(message) })
+  if (!Number.isFinite(value)) return fail('Enter a number.')
+  switch (name) {
+    case 'temperature':
+      return value >= 0 && value <= 2 ? { ok: true, value } : fail('Temperature goes from 0 to 2.')
+    case 'top_p':
+      return value >= 0 && value <= 1 ? { ok: true, value } : fail('Top P goes from 0 to 1.')
+    case 'top_k':
+      if (!Number.isInteger(value) || value < 0 || value > 1000) return fail('Top K is a whole number from 0 to 1000.')
+      return { ok: true, value: value === 0 ? undefined : value }
+    case 'max_tokens':
+      if (!Number.isInteger(value) || value < 1 || value > 10_000_000) return fail('Max tokens is a whole number above 0.')
+      return { ok: true, value }
+  }
+}
+
+/** `params` with one parameter set, or removed when `value` is undefined. */
+export function withParam(params: ChatParams, name: ParamName, value: number | undefined): ChatParams {
+  const next: ChatParams = { ...params }
+  if (value === undefined) delete next[name]
+  else next[name] = value
+  return next
+}

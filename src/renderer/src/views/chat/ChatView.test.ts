@@ -1,0 +1,686 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Conversation } from '@shared/contract'
+import { createStores, type AppStores } from '../../lib/state/stores'
+import {
+  DAY,
+  exchange,
+  HOUR,
+  installChatBackend,
+  makeConversation,
+  makeMessage,
+  NOW,
+  stubResizeObserver,
+  type FakeChatBackend
+} from './chat-fixtures'
+import ChatView from './ChatView.svelte'
+
+let backend: FakeChatBackend
+let stores: AppStores
+let restoreResizeObserver: () => void
+
+beforeEach(() => {
+  restoreResizeObserver = stubResizeObserver()
+})
+
+afterEach(() => {
+  restoreResizeObserver()
+  vi.useRealTimers()
+  vi.restoreAllMocks()
+})
+
+async function show(
+  conversations: Conversation[] = [],
+  options: { enterSends?: boolean; open?: string } = {}
+): Promise<void> {
+  backend = installChatBackend({ enterSends: options.enterSends ?? true })
+  backend.add(...conversations)
+  stores = createStores()
+  await stores.settings.load()
+  render(ChatView, { props: { stores } })
+  await waitFor(() => expect(stores.conversations.loaded).toBe(true))
+  if (options.open) await openConversation(options.open)
+}
+
+async function openConversation(id: string): Promise<void> {
+  const item = screen.getAllByTestId('conversation-item').find((element) => element.dataset.id === id)
+  if (!item) throw new Error(`no conversation item ${id}`)
+  await fireEvent.click(within(item).getByRole('button', { name: /^(?!More actions)/ }))
+  await waitFor(() => expect(stores.chat.id).toBe(id))
+}
+
+const messages = (): HTMLElement[] => screen.queryAllByTestId('message')
+const message = (id: string): HTMLElement => {
+  const found = messages().find((element) => element.dataset.id === id)
+  if (!found) throw new Error(`message ${id} is not shown`)
+  return found
+}
+const composer = (): HTMLTextAreaElement => screen.getByTestId('composer-input') as HTMLTextAreaElement
+const item = (id: string): HTMLElement => {
+  const found = screen.queryAllByTestId('conversation-item').find((element) => element.dataset.id === id)
+  if (!found) throw new Error(`conversation ${id} is not listed`)
+  return found
+}
+
+async function type(text: string): Promise<void> {
+  await fireEvent.input(composer(), { target: { value: text } })
+}
+
+async function openMenu(id: string): Promise<void> {
+  await fireEvent.click(within(item(id)).getByTestId('conversation-menu'))
+  await screen.findByRole('menu')
+}
+
+describe('ChatView: sending and streaming', () => {
+  it('sends, shows both messages, streams deltas into the answer and takes the title at the end', async () => {
+    await show([makeConversation({ id: 'c1', title: 'New chat' })], { open: 'c1' })
+    expect(screen.getByTestId('view-chat')).toBeTruthy()
+    expect(screen.getByTestId('empty-state')).toBeTruthy()
+    const send = screen.getByTestId('send-button') as HTMLButtonElement
+    expect(send.disabled).toBe(true)
+
+    await type('What is **markdown**?')
+    expect(send.disabled).toBe(false)
+    await fireEvent.click(send)
+
+    await waitFor(() => expect(messages()).toHaveLength(2))
+    expect(composer().value).toBe('')
+    const [user, assistant] = messages() as [HTMLElement, HTMLElement]
+    expect(user.dataset.role).toBe('user')
+    expect(within(user).getByTestId('message-content').textContent).toBe('What is **markdown**?')
+    expect(assistant.dataset.role).toBe('assistant')
+    expect(assistant.dataset.status).toBe('streaming')
+    expect(screen.getByTestId('stop-button')).toBeTruthy()
+    expect(screen.queryByTestId('send-button')).toBeNull()
+
+    const requestId = backend.lastRequestId('chat.send')
+    const answerId = assistant.dataset.id!
+    backend.delta(requestId, answerId, 'It is a **light**')
+    backend.delta(requestId, answerId, ' markup language.')
+    await waitFor(() =>
+      expect(within(message(answerId)).getByTestId('message-content').textContent).toContain('It is a light markup language.')
+    )
+    expect(message(answerId).querySelector('strong')?.textContent).toBe('light')
+
+    backend.end(requestId, answerId, { content: 'It is a **light** markup language.' }, 'About markdown')
+    await waitFor(() => expect(message(answerId).dataset.status).toBe('complete'))
+    expect(screen.getByTestId('conversation-title').textContent).toBe('About markdown')
+    expect(item('c1').textContent).toContain('About markdown')
+    expect(screen.getByTestId('send-button')).toBeTruthy()
+  })
+
+  it('registers the stream listeners before chat.send is invoked', async () => {
+    await show()
+    await type('Hello')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.listenersAtCall).toHaveLength(1))
+    expect(backend.listenersAtCall[0]).toEqual({ method: 'chat.send', delta: 1, ended: 1 })
+    // A new chat is saved on its first send.
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1)
+  })
+
+  it('Stop aborts the request and the stopped answer shows the Stopped badge', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    await type('Write a long essay')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await screen.findByTestId('stop-button')
+    const requestId = backend.lastRequestId('chat.send')
+
+    await fireEvent.click(screen.getByTestId('stop-button'))
+    expect(backend.bridge.callsOf('stream.abort')).toEqual([{ requestId }])
+
+    const answerId = backend.lastAssistant('c1').id
+    backend.end(requestId, answerId, { content: 'Once upon', status: 'incomplete', finishReason: null })
+    await waitFor(() => expect(message(answerId).dataset.status).toBe('incomplete'))
+    expect(within(message(answerId)).getByTestId('stopped-badge').textContent).toBe('Stopped')
+    expect(within(message(answerId)).getByTestId('message-content').textContent).toContain('Once upon')
+  })
+
+  it('shows a failed answer with its error code and wait time, and Retry regenerates it', async () => {
+    const failed = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      status: 'error',
+      error: { code: 'rate_limited', message: 'Rate limit exceeded (1 request(s) per minute).', status: 429, retryAfterMs: 56_000 }
+    })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, failed] })], { open: 'c1' })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    expect(notice.dataset.code).toBe('rate_limited')
+    expect(notice.textContent).toContain('Try again in 56 s')
+    expect(notice.textContent).toContain('Rate limit exceeded (1 request(s) per minute).')
+
+    await fireEvent.click(within(message('c1-a1')).getByTestId('retry'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(1))
+    expect(backend.bridge.callsOf('chat.regenerate')[0]).toEqual({ requestId: expect.any(String), messageId: 'c1-a1' })
+    await waitFor(() => expect(messages().at(-1)?.dataset.status).toBe('streaming'))
+    expect(screen.queryByTestId('error-notice')).toBeNull()
+  })
+
+  it('shows an error from invoking under the thread and keeps the typed text', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    backend.bridge.fail('chat.send', { code: 'invalid_argument', message: 'One message exceeds the 1000 chars limit' })
+    await type('x'.repeat(1200))
+    await fireEvent.click(screen.getByTestId('send-button'))
+    const notice = await screen.findByTestId('error-notice')
+    expect(notice.dataset.code).toBe('invalid_argument')
+    expect(composer().value).toHaveLength(1200)
+    expect(screen.getByTestId('send-button')).toBeTruthy()
+  })
+
+  it('renders reasoning apart in a collapsed details and the answer as markdown', async () => {
+    const answer = makeMessage({ id: 'c1-a1', role: 'assistant', reasoning: 'The user wants a list.', content: '- one\n- two' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    const reasoning = within(message('c1-a1')).getByTestId('reasoning') as HTMLDetailsElement
+    expect(reasoning.tagName).toBe('DETAILS')
+    expect(reasoning.open).toBe(false)
+    expect(reasoning.textContent).toContain('Reasoning')
+    expect(reasoning.textContent).toContain('The user wants a list.')
+    const content = within(message('c1-a1')).getByTestId('message-content')
+    expect(content.querySelectorAll('li')).toHaveLength(2)
+    expect(content.textContent).not.toContain('The user wants a list.')
+  })
+
+  it('copies the raw text of a message', async () => {
+    const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue()
+    const answer = makeMessage({ id: 'c1-a1', role: 'assistant', content: 'Some **bold** text' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    await fireEvent.click(within(message('c1-a1')).getByTestId('copy-message'))
+    expect(writeText).toHaveBeenCalledWith('Some **bold** text')
+  })
+})
+
+describe('ChatView: versions and editing', () => {
+  it('regenerate asks for a new version and the switcher moves between versions', async () => {
+    const versioned = makeMessage({
+      id: 'c1-a1b',
+      role: 'assistant',
+      content: 'Second answer',
+      parentId: 'c1-u1',
+      versionIds: ['c1-a1', 'c1-a1b'],
+      versionIndex: 1
+    })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, versioned] })], { open: 'c1' })
+    expect(within(message('c1-a1b')).getByTestId('version-label').textContent).toBe('2 / 2')
+
+    await fireEvent.click(within(message('c1-a1b')).getByTestId('regenerate'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toEqual([{ requestId: expect.any(String), messageId: 'c1-a1b' }]))
+    await waitFor(() => expect(messages()).toHaveLength(2))
+    const fresh = messages()[1]!
+    expect(fresh.dataset.id).not.toBe('c1-a1b')
+    const requestId = backend.lastRequestId('chat.regenerate')
+    backend.end(requestId, fresh.dataset.id!, { content: 'Third answer' })
+    await waitFor(() => expect(within(message(fresh.dataset.id!)).getByTestId('version-label').textContent).toBe('3 / 3'))
+
+    // Back one version: main answers with the thread holding that version.
+    backend.versions.set(
+      'c1-a1b',
+      makeConversation({
+        id: 'c1',
+        messages: [exchange('c1', 1)[0]!, { ...versioned, versionIds: ['c1-a1', 'c1-a1b', fresh.dataset.id!] }]
+      })
+    )
+    await fireEvent.click(within(message(fresh.dataset.id!)).getByTestId('version-prev'))
+    expect(backend.bridge.callsOf('chat.switchVersion')).toEqual([{ messageId: 'c1-a1b' }])
+    await waitFor(() => expect(within(message('c1-a1b')).getByTestId('version-label').textContent).toBe('2 / 3'))
+    expect(within(message('c1-a1b')).getByTestId('message-content').textContent).toContain('Second answer')
+
+    backend.versions.set('c1-a1', makeConversation({ id: 'c1', messages: exchange('c1', 1) }))
+    await fireEvent.click(within(message('c1-a1b')).getByTestId('version-next'))
+    expect(backend.bridge.callsOf('chat.switchVersion').at(-1)).toEqual({ messageId: fresh.dataset.id })
+  })
+
+  it('edits a user message inline and answers it anew', async () => {
+    await show([makeConversation({ id: 'c1', messages: [...exchange('c1', 1), ...exchange('c1', 2)] })], { open: 'c1' })
+    await fireEvent.click(within(message('c1-u1')).getByTestId('edit-message'))
+    const input = within(message('c1-u1')).getByTestId('edit-input') as HTMLTextAreaElement
+    expect(input.value).toBe('Question 1')
+
+    // Cancel leaves it as it was.
+    await fireEvent.keyDown(input, { key: 'Escape' })
+    expect(within(message('c1-u1')).queryByTestId('edit-input')).toBeNull()
+
+    await fireEvent.click(within(message('c1-u1')).getByTestId('edit-message'))
+    await fireEvent.input(within(message('c1-u1')).getByTestId('edit-input'), { target: { value: 'Question one, clearer' } })
+    await fireEvent.click(within(message('c1-u1')).getByTestId('edit-save'))
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('chat.edit')).toEqual([
+        { requestId: expect.any(String), messageId: 'c1-u1', content: 'Question one, clearer' }
+      ])
+    )
+    await waitFor(() => expect(messages()).toHaveLength(2))
+    const [user, answer] = messages() as [HTMLElement, HTMLElement]
+    expect(within(user).getByTestId('message-content').textContent).toBe('Question one, clearer')
+    expect(within(user).getByTestId('version-label').textContent).toBe('2 / 2')
+    expect(answer.dataset.status).toBe('streaming')
+  })
+})
+
+describe('ChatView: composer keys', () => {
+  it('Enter sends, Shift+Enter and IME composition do not', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    expect(screen.getByText(/Enter to send · Shift\+Enter for a new line/)).toBeTruthy()
+    await type('line one')
+    expect(await fireEvent.keyDown(composer(), { key: 'Enter', shiftKey: true })).toBe(true) // not prevented: a new line
+    await fireEvent.keyDown(composer(), { key: 'Enter', isComposing: true })
+    expect(backend.bridge.callsOf('chat.send')).toHaveLength(0)
+    await fireEvent.keyDown(composer(), { key: 'Enter' })
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')).toHaveLength(1))
+    expect(backend.bridge.callsOf('chat.send')[0]?.content).toBe('line one')
+  })
+
+  it('with enterSends off, Enter adds a line and Ctrl+Enter sends', async () => {
+    await show([makeConversation({ id: 'c1' })], { enterSends: false, open: 'c1' })
+    expect(screen.getByText(/Ctrl\+Enter to send · Enter for a new line/)).toBeTruthy()
+    await type('draft')
+    expect(await fireEvent.keyDown(composer(), { key: 'Enter' })).toBe(true)
+    expect(backend.bridge.callsOf('chat.send')).toHaveLength(0)
+    await fireEvent.keyDown(composer(), { key: 'Enter', ctrlKey: true })
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')).toHaveLength(1))
+  })
+
+  it('does not send while an answer streams', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    await type('first')
+    await fireEvent.keyDown(composer(), { key: 'Enter' })
+    await screen.findByTestId('stop-button')
+    await type('second')
+    await fireEvent.keyDown(composer(), { key: 'Enter' })
+    expect(backend.bridge.callsOf('chat.send')).toHaveLength(1)
+    expect(composer().value).toBe('second')
+  })
+})
+
+describe('ChatView: sidebar', () => {
+  it('groups conversations by date', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(NOW)
+    await show([
+      makeConversation({ id: 'today', title: 'Today chat', updatedAt: NOW - HOUR }),
+      makeConversation({ id: 'yesterday', title: 'Yesterday chat', updatedAt: NOW - DAY }),
+      makeConversation({ id: 'week', title: 'Week chat', updatedAt: NOW - 4 * DAY }),
+      makeConversation({ id: 'month', title: 'Month chat', updatedAt: NOW - 12 * DAY }),
+      makeConversation({ id: 'old', title: 'Old chat', updatedAt: new Date(2024, 10, 3).getTime() }),
+      makeConversation({ id: 'pinned', title: 'Pinned chat', pinned: true, updatedAt: NOW - 90 * DAY })
+    ])
+    const sections = [...document.querySelectorAll('section.group')]
+    const layout = sections.map((section) => [
+      section.querySelector('h3')?.textContent,
+      [...section.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]')].map((element) => element.dataset.id)
+    ])
+    expect(layout.slice(0, 5)).toEqual([
+      ['Pinned', ['pinned']],
+      ['Today', ['today']],
+      ['Yesterday', ['yesterday']],
+      ['Previous 7 days', ['week']],
+      ['Previous 30 days', ['month']]
+    ])
+    expect(layout[5]?.[0]).toMatch(/November.*2024/)
+    expect(layout[5]?.[1]).toEqual(['old'])
+  })
+
+  it('renames inline from the menu', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Old title' })])
+    await openMenu('c1')
+    await fireEvent.click(screen.getByTestId('rename-conversation'))
+    const input = screen.getByTestId('rename-input') as HTMLInputElement
+    expect(input.value).toBe('Old title')
+    await fireEvent.input(input, { target: { value: 'Trip to Kyoto' } })
+    await fireEvent.keyDown(input, { key: 'Enter' })
+    await waitFor(() => expect(item('c1').textContent).toContain('Trip to Kyoto'))
+    expect(backend.bridge.callsOf('conversations.rename')).toEqual([{ id: 'c1', title: 'Trip to Kyoto' }])
+    expect(screen.queryByTestId('rename-input')).toBeNull()
+  })
+
+  it('opens the menu with a right-click and pins to the Pinned group', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Keep me' }), makeConversation({ id: 'c2', title: 'Other' })])
+    await fireEvent.contextMenu(item('c1'))
+    const pin = await screen.findByTestId('pin-conversation')
+    expect(pin.textContent).toContain('Pin')
+    await fireEvent.click(pin)
+    await waitFor(() => expect(document.querySelector('section.group h3')?.textContent).toBe('Pinned'))
+    expect(backend.bridge.callsOf('conversations.pin')).toEqual([{ id: 'c1', pinned: true }])
+    await openMenu('c1')
+    expect(screen.getByTestId('pin-conversation').textContent).toContain('Unpin')
+  })
+
+  it('deletes with an undo toast that restores it', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Doomed' }), makeConversation({ id: 'c2', title: 'Other' })], { open: 'c1' })
+    await openMenu('c1')
+    await fireEvent.click(screen.getByTestId('delete-conversation'))
+    await waitFor(() => expect(screen.queryAllByTestId('conversation-item').map((e) => e.dataset.id)).toEqual(['c2']))
+    expect(stores.chat.id).toBeNull() // the open conversation closed
+    const toast = screen.getByTestId('toast')
+    expect(toast.textContent).toContain('Deleted “Doomed”')
+    await fireEvent.click(within(toast).getByTestId('undo-delete'))
+    await waitFor(() => expect(screen.queryAllByTestId('conversation-item')).toHaveLength(2))
+    expect(backend.bridge.callsOf('conversations.restore')).toEqual([{ id: 'c1' }])
+    expect(screen.queryByTestId('toast')).toBeNull()
+  })
+
+  it('the undo toast goes away after about 8 seconds', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Doomed' })])
+    vi.useFakeTimers()
+    await openMenu('c1')
+    await fireEvent.click(screen.getByTestId('delete-conversation'))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(screen.getByTestId('undo-delete')).toBeTruthy()
+    await vi.advanceTimersByTimeAsync(7_000)
+    expect(screen.getByTestId('undo-delete')).toBeTruthy()
+    await vi.advanceTimersByTimeAsync(1_100)
+    expect(screen.queryByTestId('undo-delete')).toBeNull()
+  })
+
+  it('exports one conversation, exports all and imports, with the result in a toast', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Notes' })])
+    await openMenu('c1')
+    await fireEvent.click(screen.getByTestId('export-markdown'))
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Saved to /home/me/c1.md'))
+    expect(backend.bridge.callsOf('conversations.export')).toEqual([{ id: 'c1', format: 'markdown' }])
+
+    await openMenu('c1')
+    await fireEvent.click(screen.getByTestId('export-json'))
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.export').at(-1)).toEqual({ id: 'c1', format: 'json' }))
+
+    await fireEvent.click(screen.getByTestId('export-all'))
+    await waitFor(() =>
+      expect(screen.getAllByTestId('toast').some((t) => t.textContent?.includes('Saved to /home/me/skyport-export.json'))).toBe(true)
+    )
+
+    stores.toasts.clear()
+    await fireEvent.click(screen.getByTestId('import-conversations'))
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Imported 3 conversations (41 messages)'))
+
+    // Cancelled dialogs say nothing.
+    stores.toasts.clear()
+    backend.bridge.respond('conversations.exportAll', { path: null, count: 0 })
+    backend.bridge.respond('conversations.import', { path: null, conversations: 0, messages: 0 })
+    await fireEvent.click(screen.getByTestId('export-all'))
+    await fireEvent.click(screen.getByTestId('import-conversations'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(screen.queryByTestId('toast')).toBeNull()
+  })
+
+  it('search shows highlighted hits and opens the conversation at the hit, switching version when needed', async () => {
+    const thread = makeConversation({ id: 'c2', title: 'Japan trip', messages: exchange('c2', 1, 'Plan a week in Kyoto') })
+    await show([makeConversation({ id: 'c1', title: 'Other' }), thread])
+    backend.hits = [
+      {
+        conversationId: 'c2',
+        conversationTitle: 'Japan trip',
+        messageId: 'c2-u1',
+        role: 'user',
+        snippet: [
+          { text: 'Plan a week in ', match: false },
+          { text: 'Kyoto', match: true }
+        ],
+        createdAt: NOW
+      },
+      {
+        conversationId: 'c2',
+        conversationTitle: 'Japan trip',
+        messageId: 'c2-a1-old',
+        role: 'assistant',
+        snippet: [
+          { text: '<b>Kyoto</b>', match: true },
+          { text: ' has temples', match: false }
+        ],
+        createdAt: NOW
+      }
+    ]
+    await fireEvent.input(screen.getByTestId('conversation-search'), { target: { value: 'kyoto' } })
+    await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(2))
+    expect(backend.bridge.callsOf('conversations.search')).toEqual([{ query: 'kyoto', limit: 50 }])
+    const [first, second] = screen.getAllByTestId('search-hit') as [HTMLElement, HTMLElement]
+    expect(first.dataset.conversationId).toBe('c2')
+    expect(first.dataset.messageId).toBe('c2-u1')
+    expect(first.textContent).toContain('Japan trip')
+    expect(first.textContent).toContain('You')
+    expect([...first.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['Kyoto'])
+    // Snippet text is text, never HTML.
+    expect(second.querySelector('b')).toBeNull()
+    expect(second.querySelector('mark')?.textContent).toBe('<b>Kyoto</b>')
+
+    await fireEvent.click(first)
+    await waitFor(() => expect(stores.chat.id).toBe('c2'))
+    await waitFor(() => expect(message('c2-u1').className).toContain('highlighted'))
+    expect(backend.bridge.callsOf('chat.switchVersion')).toHaveLength(0)
+
+    backend.versions.set(
+      'c2-a1-old',
+      makeConversation({
+        id: 'c2',
+        messages: [exchange('c2', 1, 'Plan a week in Kyoto')[0]!, makeMessage({ id: 'c2-a1-old', role: 'assistant', content: 'Kyoto has temples' })]
+      })
+    )
+    await fireEvent.click(second)
+    await waitFor(() => expect(backend.bridge.callsOf('chat.switchVersion')).toEqual([{ messageId: 'c2-a1-old' }]))
+    await waitFor(() => expect(message('c2-a1-old').className).toContain('highlighted'))
+  })
+})
+
+describe('ChatView: header, settings drawer and presets', () => {
+  it('changes the model from the picker', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    const picker = screen.getByTestId('model-picker') as HTMLInputElement
+    expect(picker.value).toBe('gpt-4o-mini')
+    await waitFor(() => expect(document.querySelectorAll('#chat-model-options option')).toHaveLength(3))
+    await fireEvent.input(picker, { target: { value: 'my-local-model' } })
+    await fireEvent.change(picker)
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'my-local-model' } }])
+    )
+  })
+
+  it('saves parameters and refuses out-of-range values', async () => {
+    await show([makeConversation({ id: 'c1', settings: { params: { top_k: 40 } } })], { open: 'c1' })
+    await fireEvent.click(screen.getByTestId('conversation-settings'))
+    const temperature = screen.getByTestId('param-temperature') as HTMLInputElement
+    await fireEvent.input(temperature, { target: { value: '3' } })
+    await fireEvent.change(temperature)
+    const notice = await screen.findByTestId('error-notice')
+    expect(notice.dataset.code).toBe('invalid_argument')
+    expect(notice.textContent).toContain('0 to 2')
+    expect(temperature.getAttribute('aria-invalid')).toBe('true')
+    expect(backend.bridge.callsOf('conversations.updateSettings')).toHaveLength(0)
+
+    await fireEvent.input(temperature, { target: { value: '0.7' } })
+    await fireEvent.change(temperature)
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([
+        { id: 'c1', settings: { params: { top_k: 40, temperature: 0.7 } } }
+      ])
+    )
+    expect(screen.queryByTestId('error-notice')).toBeNull()
+
+    const topK = screen.getByTestId('param-top-k') as HTMLInputElement
+    expect(topK.value).toBe('40')
+    await fireEvent.input(topK, { target: { value: '0' } }) // 0 = off
+    await fireEvent.change(topK)
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { params: { temperature: 0.7 } } })
+    )
+
+    const maxTokens = screen.getByTestId('param-max-tokens') as HTMLInputElement
+    await fireEvent.input(maxTokens, { target: { value: '1024' } })
+    await fireEvent.change(maxTokens)
+    await waitFor(() => expect(stores.chat.settings.params).toEqual({ temperature: 0.7, max_tokens: 1024 }))
+
+    const topP = screen.getByTestId('param-top-p') as HTMLInputElement
+    await fireEvent.input(topP, { target: { value: '1.2' } })
+    await fireEvent.change(topP)
+    expect((await screen.findByTestId('error-notice')).textContent).toContain('0 to 1')
+
+    const prompt = screen.getByTestId('system-prompt') as HTMLTextAreaElement
+    await fireEvent.input(prompt, { target: { value: 'You are a pirate.' } })
+    await fireEvent.change(prompt)
+    await waitFor(() => expect(stores.chat.settings.systemPrompt).toBe('You are a pirate.'))
+
+    await fireEvent.click(screen.getByTestId('param-stream'))
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { stream: false } }))
+  })
+
+  it('applies a preset and saves the current settings as a new one', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    backend.presets = [
+      { id: 'p1', name: 'Reviewer', systemPrompt: 'Review code strictly.', params: { temperature: 0.2 }, model: 'claude-3-haiku', createdAt: NOW }
+    ]
+    await stores.presets.load()
+    await fireEvent.click(screen.getByTestId('conversation-settings'))
+    const select = screen.getByTestId('preset-select') as HTMLSelectElement
+    await fireEvent.change(select, { target: { value: 'p1' } })
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([
+        { id: 'c1', settings: { systemPrompt: 'Review code strictly.', params: { temperature: 0.2 }, model: 'claude-3-haiku' } }
+      ])
+    )
+    await waitFor(() => expect((screen.getByTestId('system-prompt') as HTMLTextAreaElement).value).toBe('Review code strictly.'))
+    expect((screen.getByTestId('param-temperature') as HTMLInputElement).value).toBe('0.2')
+    expect((screen.getByTestId('model-picker') as HTMLInputElement).value).toBe('claude-3-haiku')
+
+    await fireEvent.click(screen.getByTestId('preset-save'))
+    const name = screen.getByTestId('preset-name') as HTMLInputElement
+    await fireEvent.input(name, { target: { value: 'Strict reviewer' } })
+    await fireEvent.keyDown(name, { key: 'Enter' })
+    await waitFor(() =>
+      expect(backend.bridge.callsOf('presets.save')).toEqual([
+        { name: 'Strict reviewer', systemPrompt: 'Review code strictly.', params: { temperature: 0.2 }, model: 'claude-3-haiku' }
+      ])
+    )
+    await waitFor(() => expect([...select.options].map((option) => option.textContent)).toContain('Strict reviewer'))
+
+    await fireEvent.click(screen.getByTestId('preset-delete'))
+    await waitFor(() => expect(backend.bridge.callsOf('presets.delete')).toHaveLength(1))
+  })
+})
+
+describe('ChatView: attachments', () => {
+  it('attaches picked and pasted images, removes one, and sends the ids', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    await fireEvent.click(screen.getByTestId('attach-button'))
+    await waitFor(() => expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(1))
+
+    const clipboard = new DataTransfer()
+    clipboard.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'shot.png', { type: 'image/png' }))
+    const paste = new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true })
+    composer().dispatchEvent(paste)
+    expect(paste.defaultPrevented).toBe(true)
+    await waitFor(() => expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(2))
+    expect(backend.bridge.callsOf('attachments.add')).toEqual([{ name: 'shot.png', mime: 'image/png', data: 'iVBORw==' }])
+
+    const thumbs = screen.getAllByTestId('attachment-thumb')
+    await fireEvent.click(within(thumbs[0]!).getByTestId('attachment-remove'))
+    expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(1)
+
+    await type('What is in this picture?')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')).toHaveLength(1))
+    const sent = backend.bridge.callsOf('chat.send')[0]!
+    expect(sent.attachmentIds).toHaveLength(1)
+    expect(sent.attachmentIds?.[0]).toMatch(/^added-/)
+    expect(screen.queryAllByTestId('attachment-thumb')).toHaveLength(0)
+    await waitFor(() => expect(messages()[0]?.querySelector('img')?.getAttribute('src')).toMatch(/^\/media\/attachments\//))
+  })
+
+  it('attaches dropped image files', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    const files = new DataTransfer()
+    files.items.add(new File([new Uint8Array([1, 2, 3])], 'dropped.jpg', { type: 'image/jpeg' }))
+    const thread = screen.getByRole('region', { name: 'Conversation' })
+    await fireEvent.drop(thread, { dataTransfer: files })
+    await waitFor(() => expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(1))
+    expect(backend.bridge.callsOf('attachments.add')).toEqual([{ name: 'dropped.jpg', mime: 'image/jpeg', data: 'AQID' }])
+  })
+
+  it('a paste of plain text is left to the text box', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    const clipboard = new DataTransfer()
+    clipboard.setData('text/plain', 'hello')
+    const paste = new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true })
+    composer().dispatchEvent(paste)
+    expect(paste.defaultPrevented).toBe(false)
+    expect(backend.bridge.callsOf('attachments.add')).toHaveLength(0)
+  })
+
+  it('enlarges an attached image in an overlay', async () => {
+    const user = makeMessage({ id: 'c1-u1', role: 'user', content: 'Look', attachments: [{ id: 'x', kind: 'image', url: '/media/attachments/x.png', mime: 'image/png', width: 10, height: 10, name: 'x.png', bytes: 10 }] })
+    await show([makeConversation({ id: 'c1', messages: [user] })], { open: 'c1' })
+    await fireEvent.click(message('c1-u1').querySelector('button[aria-label="Enlarge x.png"]')!)
+    const overlay = screen.getByTestId('lightbox')
+    expect(overlay.querySelector('img')?.getAttribute('src')).toBe('/media/attachments/x.png')
+    await fireEvent.keyDown(overlay, { key: 'Escape' })
+    expect(screen.queryByTestId('lightbox')).toBeNull()
+  })
+})
+
+describe('ChatView: shortcuts, empty state, long threads', () => {
+  it('opens the shortcuts help, closes it with Escape, and Ctrl+N starts a new chat', async () => {
+    await show([makeConversation({ id: 'c1', messages: exchange('c1', 1) })], { open: 'c1' })
+    await fireEvent.keyDown(window, { key: '/', code: 'Slash', ctrlKey: true })
+    const help = screen.getByTestId('shortcuts-help')
+    expect(help.textContent).toContain('New chat')
+    expect(help.textContent).toContain('Ctrl')
+    expect(help.textContent).toContain('Search conversations')
+    await fireEvent.keyDown(help, { key: 'Escape' })
+    expect(screen.queryByTestId('shortcuts-help')).toBeNull()
+
+    // "?" opens it when not typing, and not while typing in the box.
+    await fireEvent.keyDown(composer(), { key: '?', shiftKey: true })
+    expect(screen.queryByTestId('shortcuts-help')).toBeNull()
+    await fireEvent.keyDown(document.body, { key: '?', shiftKey: true })
+    expect(screen.getByTestId('shortcuts-help')).toBeTruthy()
+    await fireEvent.keyDown(screen.getByTestId('shortcuts-help'), { key: 'Escape' })
+
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true })
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
+    await waitFor(() => expect(stores.chat.id).toBe('new-1'))
+    expect(screen.getAllByTestId('conversation-item').map((element) => element.dataset.id)).toContain('new-1')
+    expect(screen.getByTestId('empty-state')).toBeTruthy()
+    expect(document.activeElement).toBe(composer())
+
+    // Ctrl+K goes to search; Escape while streaming stops.
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true })
+    expect(document.activeElement).toBe(screen.getByTestId('conversation-search'))
+    await type('Go')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await screen.findByTestId('stop-button')
+    await fireEvent.keyDown(window, { key: 'Escape' })
+    expect(backend.bridge.callsOf('stream.abort')).toEqual([{ requestId: backend.lastRequestId('chat.send') }])
+  })
+
+  it('moves to the previous and next conversation with Ctrl+Shift+[ and ]', async () => {
+    await show(
+      [
+        makeConversation({ id: 'a', title: 'A', updatedAt: NOW }),
+        makeConversation({ id: 'b', title: 'B', updatedAt: NOW - HOUR }),
+        makeConversation({ id: 'c', title: 'C', updatedAt: NOW - 2 * HOUR })
+      ],
+      { open: 'b' }
+    )
+    await fireEvent.keyDown(window, { key: '}', code: 'BracketRight', ctrlKey: true, shiftKey: true })
+    await waitFor(() => expect(stores.chat.id).toBe('c'))
+    await fireEvent.keyDown(window, { key: '{', code: 'BracketLeft', ctrlKey: true, shiftKey: true })
+    await waitFor(() => expect(stores.chat.id).toBe('b'))
+  })
+
+  it('the empty state offers suggestions that fill the message box', async () => {
+    await show()
+    const empty = screen.getByTestId('empty-state')
+    const suggestions = within(empty).getAllByRole('button')
+    expect(suggestions.length).toBeGreaterThanOrEqual(3)
+    await fireEvent.click(suggestions[0]!)
+    expect(composer().value).toContain('public-key cryptography')
+  })
+
+  it('mounts only a window of rows for a 2,000-message conversation', async () => {
+    const long = Array.from({ length: 1000 }, (_, i) => exchange('big', i)).flat()
+    await show([makeConversation({ id: 'big', title: 'Long one', messages: long })])
+    const started = performance.now()
+    await openConversation('big')
+    await waitFor(() => expect(messages().length).toBeGreaterThan(0))
+    const elapsed = performance.now() - started
+    expect(screen.getByTestId('message-list')).toBeTruthy()
+    expect(stores.chat.messages).toHaveLength(2000)
+    expect(messages().length).toBeLessThan(60)
+    expect(elapsed).toBeLessThan(2000)
+  })
+})
