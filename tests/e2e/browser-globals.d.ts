@@ -2,6 +2,7 @@
 import type { RawBridgeApi } from '../../src/shared/bridge'
 
 declare global {
-  var window: { api: RawBridgeApi }
-  var document: { body: { innerText: string } }
+  interface Window {
+    api: RawBridgeApi
+  }
 }
