@@ -51,7 +51,7 @@ export async function startStack(options: { host?: Partial<TestHostOptions>; col
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
   page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text())
+    if (message.type() === 'error') pageErrors.push(`${message.text()} @ ${JSON.stringify(message.location())}`)
   })
   await page.goto(host.url)
   return {

@@ -1,0 +1,117 @@
+import { fireEvent, render, waitFor } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { buildBridgeApi } from '@shared/bridge'
+import type { Envelope, MethodName } from '@shared/contract'
+import { resetApiForTests } from '../bridge'
+import Markdown from './Markdown.svelte'
+import { renderMarkdown } from './render'
+
+/** `window.api` over a tiny in-memory transport that records every call. */
+function installBridge(): { method: MethodName; args: unknown }[] {
+  const calls: { method: MethodName; args: unknown }[] = []
+  window.api = buildBridgeApi({
+    async invoke(method, args): Promise<Envelope<unknown>> {
+      calls.push({ method, args })
+      return { ok: true, result: undefined }
+    },
+    subscribe: () => () => {}
+  })
+  resetApiForTests()
+  return calls
+}
+
+let calls: { method: MethodName; args: unknown }[]
+let writeText: ReturnType<typeof vi.fn<(text: string) => Promise<void>>>
+
+beforeEach(() => {
+  calls = installBridge()
+  writeText = vi.fn<(text: string) => Promise<void>>(async () => {})
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+})
+
+afterEach(() => {
+  resetApiForTests()
+})
+
+describe('Markdown', () => {
+  it('renders markdown', () => {
+    const { getByTestId } = render(Markdown, { props: { source: '# Title\n\nSome **bold** text.' } })
+    const root = getByTestId('markdown')
+    expect(root.querySelector('h1')?.textContent).toBe('Title')
+    expect(root.querySelector('strong')?.textContent).toBe('bold')
+  })
+
+  it('opens links through app.openExternal and never navigates', async () => {
+    const { getByTestId } = render(Markdown, {
+      props: { source: 'Read [the docs](https://docs.example/guide?a=1) or https://other.example.' }
+    })
+    const links = getByTestId('markdown').querySelectorAll('a')
+    expect(links).toHaveLength(2)
+    for (const link of links) expect(link.getAttribute('rel')).toBe('noopener noreferrer')
+
+    const notPrevented = await fireEvent.click(links[0] as HTMLAnchorElement)
+    expect(notPrevented).toBe(false)
+    await waitFor(() => expect(calls).toHaveLength(1))
+    expect(calls[0]).toEqual({ method: 'app.openExternal', args: { url: 'https://docs.example/guide?a=1' } })
+
+    await fireEvent.click(links[1] as HTMLAnchorElement)
+    await waitFor(() => expect(calls).toHaveLength(2))
+    expect(calls[1]?.args).toEqual({ url: 'https://other.example' })
+  })
+
+  it('does nothing for a link whose address was removed', async () => {
+    const { getByTestId } = render(Markdown, { props: { source: '[bad](javascript:alert(1))' } })
+    const link = getByTestId('markdown').querySelector('a') as HTMLAnchorElement
+    expect(link.hasAttribute('href')).toBe(false)
+    expect(await fireEvent.click(link)).toBe(false)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(calls).toHaveLength(0)
+  })
+
+  it('copies the raw code of a block and says Copied', async () => {
+    const code = 'const x = "<b>&amp;</b>"\nconsole.log(x)'
+    const { getByTestId } = render(Markdown, { props: { source: `Before\n\n\`\`\`js\n${code}\n\`\`\`\n` } })
+    const button = getByTestId('markdown').querySelector('button[data-copy]') as HTMLButtonElement
+    expect(button.textContent).toBe('Copy')
+    await fireEvent.click(button)
+    expect(writeText).toHaveBeenCalledWith(code)
+    await waitFor(() => expect(button.textContent).toBe('Copied'))
+    expect(button.dataset['state']).toBe('copied')
+  })
+
+  it('shows remote images as links', () => {
+    const { getByTestId } = render(Markdown, { props: { source: '![chart](https://img.example/chart.png)' } })
+    const root = getByTestId('markdown')
+    expect(root.querySelector('img')).toBeNull()
+    const link = root.querySelector('a')
+    expect(link?.textContent).toBe('image: chart')
+    expect(link?.getAttribute('href')).toBe('https://img.example/chart.png')
+  })
+
+  it('while streaming, touches only the last block; at the end renders the whole text once', async () => {
+    const first = 'The first paragraph, already complete.\n\n'
+    const { getByTestId, rerender } = render(Markdown, { props: { source: first + 'Sec', streaming: true } })
+    const root = getByTestId('markdown')
+    const firstParagraph = root.querySelector('.md-block p') as HTMLParagraphElement
+    expect(firstParagraph.textContent).toBe('The first paragraph, already complete.')
+
+    let source = first + 'Sec'
+    for (const chunk of ['ond para', 'graph.\n\n', '```py\nprint(', '1)\n']) {
+      source += chunk
+      await rerender({ source, streaming: true })
+      // Same element, never re-created.
+      expect(root.querySelector('.md-block p')).toBe(firstParagraph)
+      expect(firstParagraph.isConnected).toBe(true)
+    }
+    const blocks = root.querySelectorAll('.md-block')
+    expect(blocks).toHaveLength(3)
+    // The open fence renders as code.
+    expect(blocks[2]?.querySelector('pre code')?.textContent).toBe('print(1)')
+
+    source += '```\n'
+    await rerender({ source, streaming: false })
+    const finalBlocks = root.querySelectorAll('.md-block')
+    expect(finalBlocks).toHaveLength(1)
+    expect(finalBlocks[0]?.innerHTML).toBe(renderMarkdown(source))
+  })
+})

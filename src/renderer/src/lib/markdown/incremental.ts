@@ -1,0 +1,264 @@
+/**
+ * Incremental markdown for streamed answers: the work per update does not
+ * grow with the length of the answer.
+ *
+ * The source is split into top-level blocks at blank lines that lie outside
+ * fenced code and outside display math (`$$ … $$`, `\[ … \]`), and only
+ * before a line that starts at the margin (an indented line after a blank one
+ * continues a list item or an indented code block). Every block but the last
+ * is complete: it is rendered once, its HTML kept. Only the last, growing
+ * block is rendered again on each update.
+ *
+ * The splitter is incremental too: it remembers how far it has scanned
+ * (always up to the start of the last, incomplete line) and its state (inside
+ * a fence? inside math? blank lines seen?), so an update scans only the new
+ * complete lines. Cost per update: O(new text + last block).
+ *
+ * A fence still open while streaming renders as code (marked runs an
+ * unclosed fence to the end of its block). When the stream ends, `finish()`
+ * renders the whole text once, so the final HTML is exactly
+ * `renderMarkdown(source)`.
+ */
+import { renderMarkdown } from './render'
+
+export interface RenderedBlock {
+  /** The block's markdown, without trailing whitespace. */
+  readonly text: string
+  readonly html: string
+}
+
+export interface IncrementalOptions {
+  /** Renders one block while streaming. Default: `renderMarkdown`. */
+  render?: (markdown: string) => string
+  /** Renders the whole text in `finish()`. Default: `render`. */
+  renderFinal?: (markdown: string) => string
+}
+
+interface Fence {
+  char: string
+  length: number
+  indent: number
+}
+
+const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*)$/
+const BLANK = /^[ \t]*$/
+
+function trimEnd(text: string): string {
+  return text.replace(/\s+$/, '')
+}
+
+export class IncrementalMarkdown {
+  readonly #render: (markdown: string) => string
+  readonly #renderFinal: (markdown: string) => string
+
+  #source = ''
+  /** Start of the first line not yet scanned (the last, incomplete line). */
+  #scanned = 0
+  /** Start of the current (last, open) block. */
+  #blockStart = 0
+  /** Where the run of blank lines after the current block's content began, or -1. */
+  #blankAt = -1
+  /** The current block has non-blank content. */
+  #hasContent = false
+  #fence: Fence | null = null
+  #math: '$$' | '\\]' | null = null
+
+  /** Completed blocks, in order. */
+  #stable: RenderedBlock[] = []
+  #tail: RenderedBlock | null = null
+  #blocks: readonly RenderedBlock[] = []
+  /** Completed blocks' HTML by text; the previous generation is kept across a reset. */
+  #cache = new Map<string, string>()
+  #previousCache = new Map<string, string>()
+  #final: { source: string; blocks: readonly RenderedBlock[] } | null = null
+
+  constructor(options: IncrementalOptions = {}) {
+    this.#render = options.render ?? renderMarkdown
+    this.#renderFinal = options.renderFinal ?? this.#render
+  }
+
+  /** The text seen so far. */
+  get source(): string {
+    return this.#source
+  }
+
+  /** The blocks of the last update (or of `finish()`). */
+  get blocks(): readonly RenderedBlock[] {
+    return this.#final?.blocks ?? this.#blocks
+  }
+
+  /**
+   * The whole text so far, while streaming. Text that extends the previous
+   * source is processed incrementally; anything else starts over (completed
+   * blocks whose text is unchanged still come from the cache).
+   */
+  update(source: string): readonly RenderedBlock[] {
+    if (this.#final === null && source === this.#source) return this.#blocks
+    if (this.#final !== null || !source.startsWith(this.#source)) this.#restart()
+    this.#source = source
+    return this.#advance()
+  }
+
+  /** Appends streamed text (same as `update(source + text)` without comparing the prefix). */
+  append(text: string): readonly RenderedBlock[] {
+    if (this.#final !== null) {
+      const source = this.#final.source
+      this.#restart()
+      this.#source = source
+    }
+    if (text === '') return this.#advance()
+    this.#source += text
+    return this.#advance()
+  }
+
+  /**
+   * The stream ended: one full render of the whole text, as a single block
+   * whose HTML is `renderFinal(source)`. Calling it again with the same text is free.
+   */
+  finish(source: string = this.#source): readonly RenderedBlock[] {
+    if (this.#final?.source === source) return this.#final.blocks
+    const blocks: readonly RenderedBlock[] = source.trim() ? [{ text: trimEnd(source), html: this.#renderFinal(source) }] : []
+    this.#final = { source, blocks }
+    this.#source = source
+    return blocks
+  }
+
+  /** Forgets everything, including the cache. */
+  reset(): void {
+    this.#restart()
+    this.#cache.clear()
+    this.#previousCache.clear()
+  }
+
+  #restart(): void {
+    this.#source = ''
+    this.#scanned = 0
+    this.#blockStart = 0
+    this.#blankAt = -1
+    this.#hasContent = false
+    this.#fence = null
+    this.#math = null
+    this.#stable = []
+    this.#tail = null
+    this.#blocks = []
+    this.#final = null
+    // Keep one generation of rendered blocks: a changed text usually keeps most of them.
+    if (this.#cache.size > 0) {
+      this.#previousCache = this.#cache
+      this.#cache = new Map()
+    }
+  }
+
+  #advance(): readonly RenderedBlock[] {
+    const source = this.#source
+    const before = this.#stable.length
+    this.#scan(source)
+    const tailText = trimEnd(source.slice(this.#blockStart))
+    let tail = this.#tail
+    if (tailText === '') tail = null
+    else if (tail?.text !== tailText) tail = { text: tailText, html: this.#htmlOf(tailText, false) }
+    if (tail === this.#tail && this.#stable.length === before && this.#blocks.length > 0) return this.#blocks
+    this.#tail = tail
+    this.#blocks = tail ? [...this.#stable, tail] : this.#stable.slice()
+    return this.#blocks
+  }
+
+  #htmlOf(text: string, remember: boolean): string {
+    let html = this.#cache.get(text)
+    if (html === undefined) {
+      html = this.#previousCache.get(text)
+      if (html === undefined) html = this.#render(text)
+      if (remember) this.#cache.set(text, html)
+    }
+    return html
+  }
+
+  #complete(end: number): void {
+    const text = trimEnd(this.#source.slice(this.#blockStart, end))
+    if (text === '') return
+    // The tail rendered last time is often exactly this block: reuse its HTML.
+    const html = this.#tail?.text === text ? this.#tail.html : this.#htmlOf(text, true)
+    this.#cache.set(text, html)
+    this.#stable.push({ text, html })
+  }
+
+  /** Scans the complete lines added since the last call. */
+  #scan(source: string): void {
+    let start = this.#scanned
+    for (;;) {
+      const newline = source.indexOf('\n', start)
+      if (newline < 0) break
+      this.#line(source, start, newline)
+      start = newline + 1
+    }
+    this.#scanned = start
+    // The first character of an incomplete line is enough to end the block
+    // before it (the rest of the line is scanned once it is complete).
+    if (this.#blankAt >= 0 && start < source.length && !this.#fence && !this.#math) {
+      const first = source[start]
+      if (first !== ' ' && first !== '\t' && first !== '\r') {
+        this.#complete(this.#blankAt)
+        this.#blockStart = start
+        this.#blankAt = -1
+        this.#hasContent = true
+      }
+    }
+  }
+
+  #line(source: string, start: number, end: number): void {
+    let line = source.slice(start, end)
+    if (line.endsWith('\r')) line = line.slice(0, -1)
+
+    if (this.#fence) {
+      const fence = this.#fence
+      const indent = line.length - line.trimStart().length
+      const body = line.trim()
+      if (
+        indent <= fence.indent + 3 &&
+        body.length >= fence.length &&
+        body[0] === fence.char &&
+        body === fence.char.repeat(body.length)
+      ) {
+        this.#fence = null
+      }
+      return
+    }
+    if (this.#math) {
+      if (line.includes(this.#math)) this.#math = null
+      return
+    }
+    if (BLANK.test(line)) {
+      if (this.#hasContent && this.#blankAt < 0) this.#blankAt = start
+      return
+    }
+    if (this.#blankAt >= 0 && line[0] !== ' ' && line[0] !== '\t') {
+      this.#complete(this.#blankAt)
+      this.#blockStart = start
+    }
+    this.#blankAt = -1
+    this.#hasContent = true
+
+    const fence = FENCE_OPEN.exec(line)
+    if (fence) {
+      const marker = fence[2] ?? '```'
+      const info = fence[3] ?? ''
+      if (marker[0] !== '`' || !info.includes('`')) {
+        this.#fence = { char: marker[0] ?? '`', length: marker.length, indent: fence[1]?.length ?? 0 }
+        return
+      }
+    }
+    const trimmed = line.trim()
+    if (trimmed.startsWith('$$')) {
+      // Opens unless it also closes on the same line (`$$x$$`).
+      if (countOf(trimmed, '$$') % 2 === 1) this.#math = '$$'
+    } else if (trimmed.startsWith('\\[') && !trimmed.includes('\\]')) {
+      this.#math = '\\]'
+    }
+  }
+}
+
+function countOf(text: string, needle: string): number {
+  let count = 0
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++
+  return count
+}

@@ -1,0 +1,187 @@
+/**
+ * The markdown renderer against hostile model output, in real headless
+ * Chromium: the harness page (renderMarkdown bundled by Vite) is served from
+ * loopback with the app's CSP, and once more without any CSP so the
+ * sanitiser must hold on its own. Every payload is rendered with innerHTML;
+ * nothing may run, navigate, or load from another host (payload URLs point
+ * at a second loopback server that records hits).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { launchHarnessChromium } from './markdown-harness/browser'
+import { xssPayloads } from './markdown-harness/payloads'
+import { startMarkdownHarness, startTrapServer, type HarnessServer } from './markdown-harness/server'
+
+interface CheckResult {
+  problems: string[]
+  html: string
+  links: number
+  opened: string[]
+  images: (string | null)[]
+}
+
+interface HarnessGlobal {
+  markdownHarness: { check(markdown: string, options?: { waitMs?: number; raw?: boolean }): Promise<CheckResult> }
+}
+
+let browser: Browser
+let harness: HarnessServer
+let trap: HarnessServer
+let trapUrl: string
+
+beforeAll(async () => {
+  ;[harness, trap, browser] = await Promise.all([startMarkdownHarness(), startTrapServer(), launchHarnessChromium()])
+  // Another host name for the trap, so "another host" is plain in the request log too.
+  trapUrl = trap.url.replace('127.0.0.1', 'localhost')
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await harness?.close()
+  await trap?.close()
+})
+
+interface Session {
+  page: Page
+  requests: string[]
+  navigations: string[]
+  pageErrors: string[]
+}
+
+async function openHarness(path: string): Promise<Session> {
+  const page = await browser.newPage()
+  const session: Session = { page, requests: [], navigations: [], pageErrors: [] }
+  page.on('request', (request) => session.requests.push(request.url()))
+  page.on('pageerror', (error) => session.pageErrors.push(error.message))
+  page.on('popup', (popup) => session.navigations.push(`popup ${popup.url()}`))
+  await page.goto(harness.url + path)
+  await page.waitForSelector('html[data-ready="1"]', { state: 'attached' })
+  page.on('framenavigated', (frame) => session.navigations.push(frame.url()))
+  return session
+}
+
+function check(page: Page, markdown: string, waitMs = 120, raw = false): Promise<CheckResult> {
+  return page.evaluate(
+    ([source, wait, unsanitised]) => (globalThis as unknown as HarnessGlobal).markdownHarness.check(source, { waitMs: wait, raw: unsanitised }),
+    [markdown, waitMs, raw] as const
+  )
+}
+
+function foreignRequests(session: Session): string[] {
+  const own = new URL(harness.url).origin
+  return session.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== own)
+}
+
+describe.each([
+  { mode: 'under the app CSP', path: '/' },
+  { mode: 'without any CSP', path: '/no-csp' }
+])('hostile markdown $mode', ({ path }) => {
+  let session: Session
+
+  beforeAll(async () => {
+    session = await openHarness(path)
+  })
+  afterAll(async () => {
+    await session?.page.close()
+  })
+
+  it('has at least 40 payloads', () => {
+    expect(xssPayloads(trapUrl).length).toBeGreaterThanOrEqual(40)
+  })
+
+  it.each(xssPayloads('http://localhost:1').map((payload) => [payload.name]))('%s', async (name) => {
+    const payload = xssPayloads(trapUrl).find((item) => item.name === name)
+    expect(payload).toBeDefined()
+    const result = await check(session.page, payload?.markdown ?? '')
+    expect(result.problems, result.html).toEqual([])
+  })
+
+  it('survives all payloads in one document', async () => {
+    const all = xssPayloads(trapUrl)
+      .map((payload) => payload.markdown)
+      .join('\n\n')
+    const result = await check(session.page, all, 400)
+    expect(result.problems, result.html).toEqual([])
+    expect(result.links).toBeGreaterThan(10)
+  })
+
+  it('hands http links to openExternal when clicked, without navigating', async () => {
+    const result = await check(session.page, `[trap](${trapUrl}/link) <a href="${trapUrl}/html-link">html</a> ${trapUrl}/autolink`)
+    expect(result.problems).toEqual([])
+    expect(result.opened).toEqual([`${trapUrl}/link`, `${trapUrl}/html-link`, `${trapUrl}/autolink`])
+  })
+
+  it('shows remote images as links to them', async () => {
+    const result = await check(session.page, `![chart](${trapUrl}/chart.png) <img src="${trapUrl}/b.png" alt="b">`)
+    expect(result.images).toEqual([])
+    expect(result.html).toContain(`>image: chart</a>`)
+    expect(result.html).toContain(`>image: b</a>`)
+  })
+
+  it('loaded nothing from any other host, and never navigated', async () => {
+    await session.page.waitForTimeout(300)
+    expect(foreignRequests(session)).toEqual([])
+    expect(trap.requests).toEqual([])
+    expect(session.navigations).toEqual([])
+    expect(session.page.url()).toBe(harness.url + path)
+    expect(session.pageErrors).toEqual([])
+  })
+})
+
+describe('what stays, in Chromium', () => {
+  let session: Session
+
+  beforeAll(async () => {
+    session = await openHarness('/')
+  })
+  afterAll(async () => {
+    await session?.page.close()
+  })
+
+  it('keeps KaTeX HTML, MathML and its SVG, highlighted code, tables and local images', async () => {
+    const markdown = [
+      'Inline $\\sqrt{x^2 + 1}$ and $\\widehat{abc}$.',
+      '$$\n\\int_0^1 f(x)\\,dx \\quad \\cancel{y}\n$$',
+      '```ts\nconst answer: number = 42 // the answer\n```',
+      '| a | b |\n|---|---|\n| 1 | 2 |',
+      '- [x] done',
+      '![dot](data:image/png;base64,iVBORw0KGgo=) ![cover](/media/cover.png)'
+    ].join('\n\n')
+    const result = await check(session.page, markdown)
+    expect(result.problems).toEqual([])
+    expect(result.html).toContain('<math')
+    expect(result.html).toContain('<annotation encoding="application/x-tex">')
+    expect(result.html).toContain('class="katex-html"')
+    expect(result.html).toMatch(/<svg[^>]*viewBox=/)
+    expect(result.html).toMatch(/<line [^>]*stroke-width/)
+    expect(result.html).toMatch(/style="height:[\d.]+em/)
+    expect(result.html).toContain('class="md-math md-math-display"')
+    expect(result.html).toContain('<span class="hljs-keyword">const</span>')
+    expect(result.html).toContain('data-copy=""')
+    expect(result.html).toContain('<table>')
+    expect(result.html).toMatch(/<input[^>]*type="checkbox"/)
+    expect(result.images).toEqual(['data:image/png;base64,iVBORw0KGgo=', '/media/cover.png'])
+    expect(result.html).not.toContain('data-md')
+  })
+})
+
+describe('control: the same checks without the renderer', () => {
+  let session: Session
+
+  beforeAll(async () => {
+    session = await openHarness('/no-csp')
+  })
+  afterAll(async () => {
+    await session?.page.close()
+  })
+
+  it('catches a script that runs, a handler, a javascript: link and a remote load', async () => {
+    const html = `<img src="x" onerror="window.__xss=1"><a href="javascript:void 0">j</a><img src="${trapUrl}/control.png">`
+    const result = await check(session.page, html, 400, true)
+    expect(result.problems).toContain('window.__xss was set to 1')
+    expect(result.problems).toContain('handler attribute onerror on <img>')
+    expect(result.problems.some((problem) => problem.startsWith('script URL in href'))).toBe(true)
+    expect(trap.requests).toContain('GET /control.png')
+    expect(foreignRequests(session).some((url) => url.endsWith('/control.png'))).toBe(true)
+  })
+})
