@@ -1,0 +1,664 @@
+/**
+ * The chat database: conversations, their messages as a tree (regenerated
+ * answers and edited questions are siblings, called versions), presets,
+ * full-text search, and export/import. One SQLite file through node:sqlite.
+ *
+ * Everything is synchronous: node:sqlite is, and each call is short. The
+ * streaming path (`updateMessageFast`) is a single prepared UPDATE; reads
+ * that show a conversation run a fixed number of queries whatever its length.
+ * Arguments are treated as untrusted (they come from the renderer or files).
+ */
+import { randomUUID } from 'node:crypto'
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type {
+  Attachment,
+  ChatParams,
+  ChatRole,
+  Conversation,
+  ConversationSettings,
+  ConversationSummary,
+  MessageRecord,
+  MessageStatus,
+  Preset,
+  SearchHit,
+  Usage
+} from '../../../shared/contract'
+import { AppError, type BridgeErrorData } from '../../../shared/errors'
+import { openDatabase } from './db/connection'
+import {
+  CONVERSATION_COLUMNS,
+  CONVERSATION_FROM,
+  MESSAGE_COLUMNS,
+  jsonOrNull,
+  messageRowFromArray,
+  toPreset,
+  toSettings,
+  toMessageRecord,
+  toStoredMessage,
+  toSummary,
+  type ConversationRow,
+  type MessageRow,
+  type PresetRow,
+  type StoredMessage,
+  type TreeRow
+} from './db/rows'
+import { makeSnippet, toSearchQuery } from './db/search-query'
+import { MessageTree } from './db/tree'
+import { makeBundle, parseBundle, type BundleConversation, type BundleMessage, type ConversationBundle } from './export/bundle'
+import { chatGptToBundle } from './export/chatgpt'
+import {
+  LIMITS,
+  checkAttachments,
+  checkError,
+  checkFinishReason,
+  checkId,
+  checkOptionalModel,
+  checkParams,
+  checkRole,
+  checkSettings,
+  checkStatus,
+  checkText,
+  checkTitle,
+  checkUsage,
+  invalid,
+  isRecord
+} from './store-validate'
+
+export interface ChatStoreOptions {
+  now?: () => number
+  newId?: () => string
+}
+
+export interface NewMessage {
+  conversationId: string
+  /** The message this one follows; null for a first message (or a version of it). */
+  parentId: string | null
+  role: ChatRole
+  content: string
+  reasoning?: string
+  attachments?: Attachment[]
+  model?: string | null
+  status?: MessageStatus
+  error?: BridgeErrorData | null
+  finishReason?: string | null
+  usage?: Usage | null
+}
+
+export interface MessagePatch {
+  content?: string
+  reasoning?: string
+  status?: MessageStatus
+  error?: BridgeErrorData | null
+  finishReason?: string | null
+  usage?: Usage | null
+  model?: string | null
+}
+
+export interface PresetInput {
+  /** Absent: a new preset. Present: that preset is updated. */
+  id?: string
+  name: string
+  systemPrompt: string
+  params: ChatParams
+  model: string | null
+}
+
+export interface ImportCounts {
+  conversations: number
+  messages: number
+}
+
+export const DEFAULT_TITLE = 'New chat'
+const SEARCH_MAX_LIMIT = 200
+/** Above this many matching messages, search lists the most recent instead of ranking every match. */
+const RANK_WINDOW = 5_000
+
+export const UPDATE_MESSAGE_FAST_SQL = 'UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ?'
+
+export class ChatStore {
+  readonly #db: DatabaseSync
+  readonly #now: () => number
+  readonly #newId: () => string
+  /** Prepared once, reused: preparing costs more than running most of these. */
+  readonly #statements = new Map<string, StatementSync>()
+  #closed = false
+
+  private constructor(db: DatabaseSync, options: ChatStoreOptions) {
+    this.#db = db
+    this.#now = options.now ?? Date.now
+    this.#newId = options.newId ?? randomUUID
+  }
+
+  /** Opens (creating or upgrading) the database file; `':memory:'` for a throwaway one. */
+  static open(filePath: string, options: ChatStoreOptions = {}): ChatStore {
+    return new ChatStore(openDatabase(filePath), options)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#statements.clear()
+    this.#db.close()
+  }
+
+  // ------------------------------------------------------------ conversations
+
+  /** Conversations not in the trash: pinned first, then the most recently active. */
+  listConversations(): ConversationSummary[] {
+    const rows = this.#all<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.pinned DESC, c.updated_at DESC, c.created_at DESC, c.rowid DESC`
+    )
+    return rows.map(toSummary)
+  }
+
+  /** Settings and the visible thread. */
+  getConversation(id: string): Conversation {
+    const row = this.#liveConversation(id)
+    const messages = this.#thread(row)
+    return { ...toSummary(row), messageCount: messages.length, settings: toSettings(row), messages }
+  }
+
+  createConversation(settings: ConversationSettings, title: string = DEFAULT_TITLE): Conversation {
+    const clean = checkSettings(settings)
+    const cleanTitle = checkTitle(title)
+    const id = this.#newId()
+    const now = this.#now()
+    this.#run(
+      'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+      id,
+      cleanTitle,
+      now,
+      now,
+      clean.model,
+      clean.systemPrompt,
+      JSON.stringify(clean.params),
+      clean.stream ? 1 : 0
+    )
+    return this.getConversation(id)
+  }
+
+  renameConversation(id: string, title: string): ConversationSummary {
+    const cleanTitle = checkTitle(title)
+    this.#liveConversation(id)
+    this.#run('UPDATE conversations SET title = ? WHERE id = ?', cleanTitle, id)
+    return toSummary(this.#liveConversation(id))
+  }
+
+  pinConversation(id: string, pinned: boolean): ConversationSummary {
+    if (typeof pinned !== 'boolean') throw invalid('Pinned must be true or false.')
+    this.#liveConversation(id)
+    this.#run('UPDATE conversations SET pinned = ? WHERE id = ?', pinned ? 1 : 0, id)
+    return toSummary(this.#liveConversation(id))
+  }
+
+  /**
+   * Fields present in `patch` replace the current ones; `params` are merged
+   * key by key, and a param set to null is removed (back to the server's default).
+   */
+  updateConversationSettings(id: string, patch: Partial<ConversationSettings>): Conversation {
+    const row = this.#liveConversation(id)
+    if (!isRecord(patch)) throw invalid('The settings must be an object.')
+    const current = toSettings(row)
+    const params: Record<string, unknown> = { ...current.params }
+    if (patch.params !== undefined) {
+      if (!isRecord(patch.params)) throw invalid('The params must be an object.')
+      for (const [key, value] of Object.entries(patch.params)) {
+        if (value === null) delete params[key]
+        else params[key] = value
+      }
+    }
+    const next = checkSettings({
+      model: patch.model ?? current.model,
+      systemPrompt: patch.systemPrompt ?? current.systemPrompt,
+      params,
+      stream: patch.stream ?? current.stream
+    })
+    this.#run(
+      'UPDATE conversations SET model = ?, system_prompt = ?, params_json = ?, stream = ? WHERE id = ?',
+      next.model,
+      next.systemPrompt,
+      JSON.stringify(next.params),
+      next.stream ? 1 : 0,
+      id
+    )
+    return this.getConversation(id)
+  }
+
+  /** Moves to the trash: hidden from the list and search until restored or purged. */
+  trashConversation(id: string): void {
+    this.#liveConversation(id)
+    this.#run('UPDATE conversations SET trashed_at = ? WHERE id = ?', this.#now(), id)
+  }
+
+  restoreConversation(id: string): ConversationSummary {
+    checkId(id, 'conversation id')
+    const changed = this.#run('UPDATE conversations SET trashed_at = NULL WHERE id = ? AND trashed_at IS NOT NULL', id)
+    if (changed === 0) throw new AppError('not_found', 'This conversation is not in the trash.')
+    return toSummary(this.#liveConversation(id))
+  }
+
+  /** Deletes every trashed conversation with its messages; returns how many. Run at start. */
+  purgeTrash(): number {
+    return this.#transaction(() => this.#run('DELETE FROM conversations WHERE trashed_at IS NOT NULL'))
+  }
+
+  // ------------------------------------------------------------ messages
+
+  /** Adds a message below `parentId` and makes it the conversation's visible leaf. */
+  addMessage(input: NewMessage): MessageRecord {
+    if (!isRecord(input)) throw invalid('The message must be an object.')
+    const conversation = this.#liveConversation(input.conversationId)
+    const parentId = input.parentId === null || input.parentId === undefined ? null : checkId(input.parentId, 'parent message id')
+    const role = checkRole(input.role)
+    const content = checkText(input.content, 'message')
+    const reasoning = input.reasoning === undefined ? '' : checkText(input.reasoning, 'reasoning')
+    const attachments = checkAttachments(input.attachments)
+    const model = checkOptionalModel(input.model)
+    const status = input.status === undefined ? 'complete' : checkStatus(input.status)
+    const error = checkError(input.error)
+    const finishReason = checkFinishReason(input.finishReason)
+    const usage = checkUsage(input.usage)
+
+    let depth = 1
+    if (parentId !== null) {
+      const parent = this.#get<{ conversation_id: string; depth: number }>('SELECT conversation_id, depth FROM messages WHERE id = ?', parentId)
+      if (!parent || parent.conversation_id !== conversation.id) throw new AppError('not_found', 'The message this one follows is not in this conversation.')
+      depth = parent.depth + 1
+    }
+    const id = this.#newId()
+    const now = this.#now()
+    this.#transaction(() => {
+      this.#run(
+        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        id,
+        conversation.id,
+        parentId,
+        depth,
+        role,
+        content,
+        reasoning,
+        JSON.stringify(attachments),
+        model,
+        status,
+        jsonOrNull(error),
+        finishReason,
+        jsonOrNull(usage),
+        now,
+        now
+      )
+      this.#run('UPDATE conversations SET active_leaf_id = ?, updated_at = ? WHERE id = ?', id, now, conversation.id)
+    })
+    return this.getMessage(id)
+  }
+
+  /** Changes the given fields (absent ones stay); returns the saved message. */
+  updateMessage(id: string, patch: MessagePatch): MessageRecord {
+    checkId(id, 'message id')
+    if (!isRecord(patch)) throw invalid('The message changes must be an object.')
+    const sets: string[] = []
+    const values: SQLInputValue[] = []
+    const set = (column: string, value: SQLInputValue): void => {
+      sets.push(`${column} = ?`)
+      values.push(value)
+    }
+    if (patch.content !== undefined) set('content', checkText(patch.content, 'message'))
+    if (patch.reasoning !== undefined) set('reasoning', checkText(patch.reasoning, 'reasoning'))
+    if (patch.status !== undefined) set('status', checkStatus(patch.status))
+    if (patch.error !== undefined) set('error_json', jsonOrNull(checkError(patch.error)))
+    if (patch.finishReason !== undefined) set('finish_reason', checkFinishReason(patch.finishReason))
+    if (patch.usage !== undefined) set('usage_json', jsonOrNull(checkUsage(patch.usage)))
+    if (patch.model !== undefined) set('model', checkOptionalModel(patch.model))
+    set('updated_at', this.#now())
+    // The column list varies with the patch; each variant is prepared once.
+    const changed = this.#run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, ...values, id)
+    if (changed === 0) throw new AppError('not_found', 'This message no longer exists.')
+    return this.getMessage(id)
+  }
+
+  /**
+   * The streaming path: saves the answer so far, nothing else. Cheap because
+   * a streaming message is not in the search index yet (it enters when its
+   * status changes) and nothing is read back.
+   */
+  updateMessageFast(id: string, content: string, reasoning: string): void {
+    if (typeof content !== 'string' || typeof reasoning !== 'string') throw invalid('The message and reasoning must be text.')
+    if (content.length > LIMITS.contentLength || reasoning.length > LIMITS.contentLength) {
+      throw invalid(`The message is longer than ${LIMITS.contentLength.toLocaleString('en-US')} characters.`)
+    }
+    const changed = this.#run(UPDATE_MESSAGE_FAST_SQL, content, reasoning, this.#now(), id)
+    if (changed === 0) throw new AppError('not_found', 'This message no longer exists.')
+  }
+
+  getMessage(id: string): MessageRecord {
+    checkId(id, 'message id')
+    const row = this.#get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id)
+    if (!row) throw new AppError('not_found', 'This message no longer exists.')
+    const versions = this.#all<{ id: string }>(
+      'SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY seq',
+      row.conversation_id,
+      row.parent_id
+    )
+    return toMessageRecord(row, versions.map((version) => version.id))
+  }
+
+  /** The visible thread, root to active leaf, each message with its versions. */
+  thread(conversationId: string): MessageRecord[] {
+    return this.#thread(this.#liveConversation(conversationId))
+  }
+
+  /** Shows `messageId` and, below it, the most recently created leaf of its subtree. */
+  switchVersion(messageId: string): Conversation {
+    checkId(messageId, 'message id')
+    const message = this.#get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
+    if (!message) throw new AppError('not_found', 'This message no longer exists.')
+    this.#liveConversation(message.conversation_id)
+    const leaf = this.#tree(message.conversation_id).newestLeafUnder(messageId) ?? messageId
+    this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, message.conversation_id)
+    return this.getConversation(message.conversation_id)
+  }
+
+  /** At start: answers that were streaming when the app stopped keep what arrived, as `incomplete`. */
+  markInterruptedStreams(): number {
+    return this.#run("UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'")
+  }
+
+  // ------------------------------------------------------------ search
+
+  /**
+   * Messages of conversations not in the trash that contain every word
+   * typed (the last one as a prefix), best first. Never throws on odd input.
+   */
+  search(query: string, limit = 50): SearchHit[] {
+    if (typeof query !== 'string') throw invalid('The search must be text.')
+    const parsed = toSearchQuery(query)
+    if (parsed === null) return []
+    const count = Number.isInteger(limit) ? Math.min(Math.max(limit, 1), SEARCH_MAX_LIMIT) : 50
+    let hits: number[]
+    try {
+      hits = this.#searchHits(parsed.match, count)
+    } catch {
+      // The query is built to be valid; if SQLite still refuses it, say "nothing found".
+      return []
+    }
+    if (hits.length === 0) return []
+    const rows = this.#all<{ id: string; conversation_id: string; role: ChatRole; created_at: number; title: string; content: string }>(
+      `SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, m.content
+       FROM json_each(?) AS hit
+       JOIN messages m ON m.seq = hit.value
+       JOIN conversations c ON c.id = m.conversation_id AND c.trashed_at IS NULL
+       ORDER BY hit.key`,
+      JSON.stringify(hits)
+    )
+    return rows.map((row) => ({
+      conversationId: row.conversation_id,
+      conversationTitle: row.title,
+      messageId: row.id,
+      role: row.role,
+      snippet: makeSnippet(row.content, parsed.phrases),
+      createdAt: row.created_at
+    }))
+  }
+
+  /**
+   * The best `count` matches, as rowids. Trashed conversations are not in
+   * the index, so this needs no join. bm25 scores every match of the query
+   * (it counts them all first), so it is used only when the words are in at
+   * most RANK_WINDOW messages; words found nearly everywhere list the most
+   * recent matches first instead, which costs the same at any history size.
+   */
+  #searchHits(match: string, count: number): number[] {
+    const recent = this.#all<{ seq: number }>('SELECT rowid AS seq FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?', match, RANK_WINDOW + 1)
+    if (recent.length > RANK_WINDOW) return recent.slice(0, count).map((hit) => hit.seq)
+    if (recent.length <= 1) return recent.map((hit) => hit.seq)
+    return this.#all<{ seq: number }>(
+      'SELECT rowid AS seq, bm25(messages_fts) AS score FROM messages_fts WHERE messages_fts MATCH ? ORDER BY score, rowid DESC LIMIT ?',
+      match,
+      count
+    ).map((hit) => hit.seq)
+  }
+
+  // ------------------------------------------------------------ presets
+
+  listPresets(): Preset[] {
+    return this.#all<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets ORDER BY name COLLATE NOCASE, created_at').map(toPreset)
+  }
+
+  savePreset(input: PresetInput): Preset {
+    if (!isRecord(input)) throw invalid('The preset must be an object.')
+    const name = checkTitle(input.name, 'preset name')
+    if (name.length > LIMITS.presetNameLength) throw invalid(`The preset name is longer than ${LIMITS.presetNameLength} characters.`)
+    const systemPrompt = checkText(input.systemPrompt, 'system prompt', LIMITS.systemPromptLength)
+    const params = JSON.stringify(checkParams(input.params))
+    const model = checkOptionalModel(input.model)
+    const now = this.#now()
+    if (input.id === undefined) {
+      const id = this.#newId()
+      this.#run(
+        'INSERT INTO presets (id, name, system_prompt, params_json, model, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        id,
+        name,
+        systemPrompt,
+        params,
+        model,
+        now,
+        now
+      )
+      return this.#preset(id)
+    }
+    const id = checkId(input.id, 'preset id')
+    const changed = this.#run('UPDATE presets SET name = ?, system_prompt = ?, params_json = ?, model = ?, updated_at = ? WHERE id = ?', name, systemPrompt, params, model, now, id)
+    if (changed === 0) throw new AppError('not_found', 'This preset no longer exists.')
+    return this.#preset(id)
+  }
+
+  deletePreset(id: string): void {
+    checkId(id, 'preset id')
+    if (this.#run('DELETE FROM presets WHERE id = ?', id) === 0) throw new AppError('not_found', 'This preset no longer exists.')
+  }
+
+  // ------------------------------------------------------------ export / import
+
+  /** One conversation with its whole tree, in the app's export format. */
+  exportConversation(id: string): ConversationBundle {
+    return makeBundle([this.#exportOne(this.#liveConversation(id))], this.#now())
+  }
+
+  /** Every conversation not in the trash, oldest first. */
+  exportAll(): ConversationBundle {
+    const rows = this.#all<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.rowid`)
+    return makeBundle(rows.map((row) => this.#exportOne(row)), this.#now())
+  }
+
+  /**
+   * Reads an export back. Ids are kept unless already taken (then new ones
+   * are given and parents follow). All or nothing: a bad bundle changes
+   * nothing and the error says what is wrong.
+   */
+  importBundle(bundle: unknown): ImportCounts {
+    const parsed = parseBundle(bundle)
+    return this.#transaction(() => this.#writeBundle(parsed))
+  }
+
+  /** The `conversations.json` of a ChatGPT data export; `defaults` fill settings the export does not have. */
+  importChatGpt(json: unknown, defaults: Partial<ConversationSettings> = {}): ImportCounts {
+    const bundle = chatGptToBundle(json, { newId: this.#newId, now: this.#now(), defaults })
+    return this.importBundle(bundle)
+  }
+
+  // ------------------------------------------------------------ internals
+
+  #liveConversation(id: unknown): ConversationRow {
+    checkId(id, 'conversation id')
+    const row = this.#get<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.id = ? AND c.trashed_at IS NULL`, id as string)
+    if (!row) throw new AppError('not_found', 'This conversation no longer exists.')
+    return row
+  }
+
+  #tree(conversationId: string): MessageTree {
+    return new MessageTree(this.#all<TreeRow>('SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq', conversationId))
+  }
+
+  /** Two queries whatever the length: the tree (ids only), then the visible messages' rows. */
+  #thread(conversation: ConversationRow): MessageRecord[] {
+    const tree = this.#tree(conversation.id)
+    const path = tree.visiblePath(conversation.active_leaf_id)
+    if (path.length === 0) return []
+    const rows = this.#arrays(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(path)).map(messageRowFromArray)
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    return path.flatMap((id) => {
+      const row = byId.get(id)
+      return row ? [toMessageRecord(row, tree.versionsOf(id))] : []
+    })
+  }
+
+  #exportOne(row: ConversationRow): BundleConversation {
+    const messages = this.#all<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`, row.id)
+    const ids = new Set(messages.map((message) => message.id))
+    return {
+      id: row.id,
+      title: row.title,
+      pinned: row.pinned !== 0,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      activeLeafId: row.active_leaf_id !== null && ids.has(row.active_leaf_id) ? row.active_leaf_id : null,
+      settings: toSettings(row),
+      messages: messages.map((message) => toBundleMessage(toStoredMessage(message)))
+    }
+  }
+
+  #writeBundle(bundle: ConversationBundle): ImportCounts {
+    const conversationTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM conversations WHERE id = ?', id) !== undefined
+    const messageTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM messages WHERE id = ?', id) !== undefined
+    let messageCount = 0
+    for (const conversation of bundle.conversations) {
+      const id = conversationTaken(conversation.id) ? this.#freshId(conversationTaken) : conversation.id
+      const { settings } = conversation
+      this.#run(
+        `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        id,
+        conversation.title,
+        conversation.createdAt,
+        conversation.updatedAt,
+        conversation.pinned ? 1 : 0,
+        settings.model,
+        settings.systemPrompt,
+        JSON.stringify(settings.params),
+        settings.stream ? 1 : 0
+      )
+      const newIds = new Map<string, string>()
+      const depths = new Map<string, number>()
+      const treeRows: TreeRow[] = []
+      // Messages come parents first (parseBundle), so every parent is already mapped.
+      for (const message of conversation.messages) {
+        const messageId = messageTaken(message.id) ? this.#freshId(messageTaken) : message.id
+        const parentId = message.parentId === null ? null : (newIds.get(message.parentId) ?? null)
+        const depth = parentId === null ? 1 : (depths.get(parentId) ?? 0) + 1
+        newIds.set(message.id, messageId)
+        depths.set(messageId, depth)
+        treeRows.push({ id: messageId, parent_id: parentId })
+        this.#run(
+          `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          messageId,
+          id,
+          parentId,
+          depth,
+          message.role,
+          message.content,
+          message.reasoning,
+          JSON.stringify(message.attachments),
+          message.model,
+          // Nothing is streaming into an imported message.
+          message.status === 'streaming' ? 'incomplete' : message.status,
+          jsonOrNull(message.error),
+          message.finishReason,
+          jsonOrNull(message.usage),
+          message.createdAt,
+          message.updatedAt
+        )
+      }
+      const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
+      this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, id)
+      messageCount += conversation.messages.length
+    }
+    return { conversations: bundle.conversations.length, messages: messageCount }
+  }
+
+  #freshId(taken: (id: string) => boolean): string {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const id = this.#newId()
+      if (!taken(id)) return id
+    }
+    throw new AppError('internal', 'Could not find a free id for an imported item.')
+  }
+
+  #preset(id: string): Preset {
+    const row = this.#get<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets WHERE id = ?', id)
+    if (!row) throw new AppError('not_found', 'This preset no longer exists.')
+    return toPreset(row)
+  }
+
+  /** Runs `work` in one write transaction; any throw rolls everything back. */
+  #transaction<T>(work: () => T): T {
+    if (this.#db.isTransaction) return work()
+    this.#db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = work()
+      this.#db.exec('COMMIT')
+      return result
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  #statement(sql: string, arrays = false): StatementSync {
+    if (this.#closed) throw new AppError('internal', 'The chat database is closed.')
+    const key = arrays ? `[]${sql}` : sql
+    let statement = this.#statements.get(key)
+    if (!statement) {
+      statement = this.#db.prepare(sql)
+      if (arrays) statement.setReturnArrays(true)
+      this.#statements.set(key, statement)
+    }
+    return statement
+  }
+
+  /** Rows as arrays (MessageRow order and the like), for the long reads. */
+  #arrays(sql: string, ...params: SQLInputValue[]): unknown[][] {
+    return this.#statement(sql, true).all(...params) as unknown as unknown[][]
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#statement(sql).all(...params) as T[]
+  }
+
+  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#statement(sql).get(...params) as T | undefined
+  }
+
+  /** Returns how many rows changed. */
+  #run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.#statement(sql).run(...params).changes)
+  }
+}
+
+function toBundleMessage(message: StoredMessage): BundleMessage {
+  return {
+    id: message.id,
+    parentId: message.parentId,
+    role: message.role,
+    content: message.content,
+    reasoning: message.reasoning,
+    attachments: message.attachments,
+    model: message.model,
+    status: message.status,
+    error: message.error,
+    finishReason: message.finishReason,
+    usage: message.usage,
+    createdAt: message.createdAt,
+    updatedAt: message.updatedAt
+  }
+}
+

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest'
+import type { MessageRecord } from '../../../src/shared/contract'
+import { caught, closeStore, FakeClock, openStore, settings, tempDbFile } from './helpers'
+
+const contents = (messages: MessageRecord[]): string[] => messages.map((message) => message.content)
+
+describe('ChatStore message tree', () => {
+  it('adds messages as a thread, moving the active leaf and the conversation time', () => {
+    const clock = new FakeClock()
+    const store = openStore(undefined, clock)
+    const { id } = store.createConversation(settings)
+    const question = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'What is WAL?' })
+    const answer = store.addMessage({
+      conversationId: id,
+      parentId: question.id,
+      role: 'assistant',
+      content: 'Write-ahead logging.',
+      reasoning: 'The person asks about SQLite.',
+      model: 'gpt-4o-mini',
+      finishReason: 'stop',
+      usage: { promptTokens: 5, completionTokens: 4, totalTokens: 9 }
+    })
+    expect(answer).toEqual({
+      id: answer.id,
+      conversationId: id,
+      parentId: question.id,
+      role: 'assistant',
+      content: 'Write-ahead logging.',
+      reasoning: 'The person asks about SQLite.',
+      attachments: [],
+      model: 'gpt-4o-mini',
+      status: 'complete',
+      error: null,
+      finishReason: 'stop',
+      usage: { promptTokens: 5, completionTokens: 4, totalTokens: 9 },
+      createdAt: clock.time,
+      updatedAt: clock.time,
+      versionIds: [answer.id],
+      versionIndex: 0
+    })
+    const conversation = store.getConversation(id)
+    expect(contents(conversation.messages)).toEqual(['What is WAL?', 'Write-ahead logging.'])
+    expect(conversation.updatedAt).toBe(answer.createdAt)
+    expect(conversation.messageCount).toBe(2)
+    expect(store.thread(id)).toEqual(conversation.messages)
+    expect(store.getMessage(answer.id)).toEqual(answer)
+  })
+
+  it('keeps regenerated answers as versions and shows the newest', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Name a colour' })
+    const a1 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'Red' })
+    const a2 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'Blue' })
+    expect(a2.versionIds).toEqual([a1.id, a2.id])
+    expect(a2.versionIndex).toBe(1)
+    const thread = store.thread(id)
+    expect(contents(thread)).toEqual(['Name a colour', 'Blue'])
+    expect(thread[1]).toMatchObject({ versionIds: [a1.id, a2.id], versionIndex: 1 })
+    expect(thread[0]).toMatchObject({ versionIds: [q.id], versionIndex: 0 })
+    const switched = store.switchVersion(a1.id)
+    expect(contents(switched.messages)).toEqual(['Name a colour', 'Red'])
+    expect(switched.messages[1]?.versionIndex).toBe(0)
+    expect(store.getMessage(a1.id)).toMatchObject({ versionIds: [a1.id, a2.id], versionIndex: 0 })
+  })
+
+  it('keeps edited questions as versions with their own subtrees; switching shows the newest leaf below', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q1 = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Plan a trip to Rome' })
+    const a1 = store.addMessage({ conversationId: id, parentId: q1.id, role: 'assistant', content: 'Rome plan' })
+    const f1 = store.addMessage({ conversationId: id, parentId: a1.id, role: 'user', content: 'Add museums' })
+    const g1 = store.addMessage({ conversationId: id, parentId: f1.id, role: 'assistant', content: 'Vatican museums' })
+    // The person edits the first question: a sibling root with its own answers.
+    const q2 = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Plan a trip to Paris' })
+    const a2 = store.addMessage({ conversationId: id, parentId: q2.id, role: 'assistant', content: 'Paris plan' })
+    const a2b = store.addMessage({ conversationId: id, parentId: q2.id, role: 'assistant', content: 'Paris plan, shorter' })
+
+    let conversation = store.getConversation(id)
+    expect(contents(conversation.messages)).toEqual(['Plan a trip to Paris', 'Paris plan, shorter'])
+    expect(conversation.messages[0]).toMatchObject({ versionIds: [q1.id, q2.id], versionIndex: 1 })
+
+    conversation = store.switchVersion(q1.id)
+    expect(contents(conversation.messages)).toEqual(['Plan a trip to Rome', 'Rome plan', 'Add museums', 'Vatican museums'])
+    expect(conversation.messages.at(-1)?.id).toBe(g1.id)
+    expect(conversation.messageCount).toBe(4)
+    expect(store.listConversations()[0]?.messageCount).toBe(4)
+
+    // Back to Paris: the newest leaf below it is the shorter plan, not the first one.
+    conversation = store.switchVersion(q2.id)
+    expect(conversation.messages.map((message) => message.id)).toEqual([q2.id, a2b.id])
+    expect(store.switchVersion(a2.id).messages.map((message) => message.id)).toEqual([q2.id, a2.id])
+
+    // A regenerated answer deep in the Rome branch becomes the visible leaf.
+    const g2 = store.addMessage({ conversationId: id, parentId: f1.id, role: 'assistant', content: 'Capitoline museums' })
+    conversation = store.getConversation(id)
+    expect(conversation.messages.map((message) => message.id)).toEqual([q1.id, a1.id, f1.id, g2.id])
+    expect(conversation.messages[3]).toMatchObject({ versionIds: [g1.id, g2.id], versionIndex: 1 })
+    expect(store.switchVersion(q1.id).messages.at(-1)?.id).toBe(g2.id)
+  })
+
+  it('refuses a parent from another conversation, unknown ids and oversized content', () => {
+    const store = openStore()
+    const a = store.createConversation(settings)
+    const b = store.createConversation(settings)
+    const inA = store.addMessage({ conversationId: a.id, parentId: null, role: 'user', content: 'hi' })
+    expect(caught(() => store.addMessage({ conversationId: b.id, parentId: inA.id, role: 'assistant', content: 'x' }))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.addMessage({ conversationId: a.id, parentId: 'nope', role: 'assistant', content: 'x' }))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.addMessage({ conversationId: a.id, parentId: null, role: 'tool' as never, content: 'x' }))).toMatchObject({ code: 'invalid_argument' })
+    expect(caught(() => store.addMessage({ conversationId: a.id, parentId: null, role: 'user', content: 'x'.repeat(1_048_577) }))).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/longer than/)
+    })
+    expect(caught(() => store.addMessage({ conversationId: a.id, parentId: null, role: 'user', content: 'x', attachments: [{ kind: 'image', url: 'https://evil.example/x.png' }] as never }))).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/media/)
+    })
+    expect(caught(() => store.getMessage('nope'))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.switchVersion('nope'))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.updateMessage('nope', { content: 'x' }))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.updateMessageFast('nope', 'x', ''))).toMatchObject({ code: 'not_found' })
+    expect(caught(() => store.updateMessageFast(inA.id, 'x'.repeat(1_048_577), ''))).toMatchObject({ code: 'invalid_argument' })
+    expect(store.thread(a.id)).toHaveLength(1)
+  })
+
+  it('keeps attachments and errors as given', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const attachment = { id: 'att-1', kind: 'image' as const, url: '/media/attachments/att-1.webp', mime: 'image/webp', width: 640, height: 480, name: 'cat.webp', bytes: 12345 }
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'What is this?', attachments: [attachment] })
+    const a = store.addMessage({
+      conversationId: id,
+      parentId: q.id,
+      role: 'assistant',
+      content: '',
+      status: 'error',
+      error: { code: 'rate_limited', message: 'Rate limit reached.', status: 429, retryAfterMs: 56_000 }
+    })
+    const thread = store.thread(id)
+    expect(thread[0]?.attachments).toEqual([attachment])
+    expect(thread[1]).toMatchObject({ id: a.id, status: 'error', error: { code: 'rate_limited', message: 'Rate limit reached.', status: 429, retryAfterMs: 56_000 } })
+  })
+
+  it('updates only the fields given, and can clear the error', () => {
+    const clock = new FakeClock()
+    const store = openStore(undefined, clock)
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Hi' })
+    const a = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: '', model: 'm1', status: 'streaming' })
+    const failed = store.updateMessage(a.id, { status: 'error', error: { code: 'timeout', message: 'Too slow.' } })
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'timeout', message: 'Too slow.' }, content: '', model: 'm1' })
+    const done = store.updateMessage(a.id, { content: 'Hello!', status: 'complete', error: null, finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, model: 'm2' })
+    expect(done).toMatchObject({ content: 'Hello!', status: 'complete', error: null, finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, model: 'm2', reasoning: '' })
+    expect(done.updatedAt).toBe(clock.time)
+    expect(done.createdAt).toBe(a.createdAt)
+    expect(caught(() => store.updateMessage(a.id, { status: 'done' as never }))).toMatchObject({ code: 'invalid_argument' })
+    expect(caught(() => store.updateMessage(a.id, { usage: { promptTokens: -1 } as never }))).toMatchObject({ code: 'invalid_argument' })
+  })
+
+  it('marks answers left streaming by a crash as incomplete, keeping their text', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Tell me a story' })
+    const a = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: '', status: 'streaming' })
+    store.updateMessageFast(a.id, 'Once upon a', '')
+    expect(store.markInterruptedStreams()).toBe(1)
+    expect(store.getMessage(a.id)).toMatchObject({ status: 'incomplete', content: 'Once upon a' })
+    expect(store.markInterruptedStreams()).toBe(0)
+  })
+
+  it('saves a streaming answer as it grows, and a re-open shows it', () => {
+    const file = tempDbFile()
+    const store = openStore(file)
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Count' })
+    const a = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: '', status: 'streaming' })
+    let content = ''
+    let reasoning = ''
+    for (let i = 0; i < 500; i++) {
+      content += `${i} `
+      if (i < 20) reasoning += 'hm '
+      store.updateMessageFast(a.id, content, reasoning)
+    }
+    closeStore(store)
+    const again = openStore(file)
+    expect(again.getMessage(a.id)).toMatchObject({ content, reasoning, status: 'streaming' })
+    again.markInterruptedStreams()
+    expect(again.getConversation(id).messages.at(-1)).toMatchObject({ content, status: 'incomplete' })
+  })
+
+  it('handles a 2,000-message thread: reads it whole and purges it (no recursion limit)', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    let parentId: string | null = null
+    for (let i = 0; i < 2_000; i++) parentId = store.addMessage({ conversationId: id, parentId, role: i % 2 === 0 ? 'user' : 'assistant', content: `message ${i}` }).id
+    const conversation = store.getConversation(id)
+    expect(conversation.messages).toHaveLength(2_000)
+    expect(conversation.messageCount).toBe(2_000)
+    expect(conversation.messages[1_999]?.content).toBe('message 1999')
+    store.trashConversation(id)
+    expect(store.purgeTrash()).toBe(1)
+    expect(store.search('message')).toEqual([])
+  })
+})
