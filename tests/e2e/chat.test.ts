@@ -62,6 +62,31 @@ describe('chat', () => {
     await screenshot(page, 'chat-answer')
   })
 
+  it('sends the system prompt and parameters of the conversation, saved as a preset', async () => {
+    const { page, fake } = stack
+    await newChat(page)
+    await page.getByTestId('conversation-settings').click()
+    await page.getByTestId('system-prompt').fill('Answer like a pirate.')
+    await page.getByTestId('system-prompt').blur()
+    await page.getByTestId('param-temperature').fill('0.3')
+    await page.getByTestId('param-temperature').blur()
+    await page.getByTestId('param-max-tokens').fill('256')
+    await page.getByTestId('param-max-tokens').blur()
+    await page.getByTestId('preset-save').click()
+    await page.getByTestId('preset-name').fill('Pirate')
+    await page.getByTestId('preset-save-confirm').click()
+    await page.getByTestId('preset-select').locator('option', { hasText: 'Pirate' }).waitFor({ state: 'attached' })
+    // The drawer sits beside the thread: the composer stays usable while it is open.
+    await sendMessage(page, 'Ahoy')
+    await waitForAnswer(page)
+    const body = JSON.parse(fake.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body) as Record<string, unknown>
+    expect(body).toMatchObject({ temperature: 0.3, max_tokens: 256 })
+    expect((body['messages'] as Array<{ role: string; content: string }>)[0]).toEqual({ role: 'system', content: 'Answer like a pirate.' })
+    await screenshot(page, 'chat-settings-drawer')
+    await page.getByTestId('conversation-settings').click()
+    await page.getByTestId('system-prompt').waitFor({ state: 'detached' })
+  })
+
   it('stops mid-stream and keeps what arrived', async () => {
     const { page } = stack
     await newChat(page)
