@@ -9,12 +9,12 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
-import { build } from 'vite'
 import { createAppServices, SETTINGS_FILE, type AppServices } from '../../src/main/app-services'
 import { dispatch, type EventSink } from '../../src/main/bridge'
 import { insideRoot, mimeTypeFor } from '../../src/main/services/app-protocol'
 import type { SettingsPatch } from '../../src/shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
+import { bundleForBrowser } from '../support/browser-bundle'
 import { nodePowers, type NodePowers } from '../support/node-powers'
 import type { SecretCipher } from '../../src/main/services/key-vault'
 import { defaultSettings } from '../../src/main/services/settings-schema'
@@ -37,31 +37,6 @@ export interface TestHost {
   close(): Promise<void>
 }
 
-let bridgeScript: Promise<string> | null = null
-
-/** Compiles the browser bridge once per process. */
-function browserBridgeScript(): Promise<string> {
-  bridgeScript ??= build({
-    configFile: false,
-    logLevel: 'silent',
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry: join(import.meta.dirname, 'browser-bridge.ts'), formats: ['es'], fileName: 'bridge' }
-    }
-  }).then((result) => {
-    const outputs = Array.isArray(result) ? result : [result]
-    for (const output of outputs) {
-      if ('output' in output) {
-        const chunk = output.output.find((item) => item.type === 'chunk')
-        if (chunk && chunk.type === 'chunk') return chunk.code
-      }
-    }
-    throw new Error('The browser bridge did not build.')
-  })
-  return bridgeScript
-}
-
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
   const rendererDir = options.rendererDir ?? join(projectRoot, 'out/renderer')
   mkdirSync(options.userDataDir, { recursive: true })
@@ -79,7 +54,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   }
   const powers = nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher })
   const services = await createAppServices(powers)
-  const script = await browserBridgeScript()
+  const script = await bundleForBrowser(join(import.meta.dirname, 'browser-bridge.ts'))
 
   // One event channel per browser page, keyed by the id its bridge sends.
   const channels = new Map<string, { id: number; response: ServerResponse }>()

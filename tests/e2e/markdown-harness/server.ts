@@ -10,34 +10,12 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { build } from 'vite'
 import { CONTENT_SECURITY_POLICY } from '../../../src/shared/csp.ts'
-
-let harnessScript: Promise<string> | null = null
+import { bundleForBrowser } from '../../support/browser-bundle.ts'
 
 /** Bundles harness.js once per process. */
 export function buildMarkdownHarness(): Promise<string> {
-  harnessScript ??= build({
-    configFile: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: {
-      write: false,
-      minify: true,
-      target: 'es2023',
-      lib: { entry: join(import.meta.dirname, 'harness.js'), formats: ['es'], fileName: 'harness' }
-    }
-  }).then((result) => {
-    const outputs = Array.isArray(result) ? result : [result]
-    for (const output of outputs) {
-      if ('output' in output) {
-        const chunk = output.output.find((item) => item.type === 'chunk')
-        if (chunk && chunk.type === 'chunk') return chunk.code
-      }
-    }
-    throw new Error('The markdown harness did not build.')
-  })
-  return harnessScript
+  return bundleForBrowser(join(import.meta.dirname, 'harness.js'), { minify: true })
 }
 
 const PAGE = `<!doctype html>
