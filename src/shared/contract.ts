@@ -269,6 +269,8 @@ export interface ChatTurn {
   requestId: string
   userMessage: MessageRecord | null
   assistantMessage: MessageRecord
+  /** A new title when the conversation was just named from this first message. */
+  title: string | null
 }
 
 export interface ChatDelta {

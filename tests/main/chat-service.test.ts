@@ -120,6 +120,7 @@ describe('sending', () => {
     const { turn, ended } = await send(conversation.id, 'Explain streams in Node, words:400')
     expect(turn.userMessage?.content).toBe('Explain streams in Node, words:400')
     expect(turn.assistantMessage.status).toBe('streaming')
+    expect(turn.title).toBe('Explain streams in Node, words:400')
     expect(ended.message.status).toBe('complete')
     expect(ended.message.finishReason).toBe('stop')
     expect(ended.message.usage?.completionTokens).toBeGreaterThan(300)

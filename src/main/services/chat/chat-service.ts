@@ -141,7 +141,7 @@ export class ChatService {
     const running = this.#stream({ ...turn, message: assistantMessage, history })
     this.#running.add(running)
     void running.finally(() => this.#running.delete(running))
-    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage }
+    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage, title: turn.title }
   }
 
   async #stream(run: {

@@ -61,6 +61,19 @@ describe('ChatSession: sending and streaming', () => {
     expect(chat.title).toBe('Chicken jokes')
   })
 
+  it('shows the title main gives a new conversation as soon as the message is sent', async () => {
+    backend.add(makeConversation({ id: 'c1' }))
+    await chat.open('c1')
+    backend.bridge.reply('chat.send', ({ requestId, conversationId, content }) => {
+      const userMessage = makeMessage({ id: 'u', role: 'user', conversationId, content })
+      const assistantMessage = makeMessage({ id: 'a', role: 'assistant', conversationId, status: 'streaming' })
+      return { ok: true, result: { requestId, userMessage, assistantMessage, title: 'Why did the chicken' } satisfies ChatTurn }
+    })
+    await chat.send('Why did the chicken cross the road?')
+    expect(chat.streaming).toBe(true)
+    expect(chat.title).toBe('Why did the chicken')
+  })
+
   it('keeps deltas and the end that arrive before chat.send returns', async () => {
     backend.add(makeConversation({ id: 'c1' }))
     await chat.open('c1')
@@ -69,7 +82,7 @@ describe('ChatSession: sending and streaming', () => {
       const assistantMessage = makeMessage({ id: 'a', role: 'assistant', conversationId, status: 'streaming' })
       backend.bridge.emit('chat.delta', { requestId, conversationId, messageId: 'a', content: 'early ', reasoning: '' })
       backend.bridge.emit('chat.delta', { requestId, conversationId, messageId: 'a', content: 'words', reasoning: '' })
-      return { ok: true, result: { requestId, userMessage, assistantMessage } satisfies ChatTurn }
+      return { ok: true, result: { requestId, userMessage, assistantMessage, title: null } satisfies ChatTurn }
     })
     await chat.send('Hi')
     expect(chat.messages.at(-1)?.content).toBe('early words')

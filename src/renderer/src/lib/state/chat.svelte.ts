@@ -297,6 +297,8 @@ export class ChatSession {
         ...(attachmentIds.length > 0 ? { attachmentIds } : {})
       })
       this.#place(turn, conversationId, { kind: 'append' })
+      // Main names a new conversation from its first message at once.
+      if (turn.title !== null) this.#retitle(conversationId, turn.title)
       return true
     } catch (error) {
       if (requestId) this.#end(requestId)
@@ -477,6 +479,11 @@ export class ChatSession {
     }
   }
 
+  #retitle(conversationId: string, title: string): void {
+    this.conversations.patch(conversationId, { title })
+    if (this.conversation?.id === conversationId) this.conversation = { ...this.conversation, title }
+  }
+
   #onEnded(ended: ChatEnded): void {
     const live = this.#live.get(ended.requestId)
     if (live && !live.item) {
@@ -487,10 +494,7 @@ export class ChatSession {
     item?.apply(ended.message)
     if (live) this.#end(ended.requestId)
     const conversationId = ended.message.conversationId
-    if (ended.title !== null) {
-      this.conversations.patch(conversationId, { title: ended.title })
-      if (this.conversation?.id === conversationId) this.conversation = { ...this.conversation, title: ended.title }
-    }
+    if (ended.title !== null) this.#retitle(conversationId, ended.title)
     // Counts and order changed: ask main for the list again.
     void this.conversations.load()
   }

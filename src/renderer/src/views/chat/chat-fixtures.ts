@@ -174,7 +174,7 @@ export class FakeChatBackend {
       })
       const assistantMessage = this.#assistant(conversationId, userMessage.id)
       conversation.messages.push(userMessage, assistantMessage)
-      return ok<ChatTurn>({ requestId, userMessage, assistantMessage })
+      return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
     })
     bridge.reply('chat.regenerate', ({ requestId, messageId }) => {
       this.#noteListeners('chat.regenerate')
@@ -185,7 +185,7 @@ export class FakeChatBackend {
       assistantMessage.versionIds = [...old.versionIds, assistantMessage.id]
       assistantMessage.versionIndex = assistantMessage.versionIds.length - 1
       conversation.messages.splice(index, conversation.messages.length - index, assistantMessage)
-      return ok<ChatTurn>({ requestId, userMessage: null, assistantMessage })
+      return ok<ChatTurn>({ requestId, userMessage: null, assistantMessage, title: null })
     })
     bridge.reply('chat.edit', ({ requestId, messageId, content }) => {
       this.#noteListeners('chat.edit')
@@ -197,7 +197,7 @@ export class FakeChatBackend {
       userMessage.versionIndex = userMessage.versionIds.length - 1
       const assistantMessage = this.#assistant(conversation.id, userMessage.id)
       conversation.messages.splice(index, conversation.messages.length - index, userMessage, assistantMessage)
-      return ok<ChatTurn>({ requestId, userMessage, assistantMessage })
+      return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
     })
     bridge.reply('chat.switchVersion', ({ messageId }) => {
       const conversation = this.versions.get(messageId)
