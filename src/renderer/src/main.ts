@@ -1,5 +1,6 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
+import { warmUpMarkdownWhenIdle } from './lib/markdown/warm-up'
 import { applyTheme } from './lib/theme'
 import './app.css'
 
@@ -9,4 +10,7 @@ applyTheme('system')
 const target = document.getElementById('app')
 if (!target) throw new Error('Missing #app element')
 
-export default mount(App, { target })
+const app = mount(App, { target })
+warmUpMarkdownWhenIdle()
+
+export default app
