@@ -1,6 +1,5 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
-import { warmUpMarkdownWhenIdle } from './lib/markdown/warm-up'
 import { applyTheme } from './lib/theme'
 import './app.css'
 
@@ -10,7 +9,4 @@ applyTheme('system')
 const target = document.getElementById('app')
 if (!target) throw new Error('Missing #app element')
 
-const app = mount(App, { target })
-warmUpMarkdownWhenIdle()
-
-export default app
+export default mount(App, { target })
