@@ -25,6 +25,10 @@ import {
 export const BUNDLE_FORMAT = 'skyport.conversations'
 export const BUNDLE_VERSION = 1
 
+/**
+ * Written out rather than derived from MessageRecord on purpose: this is a file
+ * format (version 1), and must not change when the bridge types do.
+ */
 export interface BundleMessage {
   id: string
   parentId: string | null
