@@ -65,7 +65,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('before-quit', () => void services?.close())
+  // Hold the quit until stopped answers are saved and the database is closed.
+  let closing = false
+  app.on('before-quit', (event) => {
+    if (closing || !services) return
+    event.preventDefault()
+    closing = true
+    void services.close().finally(() => app.quit())
+  })
   app.whenReady().then(start, (error: unknown) => {
     console.error('Skyport failed to start:', error)
     app.exit(1)
