@@ -13,7 +13,13 @@
 import { IncrementalMarkdown } from '../../../src/renderer/src/lib/markdown/incremental.ts'
 import { attachMarkdownInteractions } from '../../../src/renderer/src/lib/markdown/interactions.ts'
 import { renderMarkdown } from '../../../src/renderer/src/lib/markdown/render.ts'
-import { makeAnswer } from './answer.js'
+import { markdownText } from '../../bench/corpus.ts'
+
+/** A long markdown answer of about `tokens` tokens (4 characters each), from the benchmarks' corpus. */
+function makeAnswer(tokens = 20_000, seed = 7) {
+  const target = tokens * 4
+  return markdownText(target, seed).slice(0, target) + '\n'
+}
 
 const FORBIDDEN_TAGS = [
   'script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'meta', 'link', 'style', 'form',
