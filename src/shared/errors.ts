@@ -61,10 +61,6 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError
-}
-
 /** Anything thrown, as bridge data. Unknown errors become `internal`. */
 export function toErrorData(error: unknown): BridgeErrorData {
   if (error instanceof AppError) return error.toData()

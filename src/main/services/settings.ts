@@ -60,9 +60,6 @@ export class SettingsService {
     return this.#notice
   }
 
-  dismissNotice(): void {
-    this.#notice = null
-  }
 
   /** Merges a partial update, validates it, and writes it. Invalid input changes nothing. */
   update(patch: SettingsPatch): Settings {

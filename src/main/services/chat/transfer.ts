@@ -76,7 +76,7 @@ function isBundle(json: unknown): boolean {
 }
 
 /** A file name from a title: no path separators or characters Windows refuses. */
-export function fileNameFor(title: string): string {
+function fileNameFor(title: string): string {
   const cleaned = title.replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)
   return cleaned === '' || /^\.+$/.test(cleaned) ? 'conversation' : cleaned
 }
