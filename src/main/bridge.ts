@@ -4,9 +4,10 @@
  * host) call `dispatch`, which turns every outcome into an envelope so that
  * errors cross the bridge as data with their code, status and wait time.
  */
-import type { ArgsOf, Envelope, EventName, MethodName, PayloadOf, ResultOf } from '../shared/contract'
-import { methodNames } from '../shared/contract'
+import type { CheckedArgsOf, Envelope, EventName, MethodName, PayloadOf, ResultOf } from '../shared/contract'
+import { methods } from '../shared/contract'
 import { AppError, toErrorData } from '../shared/errors'
+import { parseOrThrow } from '../shared/schemas'
 
 /** Where a caller's events go. Sends to a closed window are dropped, not thrown. */
 export interface EventSink {
@@ -19,7 +20,8 @@ export interface CallContext {
   sink: EventSink
 }
 
-export type Handler<M extends MethodName> = (args: ArgsOf<M>, context: CallContext) => Promise<ResultOf<M>> | ResultOf<M>
+/** A handler trusts its arguments: `dispatch` has checked them against the method's schema. */
+export type Handler<M extends MethodName> = (args: CheckedArgsOf<M>, context: CallContext) => Promise<ResultOf<M>> | ResultOf<M>
 export type HandlerTable = { [M in MethodName]: Handler<M> }
 
 export interface DispatchOptions {
@@ -30,7 +32,7 @@ export interface DispatchOptions {
 }
 
 export function isMethodName(name: string): name is MethodName {
-  return (methodNames as string[]).includes(name)
+  return Object.hasOwn(methods, name)
 }
 
 export async function dispatch(
@@ -42,8 +44,10 @@ export async function dispatch(
 ): Promise<Envelope<unknown>> {
   try {
     if (!isMethodName(method)) throw new AppError('invalid_argument', `Unknown method: ${method}`)
+    // The renderer is untrusted: nothing reaches a handler before its schema passed it.
+    const checked = parseOrThrow(methods[method].args, args)
     const handler = table[method] as (args: unknown, context: CallContext) => unknown
-    return { ok: true, result: await handler(args, context) }
+    return { ok: true, result: await handler(checked, context) }
   } catch (error) {
     const data = toErrorData(error)
     if (data.code === 'internal') options.onInternalError?.(method, error)

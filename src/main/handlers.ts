@@ -6,7 +6,6 @@
 import type { ConversationSettings, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import type { HandlerTable } from './bridge'
-import { checkConversationSettings, checkModel } from './services/chat/validate'
 import type { AppServices } from './app-services'
 
 type Services = Omit<AppServices, 'handlers'>
@@ -18,7 +17,6 @@ export function buildHandlers(services: Services): HandlerTable {
   return {
     'settings.get': () => state(),
     'settings.update': (patch) => {
-      if (typeof patch !== 'object' || patch === null) throw new AppError('invalid_argument', 'Settings must be an object.')
       settings.update(patch)
       return state()
     },
@@ -28,7 +26,7 @@ export function buildHandlers(services: Services): HandlerTable {
     },
 
     'key.set': async (args) => {
-      const status = await keyVault.set(args?.key)
+      const status = await keyVault.set(args.key)
       models.invalidate()
       return status
     },
@@ -51,10 +49,10 @@ export function buildHandlers(services: Services): HandlerTable {
     },
 
     'completion.start': (request, { sink }) => completions.start(request, sink),
-    'stream.abort': (args) => ({ aborted: typeof args?.requestId === 'string' && streams.abort(args.requestId) }),
+    'stream.abort': (args) => ({ aborted: streams.abort(args.requestId) }),
 
     'conversations.list': () => chatStore.listConversations(),
-    'conversations.get': (args) => chatStore.getConversation(args?.id),
+    'conversations.get': (args) => chatStore.getConversation(args.id),
     'conversations.create': (args) => {
       const base: ConversationSettings = { model: settings.get().defaultModels.chat, systemPrompt: '', params: {}, stream: true }
       const preset = args?.presetId === undefined ? null : chatStore.listPresets().find((candidate) => candidate.id === args.presetId)
@@ -62,37 +60,30 @@ export function buildHandlers(services: Services): HandlerTable {
       const fromPreset: Partial<ConversationSettings> = preset
         ? { systemPrompt: preset.systemPrompt, params: preset.params, ...(preset.model ? { model: preset.model } : {}) }
         : {}
-      return chatStore.createConversation({ ...base, ...fromPreset, ...checkConversationSettings(args?.settings) })
+      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) })
     },
-    'conversations.rename': (args) => chatStore.renameConversation(args?.id, args?.title),
-    'conversations.pin': (args) => chatStore.pinConversation(args?.id, args?.pinned === true),
+    'conversations.rename': (args) => chatStore.renameConversation(args.id, args.title),
+    'conversations.pin': (args) => chatStore.pinConversation(args.id, args.pinned),
     'conversations.delete': (args) => {
-      chatStore.trashConversation(args?.id)
+      chatStore.trashConversation(args.id)
       return { id: args.id }
     },
-    'conversations.restore': (args) => chatStore.restoreConversation(args?.id),
-    'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args?.id, checkConversationSettings(args?.settings)),
-    'conversations.search': (args) => chatStore.search(typeof args?.query === 'string' ? args.query : '', clampLimit(args?.limit)),
-    'conversations.export': (args) => transfer.exportOne(args?.id, args?.format === 'json' ? 'json' : 'markdown'),
+    'conversations.restore': (args) => chatStore.restoreConversation(args.id),
+    'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
+    'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
+    'conversations.export': (args) => transfer.exportOne(args.id, args.format),
     'conversations.exportAll': () => transfer.exportAll(),
     'conversations.import': () => transfer.importFromFile(),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),
     'chat.edit': (args, { sink }) => chat.edit(args, sink),
-    'chat.switchVersion': (args) => chatStore.switchVersion(args?.messageId),
+    'chat.switchVersion': (args) => chatStore.switchVersion(args.messageId),
 
     'presets.list': () => chatStore.listPresets(),
-    'presets.save': (args) => {
-      if (typeof args?.name !== 'string' || args.name.trim() === '' || args.name.length > 100) {
-        throw new AppError('invalid_argument', 'A preset needs a name of at most 100 characters.')
-      }
-      const checked = checkConversationSettings({ systemPrompt: args.systemPrompt ?? '', params: args.params })
-      const model = args.model === null || args.model === undefined || args.model === '' ? null : checkModel(args.model)
-      return chatStore.savePreset({ id: args.id, name: args.name.trim(), systemPrompt: checked.systemPrompt ?? '', params: checked.params ?? {}, model })
-    },
+    'presets.save': (args) => chatStore.savePreset({ ...args, params: withoutUndefined(args.params), model: args.model ?? null }),
     'presets.delete': (args) => {
-      chatStore.deletePreset(args?.id)
+      chatStore.deletePreset(args.id)
       return { id: args.id }
     },
 
@@ -104,14 +95,12 @@ export function buildHandlers(services: Services): HandlerTable {
       })
       return Promise.all(paths.map((path) => attachments.addFromFile(path)))
     },
-    'attachments.add': (args) => {
-      if (typeof args?.data !== 'string') throw new AppError('invalid_argument', 'The image data is missing.')
-      return attachments.add({ name: String(args.name ?? 'image'), mime: String(args.mime ?? ''), data: Buffer.from(args.data, 'base64') })
-    },
+    // The schema capped the base64 text's length, so decoding cannot blow up memory.
+    'attachments.add': (args) => attachments.add({ name: args.name, mime: args.mime, data: Buffer.from(args.data, 'base64') }),
 
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
-      const url = parseExternalUrl(args?.url)
+      const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     }
   }
@@ -121,8 +110,12 @@ export function settingsState({ settings, keyVault }: Pick<Services, 'settings' 
   return { settings: settings.get(), key: keyVault.status(), notice: settings.notice ?? keyVault.loadProblem }
 }
 
-function clampLimit(limit: unknown): number {
-  return typeof limit === 'number' && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), 200) : 50
+/**
+ * Optional fields a schema let through as `undefined` (IPC keeps them) are
+ * dropped, so spreading a patch never overwrites a value with nothing.
+ */
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as never
 }
 
 /** Only web links leave the app; file:, javascript: and custom schemes never do. */

@@ -19,7 +19,7 @@ type Namespace<K> = K extends `${infer N}.${string}` ? N : never
 type Verb<K, N extends string> = K extends `${N}.${infer V}` ? V : never
 
 /** A method as the raw bridge exposes it: resolves to an envelope, never throws. */
-export type RawMethod<M extends MethodName> = [ArgsOf<M>] extends [void]
+export type RawMethod<M extends MethodName> = [ArgsOf<M>] extends [null | undefined]
   ? () => Promise<Envelope<ResultOf<M>>>
   : (args: ArgsOf<M>) => Promise<Envelope<ResultOf<M>>>
 

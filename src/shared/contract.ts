@@ -5,7 +5,10 @@
  * renderer's `window.api` type is inferred from here. Add a feature by adding
  * entries here; nothing else lists them.
  */
+import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
+import { LIMITS } from './limits'
+import * as s from './schemas'
 
 // ---------------------------------------------------------------- settings
 
@@ -48,15 +51,7 @@ export interface Settings {
 }
 
 /** A partial update; nested objects are merged, not replaced. */
-export interface SettingsPatch {
-  baseUrl?: string
-  timeouts?: Partial<Timeouts>
-  proxy?: Partial<ProxySettings>
-  theme?: Theme
-  defaultModels?: Partial<Record<Capability, string>>
-  quickAskShortcut?: string
-  chat?: Partial<ChatPreferences>
-}
+export type SettingsPatch = v.InferInput<typeof s.settingsPatch>
 
 /**
  * How the key is protected at rest.
@@ -310,12 +305,17 @@ export interface AppInfo {
 
 // ---------------------------------------------------------------- the table
 
-/** A phantom marker carrying a method's argument and result types. */
-export interface MethodSpec<Args, Result> {
-  readonly __args?: Args
+/** A method's argument schema (checked in main before any handler runs) and its result type. */
+export interface MethodSpec<S extends v.GenericSchema, Result> {
+  readonly args: S
   readonly __result?: Result
 }
-const method = <Args = void, Result = void>(): MethodSpec<Args, Result> => ({})
+/** A phantom marker carrying a result type. */
+interface Returns<Result> {
+  readonly __returns?: Result
+}
+const returns = <Result = void>(): Returns<Result> => ({})
+const method = <S extends v.GenericSchema, Result>(args: S, _result: Returns<Result>): MethodSpec<S, Result> => ({ args })
 
 /** A phantom marker carrying an event's payload type. */
 export interface EventSpec<Payload> {
@@ -323,65 +323,111 @@ export interface EventSpec<Payload> {
 }
 const event = <Payload>(): EventSpec<Payload> => ({})
 
+const byId = v.strictObject({ id: s.id })
+
 /** Method names are `namespace.verb`; the renderer sees `api.namespace.verb()`. */
 export const methods = {
-  'settings.get': method<void, SettingsState>(),
-  'settings.update': method<SettingsPatch, SettingsState>(),
-  'settings.reset': method<void, SettingsState>(),
+  'settings.get': method(s.noArgs, returns<SettingsState>()),
+  'settings.update': method(s.settingsPatch, returns<SettingsState>()),
+  'settings.reset': method(s.noArgs, returns<SettingsState>()),
 
-  'key.set': method<{ key: string }, KeyStatus>(),
-  'key.clear': method<void, KeyStatus>(),
+  'key.set': method(v.strictObject({ key: s.apiKey }), returns<KeyStatus>()),
+  'key.clear': method(s.noArgs, returns<KeyStatus>()),
   /** Asks the gateway's `/check?key=` about the stored key. */
-  'key.check': method<void, KeyCheck>(),
+  'key.check': method(s.noArgs, returns<KeyCheck>()),
 
-  'models.list': method<{ refresh?: boolean }, ModelList>(),
+  'models.list': method(v.nullish(v.strictObject({ refresh: v.optional(v.boolean('must be true or false')) })), returns<ModelList>()),
   /** Lists models from the server, failing with the server's error. */
-  'connection.test': method<void, ConnectionTest>(),
+  'connection.test': method(s.noArgs, returns<ConnectionTest>()),
 
   /** Starts a streamed completion; results arrive as `completion.*` events. */
-  'completion.start': method<CompletionRequest, { requestId: string }>(),
+  'completion.start': method(
+    v.strictObject({
+      requestId: s.id,
+      model: s.modelId,
+      messages: v.pipe(
+        v.array(s.chatMessage, 'must be a list of messages'),
+        v.minLength(1, 'needs at least one message'),
+        v.maxLength(LIMITS.completionMessages, `can hold at most ${LIMITS.completionMessages} messages`)
+      ),
+      params: v.optional(s.chatParams),
+      stream: v.optional(v.boolean('must be true or false'))
+    }),
+    returns<{ requestId: string }>()
+  ),
   /** Aborts any stream (completion, ask, job) by its request id. */
-  'stream.abort': method<{ requestId: string }, { aborted: boolean }>(),
+  'stream.abort': method(v.strictObject({ requestId: s.id }), returns<{ aborted: boolean }>()),
 
-  'conversations.list': method<void, ConversationSummary[]>(),
-  'conversations.get': method<{ id: string }, Conversation>(),
+  'conversations.list': method(s.noArgs, returns<ConversationSummary[]>()),
+  'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
-  'conversations.create': method<{ settings?: Partial<ConversationSettings>; presetId?: string }, Conversation>(),
-  'conversations.rename': method<{ id: string; title: string }, ConversationSummary>(),
-  'conversations.pin': method<{ id: string; pinned: boolean }, ConversationSummary>(),
+  'conversations.create': method(
+    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    returns<Conversation>()
+  ),
+  'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
+  'conversations.pin': method(v.strictObject({ id: s.id, pinned: v.boolean('must be true or false') }), returns<ConversationSummary>()),
   /** Moves to the trash; `conversations.restore` undoes it until the app quits. */
-  'conversations.delete': method<{ id: string }, { id: string }>(),
-  'conversations.restore': method<{ id: string }, ConversationSummary>(),
-  'conversations.updateSettings': method<{ id: string; settings: Partial<ConversationSettings> }, Conversation>(),
-  'conversations.search': method<{ query: string; limit?: number }, SearchHit[]>(),
+  'conversations.delete': method(byId, returns<{ id: string }>()),
+  'conversations.restore': method(byId, returns<ConversationSummary>()),
+  /** Changes some settings; `params`, when given, replaces the whole set. */
+  'conversations.updateSettings': method(v.strictObject({ id: s.id, settings: s.conversationSettingsPatch }), returns<Conversation>()),
+  'conversations.search': method(
+    v.strictObject({
+      query: s.text(LIMITS.searchQueryChars),
+      limit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(LIMITS.searchResults, `must be at most ${LIMITS.searchResults}`)))
+    }),
+    returns<SearchHit[]>()
+  ),
   /** Asks where to save, then writes one conversation as Markdown or JSON. */
-  'conversations.export': method<{ id: string; format: 'markdown' | 'json' }, ExportResult>(),
+  'conversations.export': method(v.strictObject({ id: s.id, format: v.picklist(['markdown', 'json'], 'must be markdown or json') }), returns<ExportResult>()),
   /** Every conversation in one JSON file that `conversations.import` reads back. */
-  'conversations.exportAll': method<void, ExportResult>(),
+  'conversations.exportAll': method(s.noArgs, returns<ExportResult>()),
   /** Asks for a file: this app's export, or the conversations.json of a ChatGPT data export. */
-  'conversations.import': method<void, ImportResult>(),
+  'conversations.import': method(s.noArgs, returns<ImportResult>()),
 
   /** Adds a user message and streams the answer; events `chat.delta`, then `chat.ended`. */
-  'chat.send': method<{ requestId: string; conversationId: string; content: string; attachmentIds?: string[] }, ChatTurn>(),
+  'chat.send': method(
+    v.strictObject({
+      requestId: s.id,
+      conversationId: s.id,
+      content: s.text(LIMITS.userMessageChars),
+      attachmentIds: v.optional(v.pipe(v.array(s.id, 'must be a list of ids'), v.maxLength(LIMITS.attachmentsPerSend, `can hold at most ${LIMITS.attachmentsPerSend} images`)))
+    }),
+    returns<ChatTurn>()
+  ),
   /** A new version of an assistant answer, as a sibling of it. */
-  'chat.regenerate': method<{ requestId: string; messageId: string }, ChatTurn>(),
+  'chat.regenerate': method(v.strictObject({ requestId: s.id, messageId: s.id }), returns<ChatTurn>()),
   /** A new version of a user message, answered anew. */
-  'chat.edit': method<{ requestId: string; messageId: string; content: string }, ChatTurn>(),
+  'chat.edit': method(v.strictObject({ requestId: s.id, messageId: s.id, content: s.text(LIMITS.userMessageChars) }), returns<ChatTurn>()),
   /** Shows another version of a message (and the thread below it). */
-  'chat.switchVersion': method<{ messageId: string }, Conversation>(),
+  'chat.switchVersion': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
 
-  'presets.list': method<void, Preset[]>(),
-  'presets.save': method<{ id?: string; name: string; systemPrompt: string; params: ChatParams; model: string | null }, Preset>(),
-  'presets.delete': method<{ id: string }, { id: string }>(),
+  'presets.list': method(s.noArgs, returns<Preset[]>()),
+  'presets.save': method(
+    v.strictObject({
+      id: v.optional(s.id),
+      name: s.nonEmptyText(LIMITS.presetNameLength, 'needs a name'),
+      systemPrompt: s.systemPrompt,
+      params: s.chatParams,
+      // An empty model means "keep the conversation's".
+      model: v.pipe(v.nullish(v.union([v.literal(''), s.modelId], 'must name a model')), v.transform((model) => model || null))
+    }),
+    returns<Preset>()
+  ),
+  'presets.delete': method(byId, returns<{ id: string }>()),
 
   /** Asks for image files, resizes and stores them. */
-  'attachments.pick': method<void, Attachment[]>(),
+  'attachments.pick': method(s.noArgs, returns<Attachment[]>()),
   /** Stores a pasted or dropped image (base64 bytes). */
-  'attachments.add': method<{ name: string; mime: string; data: string }, Attachment>(),
+  'attachments.add': method(
+    v.strictObject({ name: s.text(LIMITS.fileNameLength), mime: s.text(100), data: s.base64Data(LIMITS.attachmentBytes) }),
+    returns<Attachment>()
+  ),
 
-  'app.info': method<void, AppInfo>(),
+  'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser; anything else is refused. */
-  'app.openExternal': method<{ url: string }, void>()
+  'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>())
 } as const
 
 export const events = {
@@ -396,8 +442,11 @@ export const events = {
 export type Methods = typeof methods
 export type MethodName = keyof Methods
 export type EventName = keyof typeof events
-export type ArgsOf<M extends MethodName> = Methods[M] extends MethodSpec<infer A, unknown> ? A : never
-export type ResultOf<M extends MethodName> = Methods[M] extends MethodSpec<unknown, infer R> ? R : never
+/** What the renderer passes to a method. */
+export type ArgsOf<M extends MethodName> = v.InferInput<Methods[M]['args']>
+/** What a handler receives: the arguments after their schema checked (and trimmed) them. */
+export type CheckedArgsOf<M extends MethodName> = v.InferOutput<Methods[M]['args']>
+export type ResultOf<M extends MethodName> = Methods[M] extends MethodSpec<v.GenericSchema, infer R> ? R : never
 export type PayloadOf<E extends EventName> = (typeof events)[E] extends EventSpec<infer P> ? P : never
 
 export const methodNames = Object.keys(methods) as MethodName[]

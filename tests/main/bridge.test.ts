@@ -14,8 +14,8 @@ function tableWith(overrides: Partial<Record<string, (args: unknown) => unknown>
 
 describe('dispatch', () => {
   it('wraps results in an ok envelope', async () => {
-    const table = tableWith({ 'app.info': (args) => ({ echoed: args }) })
-    expect(await dispatch(table, 'app.info', { a: 1 }, { sink })).toEqual({ ok: true, result: { echoed: { a: 1 } } })
+    const table = tableWith({ 'conversations.get': (args) => ({ echoed: args }) })
+    expect(await dispatch(table, 'conversations.get', { id: 'a1' }, { sink })).toEqual({ ok: true, result: { echoed: { id: 'a1' } } })
   })
 
   it('turns AppErrors into data with code, status and wait time', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../src/shared/errors'
+import { dispatch, type HandlerTable } from '../../src/main/bridge'
+import type { SettingsPatch } from '../../src/shared/contract'
 import { SettingsService } from '../../src/main/services/settings'
 import { defaultSettings } from '../../src/main/services/settings-schema'
 import { openConfSettingsStore } from '../support/node-powers'
@@ -43,21 +44,16 @@ describe('SettingsService', () => {
     [{ proxy: { mode: 'url' as const, url: 'nonsense' } }, /Proxy URL/],
     [{ timeouts: { connectMs: 10 } }, /between 1 and 600 seconds/],
     [{ theme: 'purple' as never }, /theme/i],
-    [{ defaultModels: { chat: '  ' } }, /default chat model/],
-    [{ quickAskShortcut: 'Ctrl+Shift+Space; rm -rf' }, /shortcut/]
-  ])('refuses %j with a clear message and keeps what was saved', (patch, message) => {
+    [{ defaultModels: { chat: '  ' } }, /defaultModels.chat must name a model/],
+    [{ quickAskShortcut: 'Ctrl+Shift+Space; rm -rf' }, /quickAskShortcut must look like/]
+  ])('refuses %j with a clear message and keeps what was saved', async (patch, message) => {
     const { service, file } = makeService()
     service.update({ baseUrl: 'http://127.0.0.1:1234' })
     const before = readFileSync(file, 'utf8')
-    let caught: unknown
-    try {
-      service.update(patch)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(AppError)
-    expect((caught as AppError).code).toBe('invalid_argument')
-    expect((caught as AppError).message).toMatch(message)
+    // The way the window reaches the service: through the bridge's schema, then the service's own checks.
+    const table = { 'settings.update': (checked: SettingsPatch) => service.update(checked) } as unknown as HandlerTable
+    const envelope = await dispatch(table, 'settings.update', patch, { sink: { id: 1, send: () => {} } })
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(message) } })
     expect(readFileSync(file, 'utf8')).toBe(before)
     expect(service.get().baseUrl).toBe('http://127.0.0.1:1234')
   })

@@ -113,11 +113,11 @@ describe('IPC wiring', () => {
   it('answers trusted frames with an envelope and refuses others', async () => {
     const { ipcMain } = await import('electron')
     registerBridge(ipcMain, table, { isTrustedSender: (_contents, url) => isAppUrl(url, undefined) })
-    const handler = electron.handlers.get(invokeChannel('app.info'))!
+    const handler = electron.handlers.get(invokeChannel('conversations.get'))!
     const sender = { id: 3, isDestroyed: () => false, send: vi.fn() }
-    expect(await handler({ sender, senderFrame: { url: 'app://local/index.html' } }, { x: 1 })).toEqual({
+    expect(await handler({ sender, senderFrame: { url: 'app://local/index.html' } }, { id: 'c1' })).toEqual({
       ok: true,
-      result: { name: 'app.info', args: { x: 1 } }
+      result: { name: 'conversations.get', args: { id: 'c1' } }
     })
     expect(await handler({ sender, senderFrame: { url: 'https://evil.example/' } }, {})).toMatchObject({ ok: false, error: { code: 'forbidden' } })
   })

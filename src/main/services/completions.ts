@@ -1,13 +1,12 @@
 /**
- * Streamed chat completions over the bridge: validates the request, runs it
- * under the stream registry (so it can be stopped), coalesces deltas into
+ * Streamed chat completions over the bridge: runs a request under the
+ * stream registry (so it can be stopped), coalesces deltas into
  * one event per frame and ends with exactly one `done` or `failed` event.
  * Persistence of conversations is the chat service's job, not this one's.
  */
-import type { ChatMessage, CompletionRequest, Usage } from '../../shared/contract'
-import { AppError, toErrorData } from '../../shared/errors'
+import type { CompletionRequest, Usage } from '../../shared/contract'
+import { toErrorData } from '../../shared/errors'
 import type { EventSink } from '../bridge'
-import { checkModel, checkParams } from './chat/validate'
 import { DeltaCoalescer } from './coalescer'
 import type { GatewayClient } from './gateway'
 import type { StreamRegistry } from './streams'
@@ -26,11 +25,11 @@ export class CompletionService {
     this.#deps = deps
   }
 
+  /** `request` was checked by the bridge schema (see the contract's `completion.start`). */
   start(request: CompletionRequest, sink: EventSink): { requestId: string } {
-    const valid = validateRequest(request)
-    const signal = this.#deps.streams.begin(valid.requestId, sink.id)
-    void this.#run(valid, signal, sink)
-    return { requestId: valid.requestId }
+    const signal = this.#deps.streams.begin(request.requestId, sink.id)
+    void this.#run(request, signal, sink)
+    return { requestId: request.requestId }
   }
 
   async #run(request: CompletionRequest, signal: AbortSignal, sink: EventSink): Promise<void> {
@@ -60,30 +59,5 @@ export class CompletionService {
     } finally {
       this.#deps.streams.end(requestId)
     }
-  }
-}
-
-const ROLES = new Set(['system', 'user', 'assistant'])
-
-/** The renderer is not trusted: check the shape of everything it sends. */
-function validateRequest(raw: unknown): CompletionRequest {
-  const fail = (message: string): never => {
-    throw new AppError('invalid_argument', message)
-  }
-  if (typeof raw !== 'object' || raw === null) return fail('A completion request must be an object.')
-  const request = raw as Record<string, unknown>
-  if (typeof request.requestId !== 'string') fail('A completion request needs a request id.')
-  if (!Array.isArray(request.messages) || request.messages.length === 0) fail('A completion needs at least one message.')
-  for (const message of request.messages as unknown[]) {
-    const m = message as Partial<ChatMessage> | null
-    if (!m || !ROLES.has(m.role as string)) fail('Each message needs a role of system, user or assistant.')
-    if (typeof m?.content !== 'string' && !Array.isArray(m?.content)) fail('Each message needs text content or content parts.')
-  }
-  return {
-    requestId: request.requestId as string,
-    model: checkModel(request.model),
-    messages: request.messages as ChatMessage[],
-    params: checkParams(request.params),
-    stream: request.stream !== false
   }
 }

@@ -50,18 +50,18 @@ describe('ChatStore conversations', () => {
     expect(c.messageCount).toBe(0)
   })
 
-  it('merges settings updates, params key by key, and validates them', () => {
+  it('merges settings updates field by field, replaces params whole, and validates them', () => {
     const store = openStore()
     const { id } = store.createConversation({ ...settings, params: { temperature: 0.5, max_tokens: 100 } })
-    const updated = store.updateConversationSettings(id, { model: 'claude-sonnet-4', params: { top_p: 0.9 } })
+    const updated = store.updateConversationSettings(id, { model: 'claude-sonnet-4', params: { temperature: 0.5, max_tokens: 100, top_p: 0.9 } })
     expect(updated.settings).toEqual({ model: 'claude-sonnet-4', systemPrompt: '', params: { temperature: 0.5, max_tokens: 100, top_p: 0.9 }, stream: true })
     expect(store.updateConversationSettings(id, { stream: false, systemPrompt: 'Hi' }).settings).toMatchObject({ stream: false, systemPrompt: 'Hi', model: 'claude-sonnet-4' })
     expect(caught(() => store.updateConversationSettings(id, { params: { temperature: -1 } }))).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/temperature/) })
     expect(caught(() => store.updateConversationSettings(id, { params: { seed: 1 } as never }))).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/seed/) })
     expect(caught(() => store.updateConversationSettings(id, { model: ' ' }))).toMatchObject({ code: 'invalid_argument' })
     expect(store.getConversation(id).settings.model).toBe('claude-sonnet-4')
-    // null removes a param, so the server's default applies again.
-    expect(store.updateConversationSettings(id, { params: { temperature: null } as never }).settings.params).toEqual({ max_tokens: 100, top_p: 0.9 })
+    // A param left out is removed, so the server's default applies again.
+    expect(store.updateConversationSettings(id, { params: { max_tokens: 100, top_p: 0.9 } }).settings.params).toEqual({ max_tokens: 100, top_p: 0.9 })
   })
 
   it('says not_found for unknown ids and invalid_argument for malformed ones', () => {

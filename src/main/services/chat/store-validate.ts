@@ -5,24 +5,14 @@
  */
 import type { Attachment, ChatParams, ChatRole, ConversationSettings, MessageStatus, Usage } from '../../../shared/contract'
 import { AppError, errorCodes, type BridgeErrorData, type ErrorCode } from '../../../shared/errors'
+import * as v from 'valibot'
+import { LIMITS } from '../../../shared/limits'
+import * as schema from '../../../shared/schemas'
 
-export const LIMITS = {
-  idLength: 128,
-  titleLength: 200,
-  /** Message content and reasoning, in UTF-16 code units (about 1 MB of text). */
-  contentLength: 1_048_576,
-  systemPromptLength: 100_000,
-  modelLength: 200,
-  attachmentsPerMessage: 32,
-  presetNameLength: 100,
-  errorMessageLength: 4_000,
-  finishReasonLength: 100
-} as const
+export { LIMITS }
 
 export const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant']
 export const STATUSES: readonly MessageStatus[] = ['complete', 'streaming', 'incomplete', 'error']
-
-const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
 
 export function invalid(message: string): AppError {
   return new AppError('invalid_argument', message)
@@ -33,7 +23,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isValidId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.idLength && ID_PATTERN.test(value)
+  return v.is(schema.id, value)
 }
 
 export function checkId(value: unknown, what = 'id'): string {
@@ -41,25 +31,19 @@ export function checkId(value: unknown, what = 'id'): string {
   return value
 }
 
+/** One line: titles are shown in lists and headings. */
 export function checkTitle(value: unknown, what = 'title'): string {
-  if (typeof value !== 'string') throw invalid(`The ${what} must be text.`)
-  // One line: titles are shown in lists and headings.
-  const title = value.replace(/\s+/g, ' ').trim()
-  if (title.length === 0) throw invalid(`The ${what} cannot be empty.`)
-  if (title.length > LIMITS.titleLength) throw invalid(`The ${what} is longer than ${LIMITS.titleLength} characters.`)
-  return title
+  return schema.parseOrThrow(schema.title, value, what)
 }
 
-export function checkText(value: unknown, what: string, max: number = LIMITS.contentLength): string {
+export function checkText(value: unknown, what: string, max: number = LIMITS.storedMessageChars): string {
   if (typeof value !== 'string') throw invalid(`The ${what} must be text.`)
   if (value.length > max) throw invalid(`The ${what} is longer than ${max.toLocaleString('en-US')} characters.`)
   return value
 }
 
 export function checkModel(value: unknown, what = 'model'): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(`The ${what} must be a model name.`)
-  if (value.length > LIMITS.modelLength) throw invalid(`The ${what} name is longer than ${LIMITS.modelLength} characters.`)
-  return value.trim()
+  return schema.parseOrThrow(schema.modelId, value, what)
 }
 
 export function checkOptionalModel(value: unknown, what = 'model'): string | null {
@@ -81,26 +65,10 @@ export function checkTimestamp(value: unknown, what: string): number {
   return Math.round(value)
 }
 
-/** Only the known sampling parameters, each a finite non-negative number. */
+/** Only the known sampling parameters, each in its range; `null` (older files) means unset. */
 export function checkParams(value: unknown, what = 'params'): ChatParams {
-  if (!isRecord(value)) throw invalid(`The ${what} must be an object.`)
-  const params: ChatParams = {}
-  const numeric = (key: keyof ChatParams, integer: boolean, max: number): void => {
-    const raw = value[key]
-    if (raw === undefined || raw === null) return
-    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0 || raw > max || (integer && !Number.isInteger(raw))) {
-      throw invalid(`The ${what}.${key} must be ${integer ? 'a whole number' : 'a number'} between 0 and ${max}.`)
-    }
-    params[key] = raw
-  }
-  numeric('temperature', false, 10)
-  numeric('top_p', false, 1)
-  numeric('top_k', true, 100_000)
-  numeric('max_tokens', true, 10_000_000)
-  for (const key of Object.keys(value)) {
-    if (!['temperature', 'top_p', 'top_k', 'max_tokens'].includes(key)) throw invalid(`The ${what} has an unknown field "${key}".`)
-  }
-  return params
+  const parsed = schema.parseOrThrow(schema.chatParamsOrNull, value, what)
+  return Object.fromEntries(Object.entries(parsed).filter(([, param]) => param !== null && param !== undefined)) as ChatParams
 }
 
 export function checkSettings(value: unknown, what = 'settings'): ConversationSettings {
@@ -108,7 +76,7 @@ export function checkSettings(value: unknown, what = 'settings'): ConversationSe
   if (typeof value.stream !== 'boolean') throw invalid(`The ${what}.stream must be true or false.`)
   return {
     model: checkModel(value.model, `${what}.model`),
-    systemPrompt: checkText(value.systemPrompt, `${what}.systemPrompt`, LIMITS.systemPromptLength),
+    systemPrompt: checkText(value.systemPrompt, `${what}.systemPrompt`, LIMITS.systemPromptChars),
     params: checkParams(value.params, `${what}.params`),
     stream: value.stream
   }
@@ -117,7 +85,7 @@ export function checkSettings(value: unknown, what = 'settings'): ConversationSe
 export function checkAttachments(value: unknown, what = 'attachments'): Attachment[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value)) throw invalid(`The ${what} must be a list.`)
-  if (value.length > LIMITS.attachmentsPerMessage) throw invalid(`A message can carry at most ${LIMITS.attachmentsPerMessage} attachments.`)
+  if (value.length > LIMITS.attachmentsPerStoredMessage) throw invalid(`A message can carry at most ${LIMITS.attachmentsPerStoredMessage} attachments.`)
   return value.map((item: unknown, index) => {
     const at = `${what}[${index}]`
     if (!isRecord(item)) throw invalid(`The ${at} must be an object.`)

@@ -199,18 +199,11 @@ export class ChatStore {
     const row = this.#liveConversation(id)
     if (!isRecord(patch)) throw invalid('The settings must be an object.')
     const current = toSettings(row)
-    const params: Record<string, unknown> = { ...current.params }
-    if (patch.params !== undefined) {
-      if (!isRecord(patch.params)) throw invalid('The params must be an object.')
-      for (const [key, value] of Object.entries(patch.params)) {
-        if (value === null) delete params[key]
-        else params[key] = value
-      }
-    }
     const next = checkSettings({
       model: patch.model ?? current.model,
       systemPrompt: patch.systemPrompt ?? current.systemPrompt,
-      params,
+      // The given set replaces the old one, so a parameter the person cleared is gone.
+      params: patch.params ?? current.params,
       stream: patch.stream ?? current.stream
     })
     this.#run(
@@ -323,8 +316,8 @@ export class ChatStore {
    */
   updateMessageFast(id: string, content: string, reasoning: string): void {
     if (typeof content !== 'string' || typeof reasoning !== 'string') throw invalid('The message and reasoning must be text.')
-    if (content.length > LIMITS.contentLength || reasoning.length > LIMITS.contentLength) {
-      throw invalid(`The message is longer than ${LIMITS.contentLength.toLocaleString('en-US')} characters.`)
+    if (content.length > LIMITS.storedMessageChars || reasoning.length > LIMITS.storedMessageChars) {
+      throw invalid(`The message is longer than ${LIMITS.storedMessageChars.toLocaleString('en-US')} characters.`)
     }
     const changed = this.#run(UPDATE_MESSAGE_FAST_SQL, content, reasoning, this.#now(), id)
     if (changed === 0) throw new AppError('not_found', 'This message no longer exists.')
@@ -428,7 +421,7 @@ export class ChatStore {
     if (!isRecord(input)) throw invalid('The preset must be an object.')
     const name = checkTitle(input.name, 'preset name')
     if (name.length > LIMITS.presetNameLength) throw invalid(`The preset name is longer than ${LIMITS.presetNameLength} characters.`)
-    const systemPrompt = checkText(input.systemPrompt, 'system prompt', LIMITS.systemPromptLength)
+    const systemPrompt = checkText(input.systemPrompt, 'system prompt', LIMITS.systemPromptChars)
     const params = JSON.stringify(checkParams(input.params))
     const model = checkOptionalModel(input.model)
     const now = this.#now()

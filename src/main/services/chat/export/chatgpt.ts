@@ -104,7 +104,7 @@ function convert(item: Record<string, unknown>, mapping: Record<string, unknown>
         parentId,
         role: kept.role,
         content: kept.content,
-        reasoning: kept.role === 'assistant' ? reasoning.slice(0, LIMITS.contentLength) : '',
+        reasoning: kept.role === 'assistant' ? reasoning.slice(0, LIMITS.storedMessageChars) : '',
         attachments: [],
         model: kept.model,
         status: kept.interrupted ? 'incomplete' : 'complete',
@@ -173,7 +173,7 @@ function readMessage(message: Record<string, unknown>): KeptMessage | null {
   const slug = stringOr(metadata.model_slug, null)
   return {
     role,
-    content: content.slice(0, LIMITS.contentLength),
+    content: content.slice(0, LIMITS.storedMessageChars),
     model: role === 'assistant' && slug !== null && slug.length <= LIMITS.modelLength ? slug : null,
     finishReason: finish === null ? null : finish.slice(0, LIMITS.finishReasonLength),
     interrupted: finish === 'interrupted'

@@ -1,3 +1,6 @@
+import * as v from 'valibot'
+import { PARAM_NAMES, PARAM_RANGES } from '@shared/limits'
+import { chatParams } from '@shared/schemas'
 import { flushSync } from 'svelte'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { ChatTurn } from '@shared/contract'
@@ -220,5 +223,16 @@ describe('ChatSession: settings', () => {
     expect(parseParam('max_tokens', 'abc')).toMatchObject({ ok: false })
     expect(parseParam('max_tokens', '2048')).toEqual({ ok: true, value: 2048 })
     expect(withParam({ temperature: 1, top_k: 5 }, 'top_k', undefined)).toEqual({ temperature: 1 })
+  })
+
+  it('accepts exactly the parameter values main accepts', () => {
+    for (const name of PARAM_NAMES) {
+      const [min, max] = PARAM_RANGES[name]
+      const probe = (value: number): boolean => v.is(chatParams, { [name]: value })
+      for (const value of [min, max, min - 1, max + 0.5, max + 1, (min + max) / 2]) {
+        expect(parseParam(name, String(value)).ok, `${name} = ${value}`).toBe(probe(value))
+      }
+    }
+    expect(parseParam('max_tokens', '2000000')).toMatchObject({ ok: false, error: { message: 'Max tokens is a whole number from 1 to 1,000,000.' } })
   })
 })

@@ -21,6 +21,7 @@ import type {
   Usage
 } from '@shared/contract'
 import type { AppError, BridgeErrorData } from '@shared/errors'
+import { INTEGER_PARAMS, PARAM_NAMES, PARAM_RANGES, type ParamName } from '@shared/limits'
 import { getApi } from '../bridge'
 import { asAppError, invalid } from '../errors'
 import { toSummary, type ConversationsStore } from './conversations.svelte'
@@ -507,9 +508,10 @@ function info(conversation: Conversation): ConversationInfo {
 
 // ------------------------------------------------------------ parameters
 
-export type ParamName = keyof Required<ChatParams>
+export type { ParamName }
+export const paramNames: readonly ParamName[] = PARAM_NAMES
 
-export const paramNames: readonly ParamName[] = ['temperature', 'top_p', 'top_k', 'max_tokens']
+const PARAM_LABELS: Record<ParamName, string> = { temperature: 'Temperature', top_p: 'Top P', top_k: 'Top K', max_tokens: 'Max tokens' }
 
 /** The text a parameter field shows; empty means "server default" (or "off" for top_k). */
 export function paramText(params: ChatParams, name: ParamName): string {
@@ -520,27 +522,21 @@ export function paramText(params: ChatParams, name: ParamName): string {
 export type ParamParse = { ok: true; value: number | undefined } | { ok: false; error: AppError }
 
 /**
- * Checks one parameter as typed: temperature 0–2, top_p 0–1, top_k an
- * integer 0–1000 (0 = off), max_tokens a positive integer. Empty = unset.
+ * Checks one parameter as typed, against the same ranges main enforces
+ * (PARAM_RANGES). Empty means unset; top_k 0 means off, so unset too.
  */
 export function parseParam(name: ParamName, text: string): ParamParse {
   const trimmed = text.trim()
   if (trimmed === '') return { ok: true, value: undefined }
   const value = Number(trimmed)
-  const fail = (message: string): ParamParse => ({ ok: false, error: invalid(message) })
-  if (!Number.isFinite(value)) return fail('Enter a number.')
-  switch (name) {
-    case 'temperature':
-      return value >= 0 && value <= 2 ? { ok: true, value } : fail('Temperature goes from 0 to 2.')
-    case 'top_p':
-      return value >= 0 && value <= 1 ? { ok: true, value } : fail('Top P goes from 0 to 1.')
-    case 'top_k':
-      if (!Number.isInteger(value) || value < 0 || value > 1000) return fail('Top K is a whole number from 0 to 1000.')
-      return { ok: true, value: value === 0 ? undefined : value }
-    case 'max_tokens':
-      if (!Number.isInteger(value) || value < 1 || value > 10_000_000) return fail('Max tokens is a whole number above 0.')
-      return { ok: true, value }
+  if (!Number.isFinite(value)) return { ok: false, error: invalid('Enter a number.') }
+  const [min, max] = PARAM_RANGES[name]
+  const integer = INTEGER_PARAMS.has(name)
+  if ((integer && !Number.isInteger(value)) || value < min || value > max) {
+    const kind = integer ? 'a whole number' : 'a number'
+    return { ok: false, error: invalid(`${PARAM_LABELS[name]} is ${kind} from ${min} to ${max.toLocaleString('en-US')}.`) }
   }
+  return { ok: true, value: name === 'top_k' && value === 0 ? undefined : value }
 }
 
 /** `params` with one parameter set, or removed when `value` is undefined. */

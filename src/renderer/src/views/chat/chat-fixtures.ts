@@ -114,7 +114,7 @@ export class FakeChatBackend {
         id: `new-${this.#next++}`,
         createdAt: NOW,
         updatedAt: NOW,
-        settings: { ...args.settings }
+        settings: { ...args?.settings }
       })
       this.conversations.set(conversation.id, conversation)
       return ok(conversation)
@@ -209,7 +209,7 @@ export class FakeChatBackend {
 
     bridge.reply('presets.list', () => ok(this.presets))
     bridge.reply('presets.save', (args) => {
-      const preset: Preset = { id: args.id ?? `p${this.#next++}`, name: args.name, systemPrompt: args.systemPrompt, params: args.params, model: args.model, createdAt: NOW }
+      const preset: Preset = { id: args.id ?? `p${this.#next++}`, name: args.name, systemPrompt: args.systemPrompt, params: args.params, model: args.model || null, createdAt: NOW }
       this.presets = [...this.presets.filter((p) => p.id !== preset.id), preset]
       return ok(preset)
     })
