@@ -125,7 +125,7 @@ function clampLimit(limit: unknown): number {
   return typeof limit === 'number' && Number.isInteger(limit) ? Math.min(Math.max(limit, 1), 200) : 50
 }
 
-/** Only web links leave the app; file:, javascript: and custom schemes never do. */
+/** Only web and mail links leave the app; file:, javascript: and custom schemes never do. */
 export function parseExternalUrl(raw: unknown): string {
   if (typeof raw !== 'string') throw new AppError('invalid_argument', 'A link must be text.')
   let url: URL
@@ -134,8 +134,8 @@ export function parseExternalUrl(raw: unknown): string {
   } catch {
     throw new AppError('invalid_argument', 'That link is not a valid address.')
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AppError('invalid_argument', `Only http and https links can be opened, not ${url.protocol}`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'mailto:') {
+    throw new AppError('invalid_argument', `Only http, https and mailto links can be opened, not ${url.protocol}`)
   }
   return url.toString()
 }

@@ -380,7 +380,7 @@ export const methods = {
   'attachments.add': method<{ name: string; mime: string; data: string }, Attachment>(),
 
   'app.info': method<void, AppInfo>(),
-  /** Opens an http(s) link in the OS browser; anything else is refused. */
+  /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method<{ url: string }, void>()
 } as const
 
