@@ -74,6 +74,10 @@ export interface KeyStatus {
   protection: KeyProtection
   /** True when the key could not be written to disk and lives in memory only. */
   sessionOnly: boolean
+  /** The server the key was saved for, e.g. `https://api.airforce`; null without a key. */
+  origin: string | null
+  /** True when the base URL is on that server: only then is the key sent. */
+  appliesToBaseUrl: boolean
 }
 
 export interface SettingsState {
@@ -331,6 +335,8 @@ export const methods = {
 
   'key.set': method<{ key: string }, KeyStatus>(),
   'key.clear': method<void, KeyStatus>(),
+  /** Main asks the person (its own dialog) whether to send the saved key to the base URL's server. */
+  'key.bind': method<void, KeyStatus>(),
   /** Asks the gateway's `/check?key=` about the stored key. */
   'key.check': method<void, KeyCheck>(),
 

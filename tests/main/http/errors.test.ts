@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { KeyVault } from '../../../src/main/services/key-vault'
 import { errorFromResponse, parseRetryAfter, redact, tidyMessage } from '../../../src/main/services/http/errors'
 import { transportError } from '../../../src/main/services/http/transport-errors'
 import { buildUrl } from '../../../src/main/services/http/url'
+import { TestCipher } from '../../support/node-powers'
 
 const json = (value: unknown): string => JSON.stringify(value)
 
@@ -135,6 +140,15 @@ describe('redact', () => {
     expect(redact('GET https://api.example/check?key=sk-old-key~1&x=1 failed', [])).toBe('GET https://api.example/check?key=[redacted]&x=1 failed')
     expect(redact('bad parameter api_key=abc%27def', [])).toBe('bad parameter api_key=[redacted]')
     expect(redact('the monkey=banana rule', [])).toBe('the monkey=banana rule')
+  })
+
+  it('is what the key vault uses, so every message says the same', async () => {
+    const vault = new KeyVault({ cipher: new TestCipher(), filePath: join(mkdtempSync(join(tmpdir(), 'skyport-redact-')), 'api-key.bin') })
+    const key = "sk-(it's)~key!"
+    await vault.set(key, 'https://api.example')
+    const text = `Key ${key} / ${new URLSearchParams({ key }).toString()} / ${encodeURIComponent(key)}`
+    expect(vault.redact(text)).toBe(redact(text, [key]))
+    expect(vault.redact(text)).toBe('Key [redacted] / key=[redacted] / [redacted]')
   })
 })
 
