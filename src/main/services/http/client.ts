@@ -16,6 +16,7 @@ import { buildUrl, apiRoot, type Query } from './url'
 
 export interface HttpConfig {
   baseUrl: string
+  /** The key for the server `baseUrl` points at (null when none may go there); sent to that origin only. */
   apiKey: string | null
   timeouts: Timeouts
   proxy: ProxySettings
