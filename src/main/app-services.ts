@@ -24,12 +24,23 @@ export interface FileFilter {
   extensions: string[]
 }
 
-/** The OS file pickers (Electron's dialog in the app, a scripted answer in tests). */
+/** A question with two answers; the cancel button is the default. */
+export interface ConfirmOptions {
+  title: string
+  message: string
+  detail: string
+  confirmLabel: string
+  cancelLabel: string
+}
+
+/** The OS dialogs (Electron's dialog in the app, a scripted answer in tests). */
 export interface FileDialogs {
   /** Resolves to the chosen path, or null when the person cancelled. */
   saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>
   /** Resolves to the chosen paths; empty when the person cancelled. */
   openFiles(options: { title: string; filters: FileFilter[]; multiple: boolean }): Promise<string[]>
+  /** Resolves to true only when the person chose the confirm button. */
+  confirm(options: ConfirmOptions): Promise<boolean>
 }
 
 /** What the host (Electron, or plain Node in tests) gives the services. */
@@ -75,11 +86,13 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     filePath: join(powers.userDataDir, SETTINGS_FILE)
   })
   const keyVault = new KeyVault({ cipher: powers.cipher, filePath: join(powers.userDataDir, KEY_FILE) })
-  await keyVault.load()
+  await keyVault.load(settings.get().baseUrl)
 
   const http = new HttpClient(() => {
     const current = settings.get()
-    return { baseUrl: current.baseUrl, apiKey: keyVault.current(), timeouts: current.timeouts, proxy: current.proxy }
+    // The key only while the base URL is on the server it was saved for; the
+    // client then sends it to that server alone, never to hosts it links to.
+    return { baseUrl: current.baseUrl, apiKey: keyVault.keyFor(current.baseUrl), timeouts: current.timeouts, proxy: current.proxy }
   })
   const gateway = new GatewayClient(http)
   const models = new ModelsService(gateway)
@@ -96,12 +109,14 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
 
   const broadcastListeners = new Set<BroadcastListener>()
-  settings.onChange(() => {
-    // A new server or proxy may know other models.
+  const connectionChanged = (): void => {
+    // A new server, proxy or key may know other models.
     models.invalidate()
     const payload = settingsState({ settings, keyVault })
     for (const listener of broadcastListeners) listener('settings.changed', payload)
-  })
+  }
+  settings.onChange(connectionChanged)
+  keyVault.onChange(connectionChanged)
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,

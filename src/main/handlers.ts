@@ -3,42 +3,76 @@
  * into a service. TypeScript's mapped type makes a missing or extra entry a
  * compile error.
  */
-import type { ConversationSettings, SettingsState } from '../shared/contract'
+import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import type { HandlerTable } from './bridge'
 import type { AppServices } from './app-services'
+import { serverOrigin } from './services/key-vault'
 
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
   const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer } = services
   const state = (): SettingsState => settingsState(services)
+  const baseUrl = (): string => settings.get().baseUrl
+  const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
+
+  /**
+   * The saved key goes to another server only when the person says so, in a
+   * dialog main shows: the renderer alone can never move it.
+   */
+  async function offerKeyToCurrentServer(): Promise<void> {
+    const savedFor = keyVault.origin
+    const target = serverOrigin(baseUrl())
+    if (savedFor === null || savedFor === target) return
+    const send = await powers.dialogs.confirm({
+      title: 'API key',
+      message: `Send your API key to ${target}?`,
+      detail: `The key was saved for ${savedFor}. If you don't send it, requests to ${target} go without a key; you can send it later or enter another key in Settings.`,
+      confirmLabel: 'Send the key',
+      cancelLabel: "Don't send"
+    })
+    // Only if nothing moved while the dialog was open.
+    if (send && keyVault.origin === savedFor && serverOrigin(baseUrl()) === target) await keyVault.bindTo(baseUrl())
+  }
+
+  /** Runs a settings change; when it moves the base URL to another server, offers the key there. */
+  async function changeSettings(change: () => void): Promise<SettingsState> {
+    const before = serverOrigin(baseUrl())
+    change()
+    if (serverOrigin(baseUrl()) !== before) await offerKeyToCurrentServer()
+    return state()
+  }
 
   return {
     'settings.get': () => state(),
     'settings.update': (patch) => {
-      settings.update(patch)
-      return state()
+      return changeSettings(() => settings.update(patch))
     },
-    'settings.reset': () => {
-      settings.reset()
-      return state()
-    },
+    'settings.reset': () => changeSettings(() => settings.reset()),
 
     'key.set': async (args) => {
-      const status = await keyVault.set(args.key)
-      models.invalidate()
-      return status
+      await keyVault.set(args.key, baseUrl())
+      return keyStatus()
     },
     'key.clear': async () => {
-      const status = await keyVault.clear()
-      models.invalidate()
-      return status
+      await keyVault.clear()
+      return keyStatus()
+    },
+    'key.bind': async () => {
+      if (keyVault.origin === null) throw new AppError('no_key', 'No API key is set. Add one in Settings.')
+      await offerKeyToCurrentServer()
+      return keyStatus()
     },
     'key.check': async () => {
-      const key = keyVault.current()
-      if (key === null) throw new AppError('no_key', 'No API key is set. Add one in Settings.')
-      return gateway.checkKey(key)
+      const status = keyStatus()
+      if (status.set && !status.appliesToBaseUrl) {
+        throw new AppError(
+          'no_key',
+          `The saved API key is for ${status.origin}, so it is not sent to ${serverOrigin(baseUrl())}. Send it there or enter a key for this server in Settings.`
+        )
+      }
+      return gateway.checkKey()
     },
 
     'models.list': (args) => models.list({ refresh: args?.refresh === true }),
@@ -107,7 +141,8 @@ export function buildHandlers(services: Services): HandlerTable {
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {
-  return { settings: settings.get(), key: keyVault.status(), notice: settings.notice ?? keyVault.loadProblem }
+  const current = settings.get()
+  return { settings: current, key: keyVault.status(current.baseUrl), notice: settings.notice ?? keyVault.loadProblem }
 }
 
 /**
@@ -118,7 +153,7 @@ function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as never
 }
 
-/** Only web links leave the app; file:, javascript: and custom schemes never do. */
+/** Only web and mail links leave the app; file:, javascript: and custom schemes never do. */
 export function parseExternalUrl(raw: unknown): string {
   if (typeof raw !== 'string') throw new AppError('invalid_argument', 'A link must be text.')
   let url: URL
@@ -127,8 +162,8 @@ export function parseExternalUrl(raw: unknown): string {
   } catch {
     throw new AppError('invalid_argument', 'That link is not a valid address.')
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AppError('invalid_argument', `Only http and https links can be opened, not ${url.protocol}`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'mailto:') {
+    throw new AppError('invalid_argument', `Only http, https and mailto links can be opened, not ${url.protocol}`)
   }
   return url.toString()
 }

@@ -69,6 +69,10 @@ export interface KeyStatus {
   protection: KeyProtection
   /** True when the key could not be written to disk and lives in memory only. */
   sessionOnly: boolean
+  /** The server the key was saved for, e.g. `https://api.airforce`; null without a key. */
+  origin: string | null
+  /** True when the base URL is on that server: only then is the key sent. */
+  appliesToBaseUrl: boolean
 }
 
 export interface SettingsState {
@@ -333,6 +337,8 @@ export const methods = {
 
   'key.set': method(v.strictObject({ key: s.apiKey }), returns<KeyStatus>()),
   'key.clear': method(s.noArgs, returns<KeyStatus>()),
+  /** Main asks the person (its own dialog) whether to send the saved key to the base URL's server. */
+  'key.bind': method(s.noArgs, returns<KeyStatus>()),
   /** Asks the gateway's `/check?key=` about the stored key. */
   'key.check': method(s.noArgs, returns<KeyCheck>()),
 
@@ -426,7 +432,7 @@ export const methods = {
   ),
 
   'app.info': method(s.noArgs, returns<AppInfo>()),
-  /** Opens an http(s) link in the OS browser; anything else is refused. */
+  /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>())
 } as const
 

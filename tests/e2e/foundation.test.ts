@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeApi, type FakeApi } from '../fake-api/server'
 import { screenshot, startStack, type Stack } from './support'
 
 const KEY = 'sk-e2e-secret-value-1234'
@@ -85,6 +86,58 @@ describe('settings, key and model list', () => {
     await page.getByTestId('models-source').filter({ hasText: /offline/i }).waitFor({ timeout: 20_000 })
     expect(await page.getByTestId('model-list').innerText()).toContain('gpt-4o-mini')
     await screenshot(page, 'models-offline-fallback')
+    expect(stack.pageErrors).toEqual([])
+  })
+})
+
+describe('the key follows the server it was saved for', () => {
+  let stack: Stack
+  let second: FakeApi
+  const authorizations = (fake: FakeApi): unknown[] => fake.requests.map((request) => request.headers['authorization'])
+
+  beforeAll(async () => {
+    stack = await startStack()
+    second = await startFakeApi({})
+  })
+  afterAll(async () => {
+    await stack?.close()
+    await second?.close()
+  })
+
+  it('shows the key bound elsewhere after the base URL moves, and sends it only once the person agrees', async () => {
+    const { page, fake, host } = stack
+    const firstOrigin = new URL(fake.url).origin
+    const secondOrigin = new URL(second.url).origin
+    await page.getByTestId('nav-settings').click()
+    await page.getByTestId('api-key-input').fill(KEY)
+    await page.getByTestId('api-key-save').click()
+    await page.getByTestId('api-key-origin').filter({ hasText: firstOrigin }).waitFor()
+
+    // The queue of dialog answers is empty: main's dialog is declined.
+    await page.getByTestId('base-url-input').fill(`${second.url}/v1`)
+    await page.getByTestId('base-url-input').press('Enter')
+    const elsewhere = page.getByTestId('api-key-elsewhere')
+    await elsewhere.waitFor()
+    expect(await elsewhere.innerText()).toContain(`saved for ${firstOrigin}`)
+    expect(await elsewhere.innerText()).toContain(`not sent to ${secondOrigin}`)
+    expect(host.powers.dialogScript.confirmsShown.map((shown) => shown.message)).toEqual([`Send your API key to ${secondOrigin}?`])
+    await screenshot(page, 'settings-key-bound-elsewhere')
+
+    await page.getByTestId('test-connection').click()
+    await page.getByTestId('connection-result').filter({ hasText: /\d+ models/ }).waitFor()
+    await page.getByTestId('check-key').click()
+    await page.locator('[data-testid="key-check-result"] [data-code="no_key"]').waitFor()
+    expect(second.requests.length).toBeGreaterThan(0)
+    expect(authorizations(second).every((value) => value === undefined)).toBe(true)
+    expect(JSON.stringify(second.requests)).not.toContain(KEY)
+
+    host.powers.dialogScript.confirm.push(true)
+    await page.getByTestId('api-key-bind').click()
+    await page.getByTestId('api-key-elsewhere').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('api-key-origin').innerText()).toContain(secondOrigin)
+    await page.getByTestId('test-connection').click()
+    await page.getByTestId('connection-result').filter({ hasText: /\d+ models/ }).waitFor()
+    expect(authorizations(second)).toContain(`Bearer ${KEY}`)
     expect(stack.pageErrors).toEqual([])
   })
 })

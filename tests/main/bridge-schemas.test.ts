@@ -30,6 +30,7 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
   'key.clear': undefined,
+  'key.bind': undefined,
   'key.check': undefined,
   'models.list': { refresh: true },
   'connection.test': undefined,
@@ -255,7 +256,7 @@ describe('bridge schemas with the real services', () => {
     }
     const after = await call('conversations.get', { id })
     expect(after.ok && (after.result as { settings: { params: unknown } }).settings.params).toEqual({ temperature: 0.5 })
-    expect(services.keyVault.status().set).toBe(false)
+    expect(services.keyVault.status(services.settings.get().baseUrl).set).toBe(false)
   })
 
   it('replace a conversation\'s parameters whole, so a cleared parameter stays cleared', async () => {

@@ -3,6 +3,7 @@ import { startFakeApi, type FakeApi } from '../fake-api/server'
 import { AppError } from '../../src/shared/errors'
 import type { ChatMessage } from '../../src/shared/contract'
 import { HttpClient, type HttpConfig } from '../../src/main/services/http/client'
+import { redact } from '../../src/main/services/http/errors'
 import { GatewayClient, parseKeyCheck, parseModelList } from '../../src/main/services/gateway'
 import { CHAT_MODELS, IMAGE_MODELS, SONG_MODELS, VISION_MODELS, VOICES } from '../../src/shared/catalog'
 import { listModelsWithFallback } from '../../src/main/services/model-catalog'
@@ -73,27 +74,39 @@ describe('listModels', () => {
 
 describe('checkKey', () => {
   it('returns info and the other scalar fields', async () => {
-    const check = await gateway.checkKey('sponsor-key-7788')
+    config.apiKey = 'sponsor-key-7788'
+    const check = await gateway.checkKey()
     expect(check).toEqual({ info: 'Sponsor key', details: { key: '…7788', requests_today: 0, limit: 'unlimited' } })
     expect(fake.requests[0]?.query).toEqual({ key: 'sponsor-key-7788' })
   })
 
   it('never returns the full key', async () => {
     const key = 'premium-0123456789'
+    config.apiKey = key
     const body = json({ info: 'Premium key', key, owner: `owner of ${key}`, nested: { a: 1 }, expires: null })
     fake.inject({ kind: 'raw', contentType: 'application/json', chunks: [{ text: body }] }, { path: '/check' })
-    expect(await gateway.checkKey(key)).toEqual({ info: 'Premium key', details: { owner: 'owner of [redacted]', expires: null } })
+    expect(await gateway.checkKey()).toEqual({ info: 'Premium key', details: { owner: 'owner of [redacted]', expires: null } })
   })
 
   it('keeps the key out of error messages', async () => {
+    config.apiKey = 'bad-abcdefgh'
     fake.inject({ kind: 'http-error', status: 401, shape: 'string', message: 'Invalid key bad-abcdefgh' }, { path: '/check' })
-    const error = await gateway.checkKey('bad-abcdefgh').catch((e: unknown) => e)
+    const error = await gateway.checkKey().catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'unauthorized', message: 'Invalid key [redacted]' })
   })
 
-  it('shows a plain-text answer as the info line, and refuses an empty key', async () => {
-    expect(parseKeyCheck('Free key\n', 'k-1234')).toEqual({ info: 'Free key', details: {} })
-    await expect(gateway.checkKey(' ')).rejects.toMatchObject({ code: 'no_key' })
+  it('shows a plain-text answer as the info line, and asks for a key when there is none', async () => {
+    expect(parseKeyCheck('Free key\n', (text) => redact(text, ['k-1234']))).toEqual({ info: 'Free key', details: {} })
+    config.apiKey = null
+    await expect(gateway.checkKey()).rejects.toMatchObject({ code: 'no_key' })
+    expect(fake.requests).toEqual([])
+  })
+
+  it('never puts the key in the query of a request to another origin', async () => {
+    // Same fake server, other origin: the key is the base URL's alone.
+    const elsewhere = `http://localhost:${fake.port}/check`
+    await expect(http.text({ path: elsewhere, keyParam: 'key' })).rejects.toMatchObject({ code: 'no_key' })
+    expect(fake.requests).toEqual([])
   })
 })
 

@@ -1,12 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { ArgsOf, MethodName, ResultOf, SettingsPatch, SettingsState } from '../../src/shared/contract'
+import { createAppServices, type AppServices } from '../../src/main/app-services'
 import { dispatch, type HandlerTable } from '../../src/main/bridge'
-import type { SettingsPatch } from '../../src/shared/contract'
+import { AppError } from '../../src/shared/errors'
 import { SettingsService } from '../../src/main/services/settings'
 import { defaultSettings } from '../../src/main/services/settings-schema'
-import { openConfSettingsStore } from '../support/node-powers'
+import { startFakeApi, type FakeApi } from '../fake-api/server'
+import { nodePowers, openConfSettingsStore } from '../support/node-powers'
 
 function makeService(dir = mkdtempSync(join(tmpdir(), 'skyport-settings-'))): { service: SettingsService; dir: string; file: string } {
   const file = join(dir, 'settings.json')
@@ -80,5 +83,127 @@ describe('SettingsService', () => {
     const { service } = makeService()
     service.update({ theme: 'dark', baseUrl: 'http://localhost:1' })
     expect(service.reset()).toEqual(defaultSettings)
+  })
+})
+
+describe('the API key follows the server it was saved for', () => {
+  const KEY = 'sk-bound-0123456789-wxyz'
+  const sink = { id: 1, send: () => {} }
+  let first: FakeApi
+  let second: FakeApi
+  let opened: AppServices[]
+
+  beforeAll(async () => {
+    first = await startFakeApi({})
+    second = await startFakeApi({})
+  })
+  afterAll(async () => {
+    await Promise.all([first.close(), second.close()])
+  })
+  beforeEach(() => {
+    first.requests.length = 0
+    second.requests.length = 0
+    opened = []
+  })
+  afterEach(async () => {
+    await Promise.all(opened.map((services) => services.close()))
+  })
+
+  const originOf = (fake: FakeApi): string => new URL(fake.url).origin
+  const authorizations = (fake: FakeApi): unknown[] => fake.requests.map((request) => request.headers['authorization'])
+
+  async function start(userDataDir = mkdtempSync(join(tmpdir(), 'skyport-bound-'))) {
+    const powers = nodePowers({ userDataDir })
+    const services = await createAppServices(powers)
+    opened.push(services)
+    // Through dispatch, as the window calls it: schema first, and errors come back as AppErrors.
+    const call = async <M extends MethodName>(method: M, ...args: [ArgsOf<M>] extends [null | undefined] ? [] : [ArgsOf<M>]): Promise<ResultOf<M>> => {
+      const envelope = await dispatch(services.handlers, method, args[0], { sink })
+      if (!envelope.ok) throw AppError.fromData(envelope.error)
+      return envelope.result as ResultOf<M>
+    }
+    return { powers, services, call, userDataDir }
+  }
+
+  /** The first server with a key saved for it, which it receives. */
+  async function withKeyOnFirst() {
+    const app = await start()
+    await app.call('settings.update', { baseUrl: `${first.url}/v1` })
+    await app.call('key.set', { key: KEY })
+    await app.call('connection.test')
+    expect(authorizations(first)).toEqual([`Bearer ${KEY}`])
+    return app
+  }
+
+  it('is not sent to a new server the person declined, not even to /check, until they agree', async () => {
+    const { powers, services, call } = await withKeyOnFirst()
+    const broadcasts: SettingsState[] = []
+    services.onBroadcast((event, payload) => {
+      if (event === 'settings.changed') broadcasts.push(payload as SettingsState)
+    })
+
+    const moved = await call('settings.update', { baseUrl: second.url })
+    expect(powers.dialogScript.confirmsShown).toHaveLength(1)
+    const asked = powers.dialogScript.confirmsShown[0]!
+    expect(asked).toMatchObject({ message: `Send your API key to ${originOf(second)}?`, confirmLabel: 'Send the key', cancelLabel: "Don't send" })
+    expect(asked.detail).toContain(`saved for ${originOf(first)}`)
+    // Declined: the base URL still moved, the key stayed with its server.
+    expect(moved.settings.baseUrl).toBe(second.url)
+    expect(moved.key).toMatchObject({ set: true, last4: 'wxyz', origin: originOf(first), appliesToBaseUrl: false })
+
+    const test = await call('connection.test')
+    expect(test.modelCount).toBeGreaterThan(0)
+    await expect(call('key.check')).rejects.toMatchObject({ code: 'no_key', message: expect.stringContaining(`is for ${originOf(first)}`) })
+    expect(second.requests.length).toBeGreaterThan(0)
+    expect(authorizations(second).every((value) => value === undefined)).toBe(true)
+    expect(JSON.stringify(second.requests)).not.toContain(KEY)
+
+    powers.dialogScript.confirm.push(true)
+    expect(await call('key.bind')).toMatchObject({ origin: originOf(second), appliesToBaseUrl: true })
+    expect(powers.dialogScript.confirmsShown).toHaveLength(2)
+    expect(broadcasts.at(-1)?.key).toMatchObject({ origin: originOf(second), appliesToBaseUrl: true })
+
+    second.requests.length = 0
+    first.requests.length = 0
+    await call('connection.test')
+    expect(await call('key.check')).toMatchObject({ info: 'Premium key' })
+    expect(authorizations(second)).toEqual([`Bearer ${KEY}`, `Bearer ${KEY}`])
+    expect(second.requests[1]?.query).toEqual({ key: KEY })
+    expect(first.requests).toEqual([])
+  })
+
+  it('goes to the new server at once when the person agrees in the dialog, and stays bound there after a restart', async () => {
+    const { powers, call, userDataDir } = await withKeyOnFirst()
+    powers.dialogScript.confirm.push(true)
+    const moved = await call('settings.update', { baseUrl: second.url })
+    expect(moved.key).toMatchObject({ origin: originOf(second), appliesToBaseUrl: true })
+    await call('connection.test')
+    expect(authorizations(second)).toEqual([`Bearer ${KEY}`])
+
+    // Back to the first server: it is asked again, since the key now belongs to the second.
+    first.requests.length = 0
+    const back = await call('settings.update', { baseUrl: first.url })
+    expect(powers.dialogScript.confirmsShown).toHaveLength(2)
+    expect(back.key).toMatchObject({ origin: originOf(second), appliesToBaseUrl: false })
+    await call('connection.test')
+    expect(authorizations(first)).toEqual([undefined])
+
+    const again = await start(userDataDir)
+    expect(await again.call('settings.get')).toMatchObject({ key: { set: true, origin: originOf(second), appliesToBaseUrl: false } })
+  })
+
+  it('asks only when the server changes and a key is saved for another one', async () => {
+    const { powers, call } = await withKeyOnFirst()
+    await call('settings.update', { baseUrl: `${first.url}/` })
+    await call('settings.update', { theme: 'dark' })
+    expect(powers.dialogScript.confirmsShown).toEqual([])
+    // Resetting moves to the default server: that is a move too.
+    expect((await call('settings.reset')).key).toMatchObject({ origin: originOf(first), appliesToBaseUrl: false })
+    expect(powers.dialogScript.confirmsShown).toHaveLength(1)
+
+    const fresh = await start()
+    await fresh.call('settings.update', { baseUrl: second.url })
+    expect(fresh.powers.dialogScript.confirmsShown).toEqual([])
+    await expect(fresh.call('key.bind')).rejects.toMatchObject({ code: 'no_key' })
   })
 })

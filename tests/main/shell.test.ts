@@ -17,7 +17,9 @@ const electron = vi.hoisted(() => {
   const listening: string[] = []
   const opened: string[] = []
   const safeStorageState = { available: true, backend: 'gnome_libsecret' }
-  return { handlers, handleCalls, windows, exposed, invoked, listening, opened, safeStorageState }
+  const messageBoxes: Array<Record<string, unknown>> = []
+  const messageBoxAnswer = { response: 1 }
+  return { handlers, handleCalls, windows, exposed, invoked, listening, opened, safeStorageState, messageBoxes, messageBoxAnswer }
 })
 
 vi.mock('electron', () => {
@@ -53,6 +55,9 @@ vi.mock('electron', () => {
     static getAllWindows() {
       return []
     }
+    static getFocusedWindow() {
+      return null
+    }
   }
   return {
     BrowserWindow,
@@ -64,6 +69,12 @@ vi.mock('electron', () => {
       removeHandler: (channel: string) => electron.handlers.delete(channel)
     },
     shell: { openExternal: async (url: string) => void electron.opened.push(url) },
+    dialog: {
+      showMessageBox: async (options: Record<string, unknown>) => {
+        electron.messageBoxes.push(options)
+        return { response: electron.messageBoxAnswer.response, checkboxChecked: false }
+      }
+    },
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => void (electron.exposed[key] = value) },
     ipcRenderer: {
       invoke: async (channel: string, args: unknown) => {
@@ -91,6 +102,7 @@ vi.mock('electron-store', () => ({ default: class {} }))
 const { registerBridge } = await import('../../src/main/shell/ipc')
 const { createMainWindow, hardenWebContents, isAppUrl, secureWebPreferences } = await import('../../src/main/shell/window')
 const { safeStorageCipher } = await import('../../src/main/shell/powers')
+const { electronDialogs } = await import('../../src/main/shell/dialogs')
 
 type Handlers = Parameters<typeof registerBridge>[1]
 
@@ -172,6 +184,7 @@ describe('windows', () => {
     expect(contents.windowOpenHandler({ url: 'https://example.com/page' })).toEqual({ action: 'deny' })
     expect(contents.windowOpenHandler({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
     expect(contents.windowOpenHandler({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' })
+    expect(contents.windowOpenHandler({ url: 'mailto:help@api.example' })).toEqual({ action: 'deny' })
 
     const navigate = contents.listeners.get('will-navigate')!
     const outside = { preventDefault: vi.fn() }
@@ -182,7 +195,25 @@ describe('windows', () => {
     expect(inside.preventDefault).not.toHaveBeenCalled()
 
     await Promise.resolve()
-    expect(electron.opened).toEqual(['https://example.com/page', 'http://example.org/'])
+    expect(electron.opened).toEqual(['https://example.com/page', 'mailto:help@api.example', 'http://example.org/'])
+  })
+})
+
+describe('confirm dialog', () => {
+  const question = { title: 'API key', message: 'Send it?', detail: 'Why', confirmLabel: 'Send the key', cancelLabel: "Don't send" }
+
+  it('makes the safe answer the default and reports only the confirm button as yes', async () => {
+    electron.messageBoxAnswer.response = 1
+    expect(await electronDialogs.confirm(question)).toBe(false)
+    expect(electron.messageBoxes.at(-1)).toMatchObject({
+      message: 'Send it?',
+      detail: 'Why',
+      buttons: ['Send the key', "Don't send"],
+      defaultId: 1,
+      cancelId: 1
+    })
+    electron.messageBoxAnswer.response = 0
+    expect(await electronDialogs.confirm(question)).toBe(true)
   })
 })
 

@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import Conf from 'conf'
 import type { KeyProtection, Settings } from '../../src/shared/contract'
-import type { Powers } from '../../src/main/app-services'
+import type { ConfirmOptions, Powers } from '../../src/main/app-services'
 import type { SecretCipher } from '../../src/main/services/key-vault'
 import type { SettingsFile } from '../../src/main/services/settings'
 import { defaultSettings, settingsSchema } from '../../src/main/services/settings-schema'
@@ -60,10 +60,14 @@ export function openConfSettingsStore(userDataDir: string): SettingsFile {
   }) as unknown as SettingsFile
 }
 
-/** Answers the file dialogs would give, queued by a test; an empty queue is a cancel. */
+/** Answers the dialogs would give, queued by a test; an empty queue is a cancel. */
 export interface DialogScript {
   save: string[]
   open: string[][]
+  /** true picks the confirm button. */
+  confirm: boolean[]
+  /** Every confirm dialog shown, in order. */
+  confirmsShown: ConfirmOptions[]
 }
 
 export interface NodePowers extends Powers {
@@ -73,7 +77,7 @@ export interface NodePowers extends Powers {
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
   const opened: string[] = []
-  const dialogScript: DialogScript = { save: [], open: [] }
+  const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [] }
   return {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
@@ -83,7 +87,11 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     },
     dialogs: {
       saveFile: async () => dialogScript.save.shift() ?? null,
-      openFiles: async () => dialogScript.open.shift() ?? []
+      openFiles: async () => dialogScript.open.shift() ?? [],
+      confirm: async (options) => {
+        dialogScript.confirmsShown.push(options)
+        return dialogScript.confirm.shift() ?? false
+      }
     },
     appInfo: { name: 'Skyport', version: '0.0.0-test', platform: process.platform },
     opened,

@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatParams, KeyCheck, ModelInfo, Usage } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import type { HttpClient } from './http/client'
-import { cleanMessage } from './http/errors'
+import { cleanMessage, REDACTED } from './http/errors'
 import { decodeChatBody, type ChatStreamEvent } from './http/sse'
 
 export type { ChatStreamEvent } from './http/sse'
@@ -55,24 +55,25 @@ export function parseModelList(json: unknown): ModelInfo[] {
 }
 
 /** The `/check` answer: `info` plus every other scalar field, never the key itself. */
-export function parseKeyCheck(body: string, key: string): KeyCheck {
+export function parseKeyCheck(body: string, redact: (text: string) => string): KeyCheck {
   let json: unknown
   try {
     json = JSON.parse(body)
   } catch {
     // Some deployments answer in plain text; show it as the info line.
-    const text = cleanMessage(body, [key])
+    const text = cleanMessage(redact(body))
     return { info: text === '' ? null : text, details: {} }
   }
   if (!isRecord(json)) throw new AppError('bad_response', 'The key check answer has an unexpected shape.')
   const details: KeyCheck['details'] = {}
   let info: string | null = null
   for (const [name, value] of Object.entries(json)) {
-    if (value === key) continue
     if (name === 'info') {
-      info = value === null || value === undefined ? null : cleanMessage(String(value), [key])
+      info = value === null || value === undefined ? null : cleanMessage(redact(String(value)))
     } else if (typeof value === 'string') {
-      details[name] = cleanMessage(value, [key])
+      const shown = cleanMessage(redact(value))
+      // A field that is nothing but the key says nothing.
+      if (shown !== REDACTED) details[name] = shown
     } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
       details[name] = value
     }
@@ -91,10 +92,10 @@ export class GatewayClient {
     return parseModelList(await this.#http.json<unknown>({ path: '/v1/models', signal }))
   }
 
-  async checkKey(key: string, signal?: AbortSignal): Promise<KeyCheck> {
-    if (key.trim() === '') throw new AppError('no_key', 'No API key is set. Add one in Settings.')
-    const body = await this.#http.text({ path: '/check', query: { key }, signal, secrets: [key] })
-    return parseKeyCheck(body, key)
+  /** Asks `/check?key=` about the key; the client adds it, under the same origin rule as the header. */
+  async checkKey(signal?: AbortSignal): Promise<KeyCheck> {
+    const body = await this.#http.text({ path: '/check', keyParam: 'key', signal })
+    return parseKeyCheck(body, (text) => this.#http.redact(text))
   }
 
   /**

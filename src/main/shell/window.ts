@@ -1,7 +1,7 @@
 /**
  * Windows and what they may do. Every window is sandboxed with context
- * isolation, never navigates away from the app, and opens web links in the
- * OS browser instead of inside itself.
+ * isolation, never navigates away from the app, and opens web and mail links
+ * with the OS instead of inside itself.
  */
 import { BrowserWindow, shell, type WebContents, type WebPreferences } from 'electron'
 import { APP_ORIGIN } from '../services/app-protocol'
@@ -29,7 +29,7 @@ export function isAppUrl(url: string | undefined, devServerUrl: string | undefin
   return devServerUrl !== undefined && url.startsWith(devServerUrl)
 }
 
-/** Links never open inside the app: http(s) goes to the OS browser, the rest is dropped. */
+/** Links never open inside the app: http(s) and mailto go to the OS, the rest is dropped. */
 export function hardenWebContents(contents: WebContents, devServerUrl: string | undefined): void {
   const openOutside = (url: string): void => {
     try {

@@ -1,6 +1,13 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { KeyVault } from '../../../src/main/services/key-vault'
 import { errorFromResponse, parseRetryAfter, redact, tidyMessage } from '../../../src/main/services/http/errors'
 import { transportError } from '../../../src/main/services/http/transport-errors'
+import { buildUrl } from '../../../src/main/services/http/url'
+import { TestCipher } from '../../support/node-powers'
 
 const json = (value: unknown): string => JSON.stringify(value)
 
@@ -91,6 +98,57 @@ describe('message helpers', () => {
   })
   it('ignores secrets too short to be keys', () => {
     expect(redact('a b c', ['a', ''])).toBe('a b c')
+  })
+})
+
+describe('redact', () => {
+  /** Every way the app writes a key into text, each found here with the encoder itself. */
+  function writtenForms(key: string): string[] {
+    const appended = buildUrl('http://127.0.0.1:1', '/check', { key })
+    const assigned = new URL('http://127.0.0.1:1/check')
+    assigned.search = `key=${key}`
+    return [
+      key,
+      encodeURIComponent(key),
+      new URLSearchParams({ key }).toString().slice('key='.length),
+      appended.search.slice('?key='.length),
+      assigned.search.slice('?key='.length)
+    ]
+  }
+  const hexCase = (text: string, change: (hex: string) => string): string => text.replace(/%[0-9a-f]{2}/gi, change)
+
+  // No letters of "[redacted]" or of the text around the key, so a form can only survive, never reappear.
+  const alphabet = [...'ABCXYZ0189', ...`~()!'*%+ &=`, ...'-_./?#:@"<>', 'é', '😀']
+  const keys = fc.string({ unit: fc.constantFrom(...alphabet), minLength: 12, maxLength: 40 })
+
+  it('leaves no written form of the key, in lower- or upper-case hex', () => {
+    fc.assert(
+      fc.property(keys, (key) => {
+        for (const form of writtenForms(key)) {
+          for (const variant of [form, hexCase(form, (hex) => hex.toLowerCase()), hexCase(form, (hex) => hex.toUpperCase())]) {
+            const scrubbed = redact(`Invalid token ${variant} (sent as ${variant})`, [key])
+            expect(scrubbed).not.toContain(variant)
+            expect(scrubbed).toContain('[redacted]')
+          }
+        }
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('scrubs a key= query value whatever key it holds', () => {
+    expect(redact('GET https://api.example/check?key=sk-old-key~1&x=1 failed', [])).toBe('GET https://api.example/check?key=[redacted]&x=1 failed')
+    expect(redact('bad parameter api_key=abc%27def', [])).toBe('bad parameter api_key=[redacted]')
+    expect(redact('the monkey=banana rule', [])).toBe('the monkey=banana rule')
+  })
+
+  it('is what the key vault uses, so every message says the same', async () => {
+    const vault = new KeyVault({ cipher: new TestCipher(), filePath: join(mkdtempSync(join(tmpdir(), 'skyport-redact-')), 'api-key.bin') })
+    const key = "sk-(it's)~key!"
+    await vault.set(key, 'https://api.example')
+    const text = `Key ${key} / ${new URLSearchParams({ key }).toString()} / ${encodeURIComponent(key)}`
+    expect(vault.redact(text)).toBe(redact(text, [key]))
+    expect(vault.redact(text)).toBe('Key [redacted] / key=[redacted] / [redacted]')
   })
 })
 

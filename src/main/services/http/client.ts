@@ -16,6 +16,7 @@ import { buildUrl, apiRoot, type Query } from './url'
 
 export interface HttpConfig {
   baseUrl: string
+  /** The key for the server `baseUrl` points at (null when none may go there); sent to that origin only. */
   apiKey: string | null
   timeouts: Timeouts
   proxy: ProxySettings
@@ -39,8 +40,13 @@ export interface HttpRequest {
   retry?: boolean
   /** Body size limit in bytes. */
   maxBytes?: number
-  /** Further strings to keep out of messages, e.g. a key sent in the query. */
+  /** Further strings to keep out of messages. */
   secrets?: readonly string[]
+  /**
+   * Also sends the key as this query parameter (the gateway's `/check?key=`),
+   * under the header's rule; without a key for this server the request is refused.
+   */
+  keyParam?: string
 }
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>
@@ -202,7 +208,12 @@ export class HttpClient {
     const headers: Record<string, string> = {}
     if (config.userAgent) headers['user-agent'] = config.userAgent
     // The key goes to the configured server only, never to a media host it links to.
-    if (config.apiKey && url.origin === apiRoot(config.baseUrl).origin) headers.authorization = `Bearer ${config.apiKey}`
+    const key = config.apiKey && url.origin === apiRoot(config.baseUrl).origin ? config.apiKey : null
+    if (key) headers.authorization = `Bearer ${key}`
+    if (req.keyParam !== undefined) {
+      if (!key) throw new AppError('no_key', 'No API key is set for this server. Add one in Settings.')
+      url.searchParams.append(req.keyParam, key)
+    }
     let body: string | Uint8Array | undefined = req.body
     if (req.json !== undefined) {
       body = JSON.stringify(req.json)

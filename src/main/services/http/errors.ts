@@ -81,14 +81,55 @@ export function tidyMessage(text: string, max = MAX_MESSAGE_CHARS): string {
   return `${cut.trimEnd()}…`
 }
 
-/** Replaces every secret (and its URL-encoded form) in `text`. Secrets shorter than 4 characters are ignored. */
+export const REDACTED = '[redacted]'
+
+/**
+ * Every form in which this app writes a secret: as is, and as each URL
+ * encoder it uses writes it (they disagree on characters such as `~()!'`).
+ */
+function writtenForms(secret: string): string[] {
+  // buildUrl: url.search set from a path, e.g. `/check?key=...`.
+  const assigned = new URL('http://localhost/')
+  assigned.search = `k=${secret}`
+  return [
+    secret,
+    encodeURIComponent(secret),
+    // URLSearchParams and url.searchParams (buildUrl's `query`).
+    new URLSearchParams({ k: secret }).toString().slice('k='.length),
+    assigned.search.slice('?k='.length)
+  ]
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** A pattern for `form` that accepts its percent escapes in any letter case (%7e, %7E). */
+function formPattern(form: string): string {
+  return form
+    .split(/(%[0-9a-f]{2})/i)
+    .map((part, index) => (index % 2 === 1 ? part.replace(/[a-f]/gi, (hex) => `[${hex.toLowerCase()}${hex.toUpperCase()}]`) : escapeRegExp(part)))
+    .join('')
+}
+
+/** A `key=` (or `api_key=`) query value, whatever key it holds: one the app no longer knows is still a key. */
+const KEY_PARAMETER = /\b((?:api[_-]?)?key=)[^\s&#"'<>]+/gi
+
+/**
+ * Replaces every secret, in each form the app writes it, and every `key=`
+ * query value with `[redacted]`. Secrets shorter than 4 characters are ignored.
+ * The one scrubber of main: the HTTP client, the key vault and the bridge all use it.
+ */
 export function redact(text: string, secrets: readonly (string | null | undefined)[]): string {
-  let out = text
+  const forms = new Set<string>()
   for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]')
+    if (secret && secret.length >= 4) for (const form of writtenForms(secret)) forms.add(form)
   }
-  return out
+  let out = text
+  if (forms.size > 0) {
+    // Longest first, so a longer form is never left half-replaced by a shorter one inside it.
+    const patterns = [...forms].sort((a, b) => b.length - a.length).map(formPattern)
+    out = out.replace(new RegExp(patterns.join('|'), 'g'), REDACTED)
+  }
+  return out.replace(KEY_PARAMETER, `$1${REDACTED}`)
 }
 
 /** Readable, redacted, cut: what every message built here goes through. */

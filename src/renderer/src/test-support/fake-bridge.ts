@@ -42,14 +42,25 @@ export const defaultSettings: Settings = {
   chat: { enterSends: true, showAdFooters: false }
 }
 
+/** A set key belongs to the base URL's server unless the overrides say otherwise. */
 export function makeSettingsState(overrides: {
   settings?: Partial<Settings>
   key?: Partial<SettingsState['key']>
   notice?: string | null
 } = {}): SettingsState {
+  const settings = { ...structuredClone(defaultSettings), ...overrides.settings }
+  const set = overrides.key?.set ?? false
   return {
-    settings: { ...structuredClone(defaultSettings), ...overrides.settings },
-    key: { set: false, last4: null, protection: 'os', sessionOnly: false, ...overrides.key },
+    settings,
+    key: {
+      set,
+      last4: null,
+      protection: 'os',
+      sessionOnly: false,
+      origin: set ? new URL(settings.baseUrl).origin : null,
+      appliesToBaseUrl: set,
+      ...overrides.key
+    },
     notice: overrides.notice ?? null
   }
 }

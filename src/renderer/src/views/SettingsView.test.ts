@@ -31,6 +31,8 @@ const status = (set: boolean, extra: Partial<KeyStatus> = {}): KeyStatus => ({
   last4: set ? 'abcd' : null,
   protection: 'os',
   sessionOnly: false,
+  origin: set ? 'https://api.airforce' : null,
+  appliesToBaseUrl: set,
   ...extra
 })
 
@@ -131,6 +133,43 @@ describe('SettingsView: API key', () => {
     expect(notice?.dataset.code).toBe('unauthorized')
     expect(result.textContent).toContain('The server rejected the API key')
     expect(result.textContent).toContain('HTTP 401')
+  })
+
+  it('shows the server the key is for', async () => {
+    await show(makeSettingsState({ key: status(true) }))
+    expect(screen.getByTestId('api-key-origin').textContent).toBe('for https://api.airforce')
+    expect(screen.queryByTestId('api-key-elsewhere')).toBeNull()
+  })
+
+  it('says when the key belongs to another server, and sends it there only through main', async () => {
+    const elsewhere = status(true, { origin: 'https://api.airforce', appliesToBaseUrl: false })
+    await show(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8787/v1' }, key: elsewhere }))
+    const note = screen.getByTestId('api-key-elsewhere').textContent ?? ''
+    expect(note).toContain('saved for https://api.airforce')
+    expect(note).toContain('not sent to http://127.0.0.1:8787')
+
+    // Declined in main's dialog: nothing changes.
+    bridge.respond('key.bind', elsewhere)
+    await fireEvent.click(screen.getByTestId('api-key-bind'))
+    await waitFor(() => expect(bridge.callsOf('key.bind')).toHaveLength(1))
+    expect(screen.getByTestId('api-key-elsewhere')).toBeTruthy()
+
+    bridge.respond('key.bind', status(true, { origin: 'http://127.0.0.1:8787', appliesToBaseUrl: true }))
+    await fireEvent.click(screen.getByTestId('api-key-bind'))
+    await waitFor(() => expect(screen.queryByTestId('api-key-elsewhere')).toBeNull())
+    expect(screen.getByTestId('api-key-origin').textContent).toBe('for http://127.0.0.1:8787')
+  })
+
+  it('offers to enter a key for the new server instead', async () => {
+    await show(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8787' }, key: status(true, { appliesToBaseUrl: false }) }))
+    expect(screen.queryByTestId('api-key-input')).toBeNull()
+    await fireEvent.click(screen.getByTestId('api-key-enter-new'))
+    expect(screen.getByTestId('api-key-input')).toBeTruthy()
+    bridge.respond('key.set', status(true, { last4: 'wxyz', origin: 'http://127.0.0.1:8787' }))
+    await fireEvent.input(input('api-key-input'), { target: { value: 'sk-local-wxyz' } })
+    await fireEvent.click(screen.getByTestId('api-key-save'))
+    await waitFor(() => expect(screen.queryByTestId('api-key-elsewhere')).toBeNull())
+    expect(screen.getByTestId('api-key-status').textContent).toContain('•••• wxyz')
   })
 
   it('tests the connection and reports models and latency, or the error', async () => {

@@ -59,6 +59,18 @@ describe('Markdown', () => {
     expect(calls[1]?.args).toEqual({ url: 'https://other.example' })
   })
 
+  it('hands a mailto link to app.openExternal, which opens it with the OS', async () => {
+    const { getByTestId } = render(Markdown, {
+      props: { source: 'Write to [support](mailto:help@api.example?subject=Key) or <help@api.example>.' }
+    })
+    const links = getByTestId('markdown').querySelectorAll('a')
+    expect(links).toHaveLength(2)
+    expect(await fireEvent.click(links[0] as HTMLAnchorElement)).toBe(false)
+    await fireEvent.click(links[1] as HTMLAnchorElement)
+    await waitFor(() => expect(calls).toHaveLength(2))
+    expect(calls.map((call) => call.args)).toEqual([{ url: 'mailto:help@api.example?subject=Key' }, { url: 'mailto:help@api.example' }])
+  })
+
   it('does nothing for a link whose address was removed', async () => {
     const { getByTestId } = render(Markdown, { props: { source: '[bad](javascript:alert(1))' } })
     const link = getByTestId('markdown').querySelector('a') as HTMLAnchorElement

@@ -119,6 +119,14 @@ export class SettingsStore {
     return this.#keyAction(() => getApi().key.set({ key: trimmed }))
   }
 
+  /**
+   * Asks main to send the saved key to the current server; main shows its own
+   * dialog, and the key stays where it was unless the person agrees there.
+   */
+  async bindKey(): Promise<boolean> {
+    return this.#keyAction(() => getApi().key.bind())
+  }
+
   /** Forgets the stored key. Returns false (and sets `keyError`) when it fails. */
   async clearKey(): Promise<boolean> {
     return this.#keyAction(() => getApi().key.clear())

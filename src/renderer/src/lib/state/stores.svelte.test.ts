@@ -4,6 +4,7 @@ import { installFakeBridge, makeSettingsState } from '../../test-support/fake-br
 import { Draft } from './draft.svelte'
 import { ModelsStore } from './models.svelte'
 import { SettingsStore } from './settings.svelte'
+import { connectionContext } from './stores'
 
 describe('SettingsStore', () => {
   it('loads, follows settings.changed and stops following on dispose', async () => {
@@ -39,10 +40,22 @@ describe('SettingsStore', () => {
     bridge.respond('key.check', { info: 'Basic key', details: {} })
     await store.checkKey()
     expect(store.keyCheck).toMatchObject({ ok: true })
-    bridge.respond('key.set', { set: true, last4: '9999', protection: 'os', sessionOnly: false })
+    bridge.respond('key.set', { set: true, last4: '9999', protection: 'os', sessionOnly: false, origin: 'https://api.airforce', appliesToBaseUrl: true })
     expect(await store.setKey('sk-9999')).toBe(true)
     expect(store.keyCheck).toBeNull()
     expect(store.key?.last4).toBe('9999')
+  })
+
+  it('sees a key sent to the server anew as a new connection, so models are asked again', async () => {
+    const elsewhere = makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8787' }, key: { set: true, last4: 'abcd', appliesToBaseUrl: false } })
+    const bridge = installFakeBridge(elsewhere)
+    const store = new SettingsStore({ applyTheme: () => {} })
+    await store.load()
+    const before = connectionContext(store)
+    bridge.respond('key.bind', { ...elsewhere.key, origin: 'http://127.0.0.1:8787', appliesToBaseUrl: true })
+    expect(await store.bindKey()).toBe(true)
+    expect(store.key?.appliesToBaseUrl).toBe(true)
+    expect(connectionContext(store)).not.toBe(before)
   })
 
   it('records load errors', async () => {

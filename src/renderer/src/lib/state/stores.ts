@@ -31,9 +31,10 @@ export function createStores(): AppStores {
   }
 }
 
-/** A key that changes when the server or the key changes (for `ModelsStore.ensure`). */
+/** A key that changes when the server or the key sent to it changes (for `ModelsStore.ensure`). */
 export function connectionContext(settings: SettingsStore): string {
   const state = settings.state
   if (!state) return ''
-  return `${state.settings.baseUrl}\n${state.key.set ? (state.key.last4 ?? '?') : '-'}`
+  const key = state.key
+  return `${state.settings.baseUrl}\n${key.set && key.appliesToBaseUrl ? (key.last4 ?? '?') : '-'}`
 }

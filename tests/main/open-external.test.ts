@@ -1,0 +1,51 @@
+/**
+ * Which links leave the app: parseExternalUrl, and `app.openExternal` over
+ * the real handlers with the OS call recorded.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createAppServices } from '../../src/main/app-services'
+import { parseExternalUrl } from '../../src/main/handlers'
+import { nodePowers } from '../support/node-powers'
+
+describe('parseExternalUrl', () => {
+  it.each([
+    ['https://example.com/a?b=1', 'https://example.com/a?b=1'],
+    ['http://example.org', 'http://example.org/'],
+    ['mailto:someone@example.com', 'mailto:someone@example.com'],
+    ['MAILTO:someone@example.com?subject=Hello there', 'mailto:someone@example.com?subject=Hello%20there']
+  ])('lets %s out as %s', (raw, expected) => {
+    expect(parseExternalUrl(raw)).toBe(expected)
+  })
+
+  it.each(['file:///etc/passwd', 'javascript:alert(1)', 'tel:+15551234', 'skyport://open', 'data:text/html,<b>x</b>', 'vbscript:msgbox', 'mailto'])(
+    'refuses %s',
+    (raw) => {
+      expect(() => parseExternalUrl(raw)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    }
+  )
+
+  it('says which links can be opened', () => {
+    expect(() => parseExternalUrl('ftp://files.example')).toThrow('Only http, https and mailto links can be opened, not ftp:')
+    expect(() => parseExternalUrl(42)).toThrow('A link must be text.')
+  })
+})
+
+describe('app.openExternal', () => {
+  it('hands mail links to the OS and keeps refusing other schemes', async () => {
+    const powers = nodePowers({ userDataDir: mkdtempSync(join(tmpdir(), 'skyport-links-')) })
+    const services = await createAppServices(powers)
+    const sink = { id: 1, send: () => {} }
+    try {
+      await services.handlers['app.openExternal']({ url: 'mailto:help@api.example' }, { sink })
+      await expect(Promise.resolve().then(() => services.handlers['app.openExternal']({ url: 'file:///etc/passwd' }, { sink }))).rejects.toMatchObject({
+        code: 'invalid_argument'
+      })
+      expect(powers.opened).toEqual(['mailto:help@api.example'])
+    } finally {
+      await services.close()
+    }
+  })
+})
