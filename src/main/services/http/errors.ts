@@ -44,6 +44,19 @@ export function errorCodeForStatus(status: number): ErrorCode {
   return 'bad_response' // 1xx/3xx reaching us: redirects are not followed
 }
 
+const isRedirect = (status: number): boolean => status >= 300 && status < 400
+
+/**
+ * Redirects are not followed (a POST must not turn into a GET elsewhere), so
+ * the base URL is what needs fixing: that advice comes first, before where
+ * the redirect points and whatever its page says ("Moved Permanently").
+ */
+function redirectSentence(status: number, location: string | undefined, said: string | null): string {
+  const target = location?.trim() ? ` to ${location.trim()}` : ''
+  const sentence = `The server answered with a redirect (HTTP ${status})${target}; check the base URL.`
+  return said ? `${sentence} The server said: ${said}` : sentence
+}
+
 /** What to say when the server said nothing. */
 export function statusSentence(status: number): string {
   switch (status) {
@@ -67,7 +80,7 @@ export function statusSentence(status: number): string {
       return 'The service is unavailable right now (HTTP 503).'
   }
   const reason = STATUS_CODES[status]
-  if (status >= 300 && status < 400) return `The server answered with a redirect (HTTP ${status}); check the base URL.`
+  if (isRedirect(status)) return redirectSentence(status, undefined, null)
   return `The server answered with HTTP ${status}${reason ? ` ${reason}` : ''}.`
 }
 
@@ -219,7 +232,11 @@ export function errorFromResponse(
   secrets: readonly (string | null | undefined)[] = []
 ): AppError {
   const found = messageFromBody(bodyText)
-  const message = found ? cleanMessage(found, secrets) : statusSentence(status)
+  const message = isRedirect(status)
+    ? cleanMessage(redirectSentence(status, headerValue(headers, 'location'), found), secrets)
+    : found
+      ? cleanMessage(found, secrets)
+      : statusSentence(status)
   let retryAfterMs = parseRetryAfter(headers)
   if (retryAfterMs === undefined && status === 429 && found) retryAfterMs = retryAfterFromMessage(found)
   return new AppError(errorCodeForStatus(status), message, { status, retryAfterMs })
