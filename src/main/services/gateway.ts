@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatParams, KeyCheck, ModelInfo, Usage } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import type { HttpClient } from './http/client'
-import { cleanMessage } from './http/errors'
+import { cleanMessage, isWebPage, webPageError } from './http/errors'
 import { decodeChatBody, type ChatStreamEvent } from './http/sse'
 
 export type { ChatStreamEvent } from './http/sse'
@@ -60,6 +60,7 @@ export function parseKeyCheck(body: string, key: string): KeyCheck {
   try {
     json = JSON.parse(body)
   } catch {
+    if (isWebPage('', body)) throw webPageError(body, [key])
     // Some deployments answer in plain text; show it as the info line.
     const text = cleanMessage(body, [key])
     return { info: text === '' ? null : text, details: {} }

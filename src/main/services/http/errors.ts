@@ -172,9 +172,16 @@ function decodeEntities(html: string): string {
   })
 }
 
-function textOfHtml(html: string): string {
+/** The page's `<title>`, decoded and on one line, or null when it has none. */
+export function htmlTitle(html: string): string | null {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]
-  if (title && title.trim() !== '') return decodeEntities(title)
+  const text = title === undefined ? '' : decodeEntities(title).replace(/\s+/g, ' ').trim()
+  return text === '' ? null : text
+}
+
+function textOfHtml(html: string): string {
+  const title = htmlTitle(html)
+  if (title !== null) return title
   const body = html
     .replace(/<(script|style|head)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
@@ -183,6 +190,25 @@ function textOfHtml(html: string): string {
 }
 
 const looksLikeHtml = (body: string): boolean => /^<(!doctype|html|head|body|title|h1|p|div|center)\b/i.test(body)
+
+/** An HTML page, by its content type or, when the type says nothing useful, by how its text starts. */
+export function isWebPage(contentType: string, body: string): boolean {
+  return /html/i.test(contentType) || looksLikeHtml(body.replace(/^\uFEFF/, '').trimStart())
+}
+
+/**
+ * A 200 that carried a web page where an answer was expected: a hotel or
+ * airport Wi-Fi sign-in page, a proxy's notice, a website at the base URL.
+ * Its title tells the person which.
+ */
+export function webPageError(html: string, secrets: readonly (string | null | undefined)[] = []): AppError {
+  const title = htmlTitle(html)
+  const named = title === null ? '' : `: “${tidyMessage(title, 120)}”`
+  return new AppError(
+    'bad_response',
+    cleanMessage(`A web page came back instead of an answer${named}. A Wi-Fi sign-in page or a proxy may be in the way: sign in with a browser, or check the base URL.`, secrets)
+  )
+}
 
 /**
  * The most useful sentence in an error body, or null when it holds nothing.
