@@ -306,6 +306,40 @@ describe('stopping and failures', () => {
   })
 })
 
+describe('answers that end early', () => {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+
+  it('a stream that stops without [DONE] or a finish reason is saved incomplete, saying the connection ended', async () => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'end-early', afterChunks: 12 }, { path: '/chat/completions' })
+    const { turn, ended } = await send(conversation.id, 'Tell me a story, words:300')
+    expect(ended.message.status).toBe('incomplete')
+    expect(ended.message.finishReason).toBeNull()
+    expect(ended.message.error).toEqual({ code: 'network', message: 'The connection ended before the answer finished.' })
+    expect(ended.message.content.length).toBeGreaterThan(0)
+    // What arrived is kept, and the note is saved with it for the window to show.
+    const saved = harness.store.getMessage(turn.assistantMessage.id)
+    expect(saved).toMatchObject({ status: 'incomplete', content: ended.message.content, error: ended.message.error })
+  })
+
+  it.each([
+    ['a finish reason without [DONE]', [chunk({ content: 'Whole answer.' }), chunk({}, 'stop')], 'stop'],
+    ['[DONE] without a finish reason', [chunk({ content: 'Whole answer.' }), 'data: [DONE]\n\n'], null]
+  ])('a stream that ends with %s is complete', async (_name, chunks, finishReason) => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'raw', chunks: chunks.map((text) => ({ text })) }, { path: '/chat/completions' })
+    const { ended } = await send(conversation.id, 'Hello')
+    expect(ended.message).toMatchObject({ status: 'complete', content: 'Whole answer.', finishReason, error: null })
+  })
+
+  it('a whole JSON answer with a finish reason is complete', async () => {
+    const conversation = newConversation({ stream: false })
+    const { ended } = await send(conversation.id, 'Hello')
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'stop', error: null })
+  })
+})
+
 describe('versions', () => {
   it('regenerating keeps both answers as versions and can switch between them', async () => {
     const conversation = newConversation()

@@ -43,6 +43,12 @@ export interface ChatServiceDeps {
 }
 
 const MAX_MESSAGE_CHARS = 100_000
+/**
+ * Kept in the message's error field with status `incomplete`: the answer is
+ * not a failure (what arrived is shown and sent back as context), but the
+ * window must not present it as finished.
+ */
+const CUT_SHORT: BridgeErrorData = { code: 'network', message: 'The connection ended before the answer finished.' }
 const MAX_ATTACHMENTS = 10
 const DEFAULT_TITLE = 'New chat'
 
@@ -167,6 +173,7 @@ export class ChatService {
     let usage: Usage | null = null
     let model: string | null = message.model
     let error: BridgeErrorData | null = null
+    let serverEnded = false
     let lastSave = Date.now()
     const saveEveryMs = this.#deps.saveEveryMs ?? 250
     const save = (): void => {
@@ -188,11 +195,14 @@ export class ChatService {
         } else if (event.type === 'finish') finishReason = event.reason
         else if (event.type === 'usage') usage = event.usage
         else if (event.type === 'model') model = event.model
+        else if (event.type === 'done') serverEnded = true
       }
       const last = filter.finish()
       content += last
       coalescer.push(last, '')
       if (content.trim() === '' && reasoning.trim() === '') throw new AppError('bad_response', 'The server returned an empty answer.')
+      // Neither [DONE] nor a finish reason: the body ended cleanly but early (a proxy or upstream gave up).
+      if (!serverEnded && finishReason === null) error = CUT_SHORT
     } catch (caught) {
       error = signal.aborted ? null : toErrorData(caught)
     } finally {
@@ -201,7 +211,7 @@ export class ChatService {
       this.#deps.streams.end(requestId)
     }
 
-    const status = signal.aborted ? 'incomplete' : error ? 'error' : 'complete'
+    const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
     try {
       const saved = store.updateMessage(message.id, { content, reasoning, status, error, finishReason, usage, model })
       sink.send('chat.ended', { requestId, message: saved, title: run.title })

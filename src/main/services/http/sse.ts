@@ -16,6 +16,12 @@ export type ChatStreamEvent =
   | { type: 'finish'; reason: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'model'; model: string }
+  /**
+   * The server marked the end of the answer: `[DONE]` in a stream, or a whole
+   * JSON answer read. A stream that stops without it (and without a finish
+   * reason) was cut short, even when the connection closed cleanly.
+   */
+  | { type: 'done' }
 
 export interface DecodeOptions {
   /** Largest single SSE event or line, in characters; protects memory. */
@@ -165,7 +171,10 @@ export async function* decodeChatStream(
   const state: DecodeState = { model: null, finish: null }
   for await (const message of readSseEvents(body, options)) {
     const data = message.data.trim()
-    if (data === '[DONE]') return // anything after it is not read
+    if (data === '[DONE]') {
+      yield { type: 'done' }
+      return // anything after it is not read
+    }
     if (data === '') continue
     if (message.event === 'error') {
       let parsed: unknown = data
@@ -222,6 +231,8 @@ export async function* decodeChatBody(
     })
   }
   yield* decodeChatResponse(parsed, options)
+  // The body parsed as one JSON value, so nothing of it is missing.
+  yield { type: 'done' }
 }
 
 /** Reads until the first non-blank byte to tell JSON, SSE and markup apart, then replays what was read. */
