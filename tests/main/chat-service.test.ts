@@ -3,6 +3,7 @@
  * SQLite file and real attachment files.
  */
 import { mkdtempSync } from 'node:fs'
+import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -27,6 +28,8 @@ afterAll(async () => {
 })
 
 interface Harness {
+  /** The SQLite file behind `store`. */
+  file: string
   store: ChatStore
   chat: ChatService
   streams: StreamRegistry
@@ -45,7 +48,8 @@ beforeEach(() => {
   const dir = mkdtempSync(join(tmpdir(), 'skyport-chat-'))
   const settings: Settings = structuredClone({ ...defaultSettings, baseUrl: fake.url })
   const http = new HttpClient(() => ({ baseUrl: fake.url, apiKey: 'sk-test', timeouts: { connectMs: 2_000, headersMs: 5_000, idleMs: 2_000 }, proxy: settings.proxy }))
-  const store = ChatStore.open(join(dir, 'chat.db'))
+  const file = join(dir, 'chat.db')
+  const store = ChatStore.open(file)
   const streams = new StreamRegistry()
   const events: Harness['events'] = []
   const waiters = new Map<string, (ended: ChatEnded) => void>()
@@ -69,6 +73,7 @@ beforeEach(() => {
     saveEveryMs: 20
   })
   harness = {
+    file,
     store,
     chat,
     streams,
@@ -98,6 +103,33 @@ afterEach(async () => {
 
 let counter = 0
 const nextId = (): string => `req-${++counter}`
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
+  `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+
+/** A message's row read through a second connection: what is in the file, not in this process. */
+function rowOnDisk(messageId: string): { content: string; status: string; updated_at: number } | undefined {
+  const db = new DatabaseSync(harness.file, { readOnly: true })
+  try {
+    return db.prepare('SELECT content, status, updated_at FROM messages WHERE id = ?').get(messageId) as
+      | { content: string; status: string; updated_at: number }
+      | undefined
+  } finally {
+    db.close()
+  }
+}
+
+/** A second chat service on the harness's store, with its own options (e.g. the default save interval). */
+function chatWith(options: Partial<ConstructorParameters<typeof ChatService>[0]> = {}): ChatService {
+  return new ChatService({
+    store: harness.store,
+    gateway: new GatewayClient(harness.http),
+    streams: harness.streams,
+    attachments: harness.attachments,
+    settings: () => harness.settings,
+    ...options
+  })
+}
 
 function newConversation(overrides: Partial<Parameters<ChatStore['createConversation']>[0]> = {}) {
   return harness.store.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true, ...overrides })
@@ -239,6 +271,33 @@ describe('stopping and failures', () => {
     await harness.ended(turn.requestId)
   })
 
+  it('what arrived is in the database file within about 250 ms, even when the stream then pauses', async () => {
+    const chat = chatWith() // the default save interval
+    const conversation = newConversation()
+    fake.inject({
+      kind: 'raw',
+      chunks: [{ text: chunk({ content: 'Arrived before the pause.' }) }, { text: chunk({ content: ' After it.' }, 'stop'), delayMs: 3_000 }]
+    })
+    const requestId = nextId()
+    const turn = await chat.send({ requestId, conversationId: conversation.id, content: 'Hello' }, harness.sink)
+    await sleep(400)
+    expect(rowOnDisk(turn.assistantMessage.id)).toMatchObject({ content: 'Arrived before the pause.', status: 'streaming' })
+    harness.streams.abort(requestId)
+    await chat.settle()
+  })
+
+  it('no save runs after the answer ended', async () => {
+    const chat = chatWith()
+    const conversation = newConversation()
+    fake.inject({ kind: 'raw', chunks: [{ text: chunk({ content: 'Short answer.' }, 'stop') }, { text: 'data: [DONE]\n\n' }] })
+    const requestId = nextId()
+    await chat.send({ requestId, conversationId: conversation.id, content: 'Hello' }, harness.sink)
+    const ended = await harness.ended(requestId)
+    await sleep(400)
+    // A save timer left running would have written the row again (a later updated_at).
+    expect(rowOnDisk(ended.message.id)).toEqual({ content: 'Short answer.', status: 'complete', updated_at: ended.message.updatedAt })
+  })
+
   it('shows a server error on the answer, keeps the question, and a retry succeeds', async () => {
     const conversation = newConversation()
     fake.inject({ kind: 'http-error', status: 503, shape: 'openai', message: 'All providers failed' }, { path: '/chat/completions', times: 1 })
@@ -307,9 +366,6 @@ describe('stopping and failures', () => {
 })
 
 describe('answers that end early', () => {
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
-    `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
-
   it('a stream that stops without [DONE] or a finish reason is saved incomplete, saying the connection ended', async () => {
     const conversation = newConversation()
     fake.inject({ kind: 'end-early', afterChunks: 12 }, { path: '/chat/completions' })

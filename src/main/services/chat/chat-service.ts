@@ -174,11 +174,23 @@ export class ChatService {
     let model: string | null = message.model
     let error: BridgeErrorData | null = null
     let serverEnded = false
-    let lastSave = Date.now()
+    // What arrived reaches the file within saveEveryMs whatever comes next
+    // (a pause, a crash), with at most one write per interval, not one per token.
     const saveEveryMs = this.#deps.saveEveryMs ?? 250
+    let unsaved = false
+    let saveTimer: NodeJS.Timeout | null = null
+    let saveFailed = false
     const save = (): void => {
-      store.updateMessageFast(message.id, content, reasoning)
-      lastSave = Date.now()
+      saveTimer = null
+      if (!unsaved) return
+      unsaved = false
+      try {
+        store.updateMessageFast(message.id, content, reasoning)
+      } catch (failure) {
+        // A busy or full database: keep streaming; the final save tries again and says so if it fails.
+        if (!saveFailed) console.error('Could not save a streaming answer:', failure)
+        saveFailed = true
+      }
     }
 
     try {
@@ -190,8 +202,8 @@ export class ChatService {
           content += shown
           reasoning += event.reasoning
           coalescer.push(shown, event.reasoning)
-          // Throttled: a killed process keeps what had arrived, without a write per token.
-          if (Date.now() - lastSave >= saveEveryMs) save()
+          unsaved = true
+          saveTimer ??= setTimeout(save, saveEveryMs)
         } else if (event.type === 'finish') finishReason = event.reason
         else if (event.type === 'usage') usage = event.usage
         else if (event.type === 'model') model = event.model
@@ -206,6 +218,7 @@ export class ChatService {
     } catch (caught) {
       error = signal.aborted ? null : toErrorData(caught)
     } finally {
+      if (saveTimer) clearTimeout(saveTimer)
       coalescer.flush()
       this.#release(requestId)
       this.#deps.streams.end(requestId)
