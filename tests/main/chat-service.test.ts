@@ -10,7 +10,8 @@ import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { EventSink } from '../../src/main/bridge'
 import { AttachmentStore } from '../../src/main/services/attachments'
-import { ChatService } from '../../src/main/services/chat/chat-service'
+import { ChatService, MAX_ANSWER_CHARS } from '../../src/main/services/chat/chat-service'
+import { LIMITS } from '../../src/main/services/chat/store-validate'
 import { ChatStore } from '../../src/main/services/chat/store'
 import { GatewayClient } from '../../src/main/services/gateway'
 import { HttpClient } from '../../src/main/services/http/client'
@@ -83,10 +84,15 @@ beforeEach(() => {
     http,
     attachments,
     ended: (requestId) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const already = events.find((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)
-        if (already) resolve(already.payload as ChatEnded)
-        else waiters.set(requestId, resolve)
+        if (already) return resolve(already.payload as ChatEnded)
+        // A turn that never ends is the failure to report, not a test timeout.
+        const timer = setTimeout(() => reject(new Error(`chat.ended never came for ${requestId}`)), 5_000)
+        waiters.set(requestId, (ended) => {
+          clearTimeout(timer)
+          resolve(ended)
+        })
       }),
     deltas: (requestId) => events.filter((e) => e.event === 'chat.delta').map((e) => e.payload as ChatDelta).filter((d) => d.requestId === requestId)
   }
@@ -393,6 +399,68 @@ describe('answers that end early', () => {
     const conversation = newConversation({ stream: false })
     const { ended } = await send(conversation.id, 'Hello')
     expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'stop', error: null })
+  })
+})
+
+describe('size limits and failed saves', () => {
+  it('an answer longer than the store allows is cut below its limit and saved complete, finish reason length', async () => {
+    expect(MAX_ANSWER_CHARS).toBeLessThan(LIMITS.contentLength)
+    const conversation = newConversation()
+    const piece = chunk({ content: 'x'.repeat(500_000) })
+    fake.inject({ kind: 'raw', chunks: [{ text: piece }, { text: piece }, { text: piece }, { text: chunk({}, 'stop') }, { text: 'data: [DONE]\n\n' }] })
+    const { turn, ended } = await send(conversation.id, 'Say x forever')
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'length', error: null })
+    expect(ended.message.content).toHaveLength(MAX_ANSWER_CHARS)
+    expect(harness.store.getMessage(turn.assistantMessage.id).content).toHaveLength(MAX_ANSWER_CHARS)
+    expect(harness.deltas(turn.requestId).map((d) => d.content).join('')).toHaveLength(MAX_ANSWER_CHARS)
+  })
+
+  it('reaching the cap stops the request at once', async () => {
+    const chat = chatWith({ maxAnswerChars: 300 })
+    const conversation = newConversation()
+    const requestId = nextId()
+    const started = Date.now()
+    // About 18,000 characters, a few per chunk with a 1 ms pause: seconds to send in full.
+    await chat.send({ requestId, conversationId: conversation.id, content: 'A long story, words:3000' }, harness.sink)
+    const ended = await harness.ended(requestId)
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'length' })
+    expect(ended.message.content).toHaveLength(300)
+  })
+
+  it('when the final save fails, the turn still ends once with the answer and why, and the row is fixed once it can be', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'skyport-chat-')), 'busy.db')
+    const store = ChatStore.open(file, { busyTimeoutMs: 20 })
+    const chat = chatWith({ store })
+    const conversation = store.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true })
+    fake.inject({ kind: 'stall', afterChunks: 5, ms: 300 }, { path: '/chat/completions' })
+    const requestId = nextId()
+    const turn = await chat.send({ requestId, conversationId: conversation.id, content: 'Hello there' }, harness.sink)
+    // Another process holds the write lock while the answer ends: the database is busy.
+    await sleep(100)
+    const other = new DatabaseSync(file)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const ended = await harness.ended(requestId)
+      expect(ended.message).toMatchObject({ id: turn.assistantMessage.id, status: 'error', error: { code: 'internal' } })
+      expect(ended.message.error?.message).toMatch(/^The answer could not be saved: database is locked/)
+      expect(ended.message.content).toBe(harness.deltas(requestId).map((d) => d.content).join(''))
+      expect(ended.message.content.length).toBeGreaterThan(100)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    // Once the lock is gone the answer is saved after all, and never left "streaming".
+    let row = store.getMessage(turn.assistantMessage.id)
+    for (let waited = 0; row.status === 'streaming' && waited < 3_000; waited += 50) {
+      await sleep(50)
+      row = store.getMessage(turn.assistantMessage.id)
+    }
+    expect(row.status).toBe('complete')
+    expect(row.content.length).toBeGreaterThan(100)
+    expect(harness.events.filter((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)).toHaveLength(1)
+    await chat.settle()
+    store.close()
   })
 })
 

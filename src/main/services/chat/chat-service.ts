@@ -23,7 +23,10 @@ import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
-import type { ChatStore } from './store'
+import type { ChatStore, MessagePatch } from './store'
+
+/** Everything saved when an answer ends. */
+type AnswerEnd = Required<MessagePatch>
 
 export interface AttachmentSource {
   get(id: string): Promise<Attachment>
@@ -40,9 +43,19 @@ export interface ChatServiceDeps {
   frameMs?: number
   /** How often the growing answer is written to the database. */
   saveEveryMs?: number
+  /** The longest answer (and reasoning) kept; at most MAX_ANSWER_CHARS. */
+  maxAnswerChars?: number
 }
 
 const MAX_MESSAGE_CHARS = 100_000
+/**
+ * The longest answer (and reasoning) kept, in UTF-16 code units: below the
+ * store's limit (LIMITS.contentLength, 1,048,576), so no save fails on size.
+ * An answer that reaches it is stopped there and ends with finish reason `length`.
+ */
+export const MAX_ANSWER_CHARS = 1_000_000
+/** When the database refused the end of an answer (busy, say), it is tried once more after this long. */
+const SAVE_RETRY_MS = 1_000
 /**
  * Kept in the message's error field with status `incomplete`: the answer is
  * not a failure (what arrived is shown and sent back as context), but the
@@ -174,6 +187,8 @@ export class ChatService {
     let model: string | null = message.model
     let error: BridgeErrorData | null = null
     let serverEnded = false
+    let capped = false
+    const maxChars = Math.min(this.#deps.maxAnswerChars ?? MAX_ANSWER_CHARS, MAX_ANSWER_CHARS)
     // What arrived reaches the file within saveEveryMs whatever comes next
     // (a pause, a crash), with at most one write per interval, not one per token.
     const saveEveryMs = this.#deps.saveEveryMs ?? 250
@@ -198,18 +213,30 @@ export class ChatService {
       const events = this.#deps.gateway.streamChat({ model: settings.model, messages: run.history, params: settings.params, stream: settings.stream }, signal)
       for await (const event of events) {
         if (event.type === 'delta') {
-          const shown = filter.push(event.content)
+          let shown = filter.push(event.content)
+          let thought = event.reasoning
+          capped = content.length + shown.length > maxChars || reasoning.length + thought.length > maxChars
+          if (capped) {
+            shown = cutAt(shown, maxChars - content.length)
+            thought = cutAt(thought, maxChars - reasoning.length)
+          }
           content += shown
-          reasoning += event.reasoning
-          coalescer.push(shown, event.reasoning)
+          reasoning += thought
+          coalescer.push(shown, thought)
           unsaved = true
           saveTimer ??= setTimeout(save, saveEveryMs)
+          if (capped) {
+            // Leaving the loop closes the response: the rest is not downloaded.
+            finishReason = 'length'
+            break
+          }
         } else if (event.type === 'finish') finishReason = event.reason
         else if (event.type === 'usage') usage = event.usage
         else if (event.type === 'model') model = event.model
         else if (event.type === 'done') serverEnded = true
       }
-      const last = filter.finish()
+      // The filter holds back a short tail that may be the start of a marker.
+      const last = capped ? '' : cutAt(filter.finish(), maxChars - content.length)
       content += last
       coalescer.push(last, '')
       if (content.trim() === '' && reasoning.trim() === '') throw new AppError('bad_response', 'The server returned an empty answer.')
@@ -225,12 +252,45 @@ export class ChatService {
     }
 
     const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
+    const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model })
+    sink.send('chat.ended', { requestId, message: saved, title: run.title })
+  }
+
+  /**
+   * Saves how the answer ended and returns the record for `chat.ended`.
+   * Never throws, so the turn always ends: when the database refuses (busy,
+   * disk full, closed), the window gets what arrived with the reason it is
+   * not saved, and the row is marked as failed instead of streaming, now if
+   * the database lets it, else once more a moment later.
+   */
+  #saveEnd(message: MessageRecord, end: AnswerEnd): MessageRecord {
+    const { store } = this.#deps
     try {
-      const saved = store.updateMessage(message.id, { content, reasoning, status, error, finishReason, usage, model })
-      sink.send('chat.ended', { requestId, message: saved, title: run.title })
+      return store.updateMessage(message.id, end)
     } catch (failure) {
-      // Only when the database is gone (the app is quitting); the partial answer was saved already.
       console.error('Could not save the end of an answer:', failure)
+      const note: BridgeErrorData = { code: 'internal', message: `The answer could not be saved: ${messageOf(failure)}` }
+      const markFailed = (): boolean => {
+        try {
+          store.updateMessage(message.id, { status: 'error', error: note })
+          return true
+        } catch {
+          return false
+        }
+      }
+      if (!markFailed()) {
+        // Both writes were refused, so the database itself is unavailable for now (busy, say): try again later.
+        const retry = setTimeout(() => {
+          try {
+            store.updateMessage(message.id, end)
+          } catch (again) {
+            // The next start marks it incomplete if this fails too.
+            if (!markFailed()) console.error('Could not save the end of an answer on a second try:', again)
+          }
+        }, SAVE_RETRY_MS)
+        retry.unref()
+      }
+      return { ...message, ...end, status: 'error', error: note, updatedAt: Date.now() }
     }
   }
 
@@ -277,6 +337,18 @@ export class ChatService {
   #release(requestId: string): void {
     for (const [conversationId, owner] of this.#busy) if (owner === requestId) this.#busy.delete(conversationId)
   }
+}
+
+/** The first `room` code units of `text`, without splitting a surrogate pair. */
+function cutAt(text: string, room: number): string {
+  if (text.length <= room) return text
+  if (room <= 0) return ''
+  const end = /[\uD800-\uDBFF]/.test(text[room - 1] ?? '') ? room - 1 : room
+  return text.slice(0, end)
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function checkContent(content: unknown): string {

@@ -67,6 +67,8 @@ import {
 export interface ChatStoreOptions {
   now?: () => number
   newId?: () => string
+  /** How long a write waits for another connection's lock (default 5 s). */
+  busyTimeoutMs?: number
 }
 
 export interface NewMessage {
@@ -131,7 +133,7 @@ export class ChatStore {
 
   /** Opens (creating or upgrading) the database file; `':memory:'` for a throwaway one. */
   static open(filePath: string, options: ChatStoreOptions = {}): ChatStore {
-    return new ChatStore(openDatabase(filePath), options)
+    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs }), options)
   }
 
   close(): void {
