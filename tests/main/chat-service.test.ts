@@ -2,7 +2,7 @@
  * The chat service against the fake gateway over loopback HTTP, with a real
  * SQLite file and real attachment files.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,13 +11,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { EventSink } from '../../src/main/bridge'
 import { AttachmentStore } from '../../src/main/services/attachments'
 import { ChatService, MAX_ANSWER_CHARS } from '../../src/main/services/chat/chat-service'
+import { makeBundle, type BundleMessage } from '../../src/main/services/chat/export/bundle'
 import { LIMITS } from '../../src/main/services/chat/store-validate'
 import { ChatStore } from '../../src/main/services/chat/store'
 import { GatewayClient } from '../../src/main/services/gateway'
 import { HttpClient } from '../../src/main/services/http/client'
 import { defaultSettings } from '../../src/main/services/settings-schema'
 import { StreamRegistry } from '../../src/main/services/streams'
-import type { ChatEnded, ChatDelta, ChatTurn, EventName, PayloadOf, Settings } from '../../src/shared/contract'
+import type { Attachment, ChatEnded, ChatDelta, ChatTurn, ConversationSettings, EventName, PayloadOf, Settings } from '../../src/shared/contract'
 import { startFakeApi, type FakeApi } from '../fake-api/server'
 
 let fake: FakeApi
@@ -31,6 +32,8 @@ afterAll(async () => {
 interface Harness {
   /** The SQLite file behind `store`. */
   file: string
+  /** Where `attachments` keeps its files. */
+  mediaDir: string
   store: ChatStore
   chat: ChatService
   streams: StreamRegistry
@@ -64,7 +67,8 @@ beforeEach(() => {
       }
     }
   }
-  const attachments = new AttachmentStore({ mediaDir: join(dir, 'media') })
+  const mediaDir = join(dir, 'media')
+  const attachments = new AttachmentStore({ mediaDir })
   const chat = new ChatService({
     store,
     gateway: new GatewayClient(http),
@@ -75,6 +79,7 @@ beforeEach(() => {
   })
   harness = {
     file,
+    mediaDir,
     store,
     chat,
     streams,
@@ -145,6 +150,49 @@ async function send(conversationId: string, content: string, attachmentIds?: str
   const requestId = nextId()
   const turn = await harness.chat.send({ requestId, conversationId, content, attachmentIds }, harness.sink)
   return { turn, ended: await harness.ended(requestId) }
+}
+
+/** Imports a conversation whose messages follow one another (each the parent of the next), as a file would bring it. */
+function importThread(messages: Array<Pick<BundleMessage, 'role' | 'content'> & Partial<BundleMessage>>, settings: Partial<ConversationSettings> = {}): string {
+  const id = `imported-${++counter}`
+  const at = Date.UTC(2025, 0, 1)
+  const bundled: BundleMessage[] = messages.map((message, index) => ({
+    id: `${id}-m${index}`,
+    parentId: index === 0 ? null : `${id}-m${index - 1}`,
+    reasoning: '',
+    attachments: [],
+    model: null,
+    status: 'complete',
+    error: null,
+    finishReason: null,
+    usage: null,
+    createdAt: at + index,
+    updatedAt: at + index,
+    ...message
+  }))
+  harness.store.importBundle(
+    makeBundle(
+      [
+        {
+          id,
+          title: 'Imported',
+          pinned: false,
+          createdAt: at,
+          updatedAt: at,
+          activeLeafId: null,
+          settings: { model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true, ...settings },
+          messages: bundled
+        }
+      ],
+      at
+    )
+  )
+  return id
+}
+
+/** Roles and texts of the messages the model was last sent. */
+function lastSentMessages(): Array<{ role: string; content: unknown }> {
+  return lastChatBody()['messages'] as Array<{ role: string; content: unknown }>
 }
 
 function lastChatBody(): Record<string, unknown> {
@@ -461,6 +509,90 @@ describe('size limits and failed saves', () => {
     expect(harness.events.filter((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)).toHaveLength(1)
     await chat.settle()
     store.close()
+  })
+})
+
+describe('the history sent', () => {
+  it('leaves out a question whose send failed when the next one is sent, and a retry sends it', async () => {
+    const conversation = newConversation({ systemPrompt: 'Be brief.' })
+    const first = await send(conversation.id, 'first question')
+    fake.inject({ kind: 'http-error', status: 503, shape: 'openai' }, { path: '/chat/completions' })
+    const failed = await send(conversation.id, 'question that failed')
+    expect(failed.ended.message.status).toBe('error')
+
+    await send(conversation.id, 'next question')
+    expect(lastSentMessages()).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: first.ended.message.content },
+      { role: 'user', content: 'next question' }
+    ])
+
+    // Retrying the failed answer asks that question again, with what came before it.
+    const retryId = nextId()
+    await harness.chat.regenerate({ requestId: retryId, messageId: failed.ended.message.id }, harness.sink)
+    expect((await harness.ended(retryId)).message.status).toBe('complete')
+    expect(lastSentMessages().map((m) => [m.role, m.content])).toEqual([
+      ['system', 'Be brief.'],
+      ['user', 'first question'],
+      ['assistant', first.ended.message.content],
+      ['user', 'question that failed']
+    ])
+  })
+
+  it('alternates questions and answers whatever the thread holds', async () => {
+    const id = importThread(
+      [
+        { role: 'system', content: 'Imported context.' },
+        { role: 'assistant', content: 'Hello! Ask me anything.' },
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: 'a1' },
+        { role: 'user', content: 'q2, never answered' },
+        { role: 'user', content: 'q3, answer failed' },
+        { role: 'assistant', content: '', status: 'error', error: { code: 'unavailable', message: 'All providers failed' } },
+        { role: 'user', content: 'q4, stopped before any text' },
+        { role: 'assistant', content: '', status: 'incomplete' },
+        { role: 'user', content: 'q5' },
+        { role: 'assistant', content: 'a5, stopped half way', status: 'incomplete' }
+      ],
+      { systemPrompt: 'Be brief.' }
+    )
+    const { ended } = await send(id, 'q6')
+    expect(ended.message.status).toBe('complete')
+    expect(lastSentMessages()).toEqual([
+      { role: 'system', content: 'Be brief.\n\nImported context.' },
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'a1' },
+      { role: 'user', content: 'q5' },
+      { role: 'assistant', content: 'a5, stopped half way' },
+      { role: 'user', content: 'q6' }
+    ])
+  })
+
+  it('a failure while the history is built leaves no question behind', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#00aa00' } }).png().toBuffer()
+    const added = await harness.attachments.add({ name: 'green.png', mime: 'image/png', data: png })
+    const file = join(harness.mediaDir, added.url.replace(/^\/media\//, ''))
+    // The image is found when the message is checked, then vanishes before it is read to be sent.
+    const chat = chatWith({
+      attachments: {
+        get: (id: string) => harness.attachments.get(id),
+        toDataUrl: async (attachment: Attachment) => {
+          rmSync(file)
+          return harness.attachments.toDataUrl(attachment)
+        }
+      }
+    })
+    const conversation = newConversation()
+    const requestId = nextId()
+    await expect(chat.send({ requestId, conversationId: conversation.id, content: 'What is this?', attachmentIds: [added.id] }, harness.sink)).rejects.toMatchObject({
+      code: 'not_found'
+    })
+    expect(harness.store.getConversation(conversation.id)).toMatchObject({ title: 'New chat', messages: [] })
+    expect(harness.streams.size).toBe(0)
+    expect(harness.events.filter((e) => (e.payload as { requestId?: string }).requestId === requestId)).toEqual([])
+    // Nothing is left busy: the next message goes through.
+    expect((await send(conversation.id, 'Hello again')).ended.message.status).toBe('complete')
   })
 })
 

@@ -27,6 +27,8 @@ import type { ChatStore, MessagePatch } from './store'
 
 /** Everything saved when an answer ends. */
 type AnswerEnd = Required<MessagePatch>
+/** A message as the model is sent it; the question may not be saved yet. */
+type Spoken = Pick<MessageRecord, 'role' | 'content' | 'attachments'>
 
 export interface AttachmentSource {
   get(id: string): Promise<Attachment>
@@ -77,46 +79,54 @@ export class ChatService {
 
   send(args: { requestId: string; conversationId: string; content: string; attachmentIds?: string[] }, sink: EventSink): Promise<ChatTurn> {
     return this.#registered(args?.requestId, sink, async (signal) => {
+      const { store } = this.#deps
       const content = checkContent(args.content)
       const attachments = await this.#resolveAttachments(args.attachmentIds)
       if (content.trim() === '' && attachments.length === 0) throw new AppError('invalid_argument', 'Write a message or attach an image first.')
       const conversation = this.#claimConversation(args.conversationId, args.requestId)
-      const parent = conversation.messages.at(-1) ?? null
-      const userMessage = this.#deps.store.addMessage({ conversationId: conversation.id, parentId: parent?.id ?? null, role: 'user', content, attachments })
-      let title: string | null = null
-      if (conversation.title === DEFAULT_TITLE && conversation.messages.length === 0) {
-        title = titleFrom(content, attachments)
-        this.#deps.store.renameConversation(conversation.id, title)
-      }
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question: userMessage, userMessage, title })
+      const earlier = conversation.messages
+      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments })
+      const title = conversation.title === DEFAULT_TITLE && earlier.length === 0 ? titleFrom(content, attachments) : null
+      // Written only once the history is built, and together: a failure leaves no question without its answer row.
+      const { userMessage, assistantMessage } = store.transaction(() => {
+        const userMessage = store.addMessage({ conversationId: conversation.id, parentId: earlier.at(-1)?.id ?? null, role: 'user', content, attachments })
+        if (title !== null) store.renameConversation(conversation.id, title)
+        return { userMessage, assistantMessage: this.#addAnswerRow(conversation, userMessage.id) }
+      })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage, assistantMessage, title })
     })
   }
 
   regenerate(args: { requestId: string; messageId: string }, sink: EventSink): Promise<ChatTurn> {
     return this.#registered(args?.requestId, sink, async (signal) => {
-      const old = this.#deps.store.getMessage(args.messageId)
+      const { store } = this.#deps
+      const old = store.getMessage(args.messageId)
       if (old.role !== 'assistant' || old.parentId === null) throw new AppError('invalid_argument', 'Only an answer can be regenerated.')
       const conversation = this.#claimConversation(old.conversationId, args.requestId)
-      const question = this.#deps.store.getMessage(old.parentId)
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question, userMessage: null, title: null })
+      const path = store.pathTo(old.parentId)
+      const question = path.at(-1) as MessageRecord
+      // The question is sent again even if its answers all failed: this is the person retrying it.
+      const history = await this.#history(conversation, path.slice(0, -1), question)
+      const assistantMessage = this.#addAnswerRow(conversation, question.id)
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null })
     })
   }
 
   edit(args: { requestId: string; messageId: string; content: string }, sink: EventSink): Promise<ChatTurn> {
     return this.#registered(args?.requestId, sink, async (signal) => {
+      const { store } = this.#deps
       const content = checkContent(args.content)
-      const old = this.#deps.store.getMessage(args.messageId)
+      const old = store.getMessage(args.messageId)
       if (old.role !== 'user') throw new AppError('invalid_argument', 'Only your own messages can be edited.')
       if (content.trim() === '' && old.attachments.length === 0) throw new AppError('invalid_argument', 'The edited message is empty.')
       const conversation = this.#claimConversation(old.conversationId, args.requestId)
-      const userMessage = this.#deps.store.addMessage({
-        conversationId: conversation.id,
-        parentId: old.parentId,
-        role: 'user',
-        content,
-        attachments: old.attachments
+      const earlier = old.parentId === null ? [] : store.pathTo(old.parentId)
+      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments: old.attachments })
+      const { userMessage, assistantMessage } = store.transaction(() => {
+        const userMessage = store.addMessage({ conversationId: conversation.id, parentId: old.parentId, role: 'user', content, attachments: old.attachments })
+        return { userMessage, assistantMessage: this.#addAnswerRow(conversation, userMessage.id) }
       })
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question: userMessage, userMessage, title: null })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage, assistantMessage, title: null })
     })
   }
 
@@ -137,30 +147,33 @@ export class ChatService {
     }
   }
 
-  /** Creates the answer's row and starts streaming into it; returns before the answer arrives. */
-  async #answer(turn: {
-    requestId: string
-    signal: AbortSignal
-    sink: EventSink
-    conversation: Conversation
-    question: MessageRecord
-    userMessage: MessageRecord | null
-    title: string | null
-  }): Promise<ChatTurn> {
-    const { conversation } = turn
-    const history = await this.#history(conversation, turn.question)
-    const assistantMessage = this.#deps.store.addMessage({
+  /** The empty answer the stream is written into. */
+  #addAnswerRow(conversation: Conversation, questionId: string): MessageRecord {
+    return this.#deps.store.addMessage({
       conversationId: conversation.id,
-      parentId: turn.question.id,
+      parentId: questionId,
       role: 'assistant',
       content: '',
       model: conversation.settings.model,
       status: 'streaming'
     })
-    const running = this.#stream({ ...turn, message: assistantMessage, history })
+  }
+
+  /** Starts streaming into the answer's row; returns before the answer arrives. */
+  #start(turn: {
+    requestId: string
+    signal: AbortSignal
+    sink: EventSink
+    conversation: Conversation
+    history: ChatMessage[]
+    userMessage: MessageRecord | null
+    assistantMessage: MessageRecord
+    title: string | null
+  }): ChatTurn {
+    const running = this.#stream({ ...turn, message: turn.assistantMessage })
     this.#running.add(running)
     void running.finally(() => this.#running.delete(running))
-    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage, title: turn.title }
+    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage: turn.assistantMessage, title: turn.title }
   }
 
   async #stream(run: {
@@ -294,22 +307,22 @@ export class ChatService {
     }
   }
 
-  /** The messages sent to the model: system prompt, then the thread up to the question. */
-  async #history(conversation: Conversation, question: MessageRecord): Promise<ChatMessage[]> {
-    const thread = this.#deps.store.thread(conversation.id)
-    const upTo = thread.findIndex((message) => message.id === question.id)
-    const path = upTo === -1 ? [...thread, question] : thread.slice(0, upTo + 1)
-    const history: ChatMessage[] = []
-    if (conversation.settings.systemPrompt.trim() !== '') history.push({ role: 'system', content: conversation.settings.systemPrompt })
-    for (const message of path) {
-      // Failed answers and empty stubs are not part of what was said.
-      if (message.role === 'assistant' && (message.status === 'error' || message.content === '')) continue
-      history.push(await this.#toChatMessage(message))
-    }
+  /**
+   * What the model is sent: one system message (the conversation's prompt,
+   * then any system messages of the thread), questions and their answers
+   * strictly alternating, then the question. `earlier` is the thread before
+   * the question.
+   */
+  async #history(conversation: Conversation, earlier: readonly MessageRecord[], question: Spoken): Promise<ChatMessage[]> {
+    const system = [conversation.settings.systemPrompt, ...earlier.filter((message) => message.role === 'system').map((message) => message.content)]
+    const systemText = system.filter((text) => text.trim() !== '').join('\n\n')
+    const history: ChatMessage[] = systemText === '' ? [] : [{ role: 'system', content: systemText }]
+    for (const message of answeredPairs(earlier)) history.push(await this.#toChatMessage(message))
+    history.push(await this.#toChatMessage(question))
     return history
   }
 
-  async #toChatMessage(message: MessageRecord): Promise<ChatMessage> {
+  async #toChatMessage(message: Spoken): Promise<ChatMessage> {
     if (message.attachments.length === 0) return { role: message.role, content: message.content }
     const parts: Array<ChatTextPart | ChatImagePart> = []
     if (message.content !== '') parts.push({ type: 'text', text: message.content })
@@ -337,6 +350,27 @@ export class ChatService {
   #release(requestId: string): void {
     for (const [conversationId, owner] of this.#busy) if (owner === requestId) this.#busy.delete(conversationId)
   }
+}
+
+/**
+ * The questions that got an answer, each followed by it, in order. Left out:
+ * answers that failed or hold no text, with their question; a question
+ * nobody answered (its send failed, or another question followed it), which
+ * is sent again only when the person retries it; answers with no question
+ * before them. Strict providers refuse two messages of one role in a row.
+ */
+function answeredPairs(thread: readonly MessageRecord[]): MessageRecord[] {
+  const pairs: MessageRecord[] = []
+  let question: MessageRecord | null = null
+  for (const message of thread) {
+    if (message.role === 'user') {
+      question = message
+    } else if (message.role === 'assistant') {
+      if (question !== null && message.status !== 'error' && message.content !== '') pairs.push(question, message)
+      question = null
+    }
+  }
+  return pairs
 }
 
 /** The first `room` code units of `text`, without splitting a surrogate pair. */
