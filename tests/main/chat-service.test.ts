@@ -569,6 +569,31 @@ describe('the history sent', () => {
     ])
   })
 
+  it('an imported image whose file is missing is sent as a note instead of failing', async () => {
+    const image = (id: string, name: string): Attachment => ({ id, kind: 'image', url: `/media/attachments/${id}.jpg`, mime: 'image/jpeg', width: 640, height: 480, name, bytes: 52_000 })
+    const id = importThread([
+      { role: 'user', content: 'Look at these', attachments: [image('3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2d', 'holiday.jpg'), image('img_1', 'scan.jpg')] },
+      { role: 'assistant', content: 'Nice pictures.' }
+    ])
+    const { ended } = await send(id, 'What else do you see?')
+    expect(ended.message.status).toBe('complete')
+    const notes = [
+      { type: 'text', text: 'Look at these' },
+      { type: 'text', text: '[image not available: holiday.jpg]' },
+      { type: 'text', text: '[image not available: scan.jpg]' }
+    ]
+    expect(lastSentMessages()).toEqual([
+      { role: 'user', content: notes },
+      { role: 'assistant', content: 'Nice pictures.' },
+      { role: 'user', content: 'What else do you see?' }
+    ])
+    // Asking the imported question again works too.
+    const requestId = nextId()
+    await harness.chat.regenerate({ requestId, messageId: `${id}-m1` }, harness.sink)
+    expect((await harness.ended(requestId)).message.status).toBe('complete')
+    expect(lastSentMessages()).toEqual([{ role: 'user', content: notes }])
+  })
+
   it('a failure while the history is built leaves no question behind', async () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#00aa00' } }).png().toBuffer()
     const added = await harness.attachments.add({ name: 'green.png', mime: 'image/png', data: png })

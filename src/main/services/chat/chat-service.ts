@@ -85,7 +85,8 @@ export class ChatService {
       if (content.trim() === '' && attachments.length === 0) throw new AppError('invalid_argument', 'Write a message or attach an image first.')
       const conversation = this.#claimConversation(args.conversationId, args.requestId)
       const earlier = conversation.messages
-      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments })
+      // Images attached just now must be sent; a placeholder is only for older ones.
+      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments }, { exactQuestion: true })
       const title = conversation.title === DEFAULT_TITLE && earlier.length === 0 ? titleFrom(content, attachments) : null
       // Written only once the history is built, and together: a failure leaves no question without its answer row.
       const { userMessage, assistantMessage } = store.transaction(() => {
@@ -313,21 +314,34 @@ export class ChatService {
    * strictly alternating, then the question. `earlier` is the thread before
    * the question.
    */
-  async #history(conversation: Conversation, earlier: readonly MessageRecord[], question: Spoken): Promise<ChatMessage[]> {
+  async #history(
+    conversation: Conversation,
+    earlier: readonly MessageRecord[],
+    question: Spoken,
+    options: { exactQuestion?: boolean } = {}
+  ): Promise<ChatMessage[]> {
     const system = [conversation.settings.systemPrompt, ...earlier.filter((message) => message.role === 'system').map((message) => message.content)]
     const systemText = system.filter((text) => text.trim() !== '').join('\n\n')
     const history: ChatMessage[] = systemText === '' ? [] : [{ role: 'system', content: systemText }]
-    for (const message of answeredPairs(earlier)) history.push(await this.#toChatMessage(message))
-    history.push(await this.#toChatMessage(question))
+    for (const message of answeredPairs(earlier)) history.push(await this.#toChatMessage(message, false))
+    history.push(await this.#toChatMessage(question, options.exactQuestion === true))
     return history
   }
 
-  async #toChatMessage(message: Spoken): Promise<ChatMessage> {
+  /** `exact`: a missing image fails the turn instead of being sent as a note. */
+  async #toChatMessage(message: Spoken, exact: boolean): Promise<ChatMessage> {
     if (message.attachments.length === 0) return { role: message.role, content: message.content }
     const parts: Array<ChatTextPart | ChatImagePart> = []
     if (message.content !== '') parts.push({ type: 'text', text: message.content })
     for (const attachment of message.attachments) {
-      parts.push({ type: 'image_url', image_url: { url: await this.#deps.attachments.toDataUrl(attachment) } })
+      try {
+        parts.push({ type: 'image_url', image_url: { url: await this.#deps.attachments.toDataUrl(attachment) } })
+      } catch (error) {
+        // An imported conversation carries its images' records but not their files (or ids of another app).
+        const missing = error instanceof AppError && (error.code === 'not_found' || error.code === 'invalid_argument')
+        if (exact || !missing) throw error
+        parts.push({ type: 'text', text: `[image not available: ${attachment.name}]` })
+      }
     }
     return { role: message.role, content: parts }
   }
