@@ -314,6 +314,30 @@ describe('stopping and failures', () => {
     expect(harness.store.getMessage(turn.assistantMessage.id).content).toBe(ended.message.content)
   })
 
+  it('a message sent right after Stop goes through, and the stopped answer is still saved incomplete', async () => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'stall', afterChunks: 6, ms: 2_000 }, { path: '/chat/completions' })
+    const first = nextId()
+    const turn = await harness.chat.send({ requestId: first, conversationId: conversation.id, content: 'Tell me a story' }, harness.sink)
+    await sleep(150)
+    expect(harness.streams.abort(first)).toBe(true)
+    const second = nextId()
+    const next = await harness.chat.send({ requestId: second, conversationId: conversation.id, content: 'Something else, then' }, harness.sink)
+
+    const stopped = await harness.ended(first)
+    expect(stopped.message).toMatchObject({ id: turn.assistantMessage.id, status: 'incomplete', error: null })
+    expect(stopped.message.content.length).toBeGreaterThan(0)
+    expect(harness.store.getMessage(turn.assistantMessage.id)).toMatchObject({ status: 'incomplete', content: stopped.message.content })
+    expect((await harness.ended(second)).message.status).toBe('complete')
+    // The new question follows the stopped answer, which the model is sent as it was saved.
+    expect(next.userMessage?.parentId).toBe(turn.assistantMessage.id)
+    expect(lastSentMessages()).toEqual([
+      { role: 'user', content: 'Tell me a story' },
+      { role: 'assistant', content: stopped.message.content },
+      { role: 'user', content: 'Something else, then' }
+    ])
+  })
+
   it('saves the growing answer while it streams', async () => {
     const conversation = newConversation()
     fake.inject({ kind: 'stall', afterChunks: 30, ms: 500 })

@@ -30,6 +30,16 @@ type AnswerEnd = Required<MessagePatch>
 /** A message as the model is sent it; the question may not be saved yet. */
 type Spoken = Pick<MessageRecord, 'role' | 'content' | 'attachments'>
 
+/** The turn that holds a conversation. */
+interface Claim {
+  requestId: string
+  /** Aborted when the person stops the answer. */
+  stopped: AbortSignal
+  /** Resolves when the turn has ended and its answer is saved. */
+  released: Promise<void>
+  release: () => void
+}
+
 export interface AttachmentSource {
   get(id: string): Promise<Attachment>
   toDataUrl(attachment: Attachment): Promise<string>
@@ -58,6 +68,8 @@ const MAX_MESSAGE_CHARS = 100_000
 export const MAX_ANSWER_CHARS = 1_000_000
 /** When the database refused the end of an answer (busy, say), it is tried once more after this long. */
 const SAVE_RETRY_MS = 1_000
+/** How long a new turn waits for a just-stopped answer in the same conversation to be saved. */
+const STOPPED_SETTLE_MS = 2_000
 /**
  * Kept in the message's error field with status `incomplete`: the answer is
  * not a failure (what arrived is shown and sent back as context), but the
@@ -69,8 +81,8 @@ const DEFAULT_TITLE = 'New chat'
 
 export class ChatService {
   readonly #deps: ChatServiceDeps
-  /** One answer at a time per conversation: conversation id → request id. */
-  readonly #busy = new Map<string, string>()
+  /** One answer at a time per conversation: conversation id → the turn writing it. */
+  readonly #busy = new Map<string, Claim>()
   readonly #running = new Set<Promise<void>>()
 
   constructor(deps: ChatServiceDeps) {
@@ -83,7 +95,7 @@ export class ChatService {
       const content = checkContent(args.content)
       const attachments = await this.#resolveAttachments(args.attachmentIds)
       if (content.trim() === '' && attachments.length === 0) throw new AppError('invalid_argument', 'Write a message or attach an image first.')
-      const conversation = this.#claimConversation(args.conversationId, args.requestId)
+      const conversation = await this.#claimConversation(args.conversationId, args.requestId, signal)
       const earlier = conversation.messages
       // Images attached just now must be sent; a placeholder is only for older ones.
       const history = await this.#history(conversation, earlier, { role: 'user', content, attachments }, { exactQuestion: true })
@@ -103,7 +115,7 @@ export class ChatService {
       const { store } = this.#deps
       const old = store.getMessage(args.messageId)
       if (old.role !== 'assistant' || old.parentId === null) throw new AppError('invalid_argument', 'Only an answer can be regenerated.')
-      const conversation = this.#claimConversation(old.conversationId, args.requestId)
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
       const path = store.pathTo(old.parentId)
       const question = path.at(-1) as MessageRecord
       // The question is sent again even if its answers all failed: this is the person retrying it.
@@ -120,7 +132,7 @@ export class ChatService {
       const old = store.getMessage(args.messageId)
       if (old.role !== 'user') throw new AppError('invalid_argument', 'Only your own messages can be edited.')
       if (content.trim() === '' && old.attachments.length === 0) throw new AppError('invalid_argument', 'The edited message is empty.')
-      const conversation = this.#claimConversation(old.conversationId, args.requestId)
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
       const earlier = old.parentId === null ? [] : store.pathTo(old.parentId)
       const history = await this.#history(conversation, earlier, { role: 'user', content, attachments: old.attachments })
       const { userMessage, assistantMessage } = store.transaction(() => {
@@ -261,13 +273,17 @@ export class ChatService {
     } finally {
       if (saveTimer) clearTimeout(saveTimer)
       coalescer.flush()
-      this.#release(requestId)
       this.#deps.streams.end(requestId)
     }
 
-    const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
-    const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model })
-    sink.send('chat.ended', { requestId, message: saved, title: run.title })
+    try {
+      const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
+      const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model })
+      sink.send('chat.ended', { requestId, message: saved, title: run.title })
+    } finally {
+      // Only now: a turn waiting for this one then builds its history from the saved answer.
+      this.#release(requestId)
+    }
   }
 
   /**
@@ -353,16 +369,35 @@ export class ChatService {
     return Promise.all(ids.map((id: string) => this.#deps.attachments.get(id)))
   }
 
-  /** Marks the conversation busy at once, so two quick sends cannot both start an answer. */
-  #claimConversation(id: string, requestId: string): Conversation {
-    const conversation = this.#deps.store.getConversation(id)
-    if (this.#busy.has(conversation.id)) throw new AppError('invalid_argument', 'An answer is still being written in this conversation. Stop it first.')
-    this.#busy.set(conversation.id, requestId)
+  /**
+   * Marks the conversation busy, so two quick sends cannot both start an
+   * answer. An answer that was just stopped still takes a moment to save what
+   * arrived; a turn started right after Stop waits for that (briefly) instead
+   * of being refused.
+   */
+  async #claimConversation(id: string, requestId: string, signal: AbortSignal): Promise<Conversation> {
+    let conversation = this.#deps.store.getConversation(id)
+    const holder = this.#busy.get(conversation.id)
+    if (holder) {
+      const settled = holder.stopped.aborted && (await settlesWithin(holder.released, STOPPED_SETTLE_MS))
+      // Another turn may have claimed it meanwhile; and this one may have been stopped while it waited.
+      if (!settled || this.#busy.has(conversation.id)) throw new AppError('invalid_argument', 'An answer is still being written in this conversation. Stop it first.')
+      if (signal.aborted) throw new AppError('aborted', 'Stopped.')
+      // Read again: the stopped answer is saved now.
+      conversation = this.#deps.store.getConversation(id)
+    }
+    let release = (): void => undefined
+    const released = new Promise<void>((resolve) => (release = resolve))
+    this.#busy.set(conversation.id, { requestId, stopped: signal, released, release })
     return conversation
   }
 
   #release(requestId: string): void {
-    for (const [conversationId, owner] of this.#busy) if (owner === requestId) this.#busy.delete(conversationId)
+    for (const [conversationId, claim] of this.#busy) {
+      if (claim.requestId !== requestId) continue
+      this.#busy.delete(conversationId)
+      claim.release()
+    }
   }
 }
 
@@ -385,6 +420,17 @@ function answeredPairs(thread: readonly MessageRecord[]): MessageRecord[] {
     }
   }
   return pairs
+}
+
+/** True when `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([promise.then(() => true), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The first `room` code units of `text`, without splitting a surrogate pair. */
