@@ -172,9 +172,11 @@ export interface CompletionFailed {
 // ---------------------------------------------------------------- chat
 
 /**
- * `streaming`: being written now. `incomplete`: stopped by the person, or the
- * app closed mid-answer (what arrived is kept). `error`: the request failed;
- * `error` says why and content holds whatever arrived before.
+ * `streaming`: being written now. `incomplete`: stopped by the person, the
+ * app closed mid-answer, or the connection ended before the server marked the
+ * answer finished (what arrived is kept; in the last case `error` holds that
+ * note). `error`: the request failed; `error` says why and content holds
+ * whatever arrived before.
  */
 export type MessageStatus = 'complete' | 'streaming' | 'incomplete' | 'error'
 

@@ -105,6 +105,19 @@ describe('chat', () => {
     await screenshot(page, 'chat-stopped')
   })
 
+  it('an answer whose connection ended early is not shown as finished', async () => {
+    const { page, fake } = stack
+    await newChat(page)
+    fake.inject({ kind: 'end-early', afterChunks: 40 }, { path: '/chat/completions' })
+    await sendMessage(page, 'Tell me about rivers, words:300')
+    await waitForAnswer(page)
+    const answer = messages(page, 'assistant').last()
+    expect(await answer.getAttribute('data-status')).toBe('incomplete')
+    expect(await answer.getByTestId('stopped-badge').innerText()).toBe('The connection ended before the answer finished.')
+    expect((await answer.getByTestId('message-content').innerText()).length).toBeGreaterThan(20)
+    await screenshot(page, 'chat-cut-short')
+  })
+
   it('regenerates an answer and switches between versions', async () => {
     const { page } = stack
     await newChat(page)

@@ -12,7 +12,7 @@ import { sendError, sendJson, sse, sseHeaders } from './responses.ts'
 /** What an endpoint produces; decides which faults it can take. */
 export type RouteKind = 'chat' | 'ask' | 'media' | 'json' | 'text'
 
-export type TransportFault = Extract<Fault, { kind: 'slow-first-byte' | 'stall' | 'drop' }>
+export type TransportFault = Extract<Fault, { kind: 'slow-first-byte' | 'stall' | 'drop' | 'end-early' }>
 export type ResponseFault = Exclude<Fault, TransportFault>
 
 export interface TakenFaults {
@@ -25,6 +25,7 @@ const faultKinds = new Set<Fault['kind']>([
   'slow-first-byte',
   'stall',
   'drop',
+  'end-early',
   'malformed-json',
   'stream-error',
   'ratelimit-notice',
@@ -38,7 +39,7 @@ const faultKinds = new Set<Fault['kind']>([
 const errorShapes = new Set<ErrorShape>(['openai', 'string', 'error-and-message', 'anthropic', 'text', 'html'])
 
 function isTransport(fault: Fault): fault is TransportFault {
-  return fault.kind === 'slow-first-byte' || fault.kind === 'stall' || fault.kind === 'drop'
+  return fault.kind === 'slow-first-byte' || fault.kind === 'stall' || fault.kind === 'drop' || fault.kind === 'end-early'
 }
 
 /** `/v1/models/` → `/models`: the gateway serves every endpoint with and without `/v1`. */
@@ -94,6 +95,9 @@ export function parseFaultRule(input: unknown): FaultRule {
       break
     case 'drop':
       num(f.afterBytes, 'afterBytes')
+      break
+    case 'end-early':
+      num(f.afterChunks, 'afterChunks')
       break
     case 'ratelimit-notice':
       if (f.variant !== 'current' && f.variant !== 'legacy') throw new Error('variant must be current or legacy')
@@ -181,7 +185,7 @@ function toBuffer(data: string | Uint8Array): Buffer {
 
 /**
  * Writes one response, applying the request's transport fault. Every write is
- * a "chunk" for `stall`; body bytes are counted for `drop`. Handlers check
+ * a "chunk" for `stall` and `end-early`; body bytes are counted for `drop`. Handlers check
  * `gone` (or the `false` that write returns) to stop work once the client has
  * left or the socket was dropped on purpose.
  */
@@ -193,6 +197,9 @@ export class Reply {
   #bytes = 0
   #stalled = false
   #closed = false
+  #endedEarly = false
+  /** A body with Content-Length is being sent: `end-early` leaves it alone. */
+  #whole = false
 
   constructor(res: ServerResponse, transport: TransportFault | undefined, signal: AbortSignal) {
     this.res = res
@@ -204,7 +211,7 @@ export class Reply {
   }
 
   get gone(): boolean {
-    return this.#closed || this.res.destroyed || this.#signal.aborted
+    return this.#closed || this.#endedEarly || this.res.destroyed || this.#signal.aborted
   }
 
   get headersSent(): boolean {
@@ -240,6 +247,12 @@ export class Reply {
     const t = this.#transport
     if (t?.kind === 'stall' && !this.#stalled && this.#chunks >= t.afterChunks) await this.#stall(t.ms)
     if (this.gone) return false
+    if (t?.kind === 'end-early' && !this.#whole && this.#chunks >= t.afterChunks) {
+      // A clean end of the chunked body: the client sees a finished response.
+      this.#endedEarly = true
+      await new Promise<void>((resolve) => this.res.end(resolve))
+      return false
+    }
     const buf = toBuffer(data)
     this.#chunks += 1
     if (t?.kind === 'drop' && this.#bytes + buf.length >= t.afterBytes) {
@@ -268,6 +281,7 @@ export class Reply {
    */
   async send(status: number, headers: OutgoingHttpHeaders, body: string | Uint8Array): Promise<void> {
     const buf = toBuffer(body)
+    this.#whole = true
     if (!(await this.head(status, { ...headers, 'content-length': buf.length }))) return
     const t = this.#transport
     if (t?.kind === 'stall' && buf.length > 1) {

@@ -33,6 +33,12 @@ export type Fault =
   | { kind: 'stall'; afterChunks: number; ms: number }
   /** The socket is destroyed after `afterBytes` bytes of body (0: before any header). */
   | { kind: 'drop'; afterBytes: number }
+  /**
+   * A streamed answer ends cleanly after `afterChunks` chunks, as when an
+   * upstream or a proxy gives up mid-answer: no finish_reason, no [DONE], no
+   * error, no reset. Bodies sent whole (with Content-Length) are not cut.
+   */
+  | { kind: 'end-early'; afterChunks: number }
   /** A 200 with a JSON content type whose body is not JSON. */
   | { kind: 'malformed-json' }
   /** A 200 event stream that carries `data: {"error":{...}}` after a few tokens. */

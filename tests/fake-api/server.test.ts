@@ -466,6 +466,22 @@ describe('faults', () => {
     await expect(res.text()).rejects.toThrow()
   })
 
+  it('end-early ends a stream cleanly after N chunks, without finish_reason or [DONE]', async () => {
+    api.inject({ kind: 'end-early', afterChunks: 4 }, { path: '/chat/completions' })
+    const r = await rawRequest('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ ...hello, stream: true }) })
+    expect(r.status).toBe(200)
+    expect(r.complete).toBe(true)
+    const text = r.body.toString('utf8')
+    expect(events(text)).toHaveLength(4)
+    expect(text).not.toContain('[DONE]')
+    expect(streamed(text).chunks.every((c) => c.choices[0]?.finish_reason === null)).toBe(true)
+    expect(streamed(text).content.length).toBeGreaterThan(0)
+
+    // A whole body is not cut.
+    api.inject({ kind: 'end-early', afterChunks: 0 }, { path: '/models' })
+    expect(((await (await fetch(`${api.url}/models`)).json()) as { object: string }).object).toBe('list')
+  })
+
   it('malformed-json sends truncated JSON with a JSON content type', async () => {
     api.inject({ kind: 'malformed-json' })
     const res = await fetch(`${api.url}/models`)

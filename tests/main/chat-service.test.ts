@@ -2,20 +2,23 @@
  * The chat service against the fake gateway over loopback HTTP, with a real
  * SQLite file and real attachment files.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { DatabaseSync } from 'node:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { EventSink } from '../../src/main/bridge'
 import { AttachmentStore } from '../../src/main/services/attachments'
-import { ChatService } from '../../src/main/services/chat/chat-service'
+import { ChatService, MAX_ANSWER_CHARS } from '../../src/main/services/chat/chat-service'
+import { makeBundle, type BundleMessage } from '../../src/main/services/chat/export/bundle'
+import { LIMITS } from '../../src/main/services/chat/store-validate'
 import { ChatStore } from '../../src/main/services/chat/store'
 import { GatewayClient } from '../../src/main/services/gateway'
 import { HttpClient } from '../../src/main/services/http/client'
 import { defaultSettings } from '../../src/main/services/settings-schema'
 import { StreamRegistry } from '../../src/main/services/streams'
-import type { ChatEnded, ChatDelta, ChatTurn, EventName, PayloadOf, Settings } from '../../src/shared/contract'
+import type { Attachment, ChatEnded, ChatDelta, ChatTurn, ConversationSettings, EventName, PayloadOf, Settings } from '../../src/shared/contract'
 import { startFakeApi, type FakeApi } from '../fake-api/server'
 
 let fake: FakeApi
@@ -27,6 +30,10 @@ afterAll(async () => {
 })
 
 interface Harness {
+  /** The SQLite file behind `store`. */
+  file: string
+  /** Where `attachments` keeps its files. */
+  mediaDir: string
   store: ChatStore
   chat: ChatService
   streams: StreamRegistry
@@ -45,7 +52,8 @@ beforeEach(() => {
   const dir = mkdtempSync(join(tmpdir(), 'skyport-chat-'))
   const settings: Settings = structuredClone({ ...defaultSettings, baseUrl: fake.url })
   const http = new HttpClient(() => ({ baseUrl: fake.url, apiKey: 'sk-test', timeouts: { connectMs: 2_000, headersMs: 5_000, idleMs: 2_000 }, proxy: settings.proxy }))
-  const store = ChatStore.open(join(dir, 'chat.db'))
+  const file = join(dir, 'chat.db')
+  const store = ChatStore.open(file)
   const streams = new StreamRegistry()
   const events: Harness['events'] = []
   const waiters = new Map<string, (ended: ChatEnded) => void>()
@@ -59,7 +67,8 @@ beforeEach(() => {
       }
     }
   }
-  const attachments = new AttachmentStore({ mediaDir: join(dir, 'media') })
+  const mediaDir = join(dir, 'media')
+  const attachments = new AttachmentStore({ mediaDir })
   const chat = new ChatService({
     store,
     gateway: new GatewayClient(http),
@@ -69,6 +78,8 @@ beforeEach(() => {
     saveEveryMs: 20
   })
   harness = {
+    file,
+    mediaDir,
     store,
     chat,
     streams,
@@ -78,10 +89,15 @@ beforeEach(() => {
     http,
     attachments,
     ended: (requestId) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const already = events.find((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)
-        if (already) resolve(already.payload as ChatEnded)
-        else waiters.set(requestId, resolve)
+        if (already) return resolve(already.payload as ChatEnded)
+        // A turn that never ends is the failure to report, not a test timeout.
+        const timer = setTimeout(() => reject(new Error(`chat.ended never came for ${requestId}`)), 5_000)
+        waiters.set(requestId, (ended) => {
+          clearTimeout(timer)
+          resolve(ended)
+        })
       }),
     deltas: (requestId) => events.filter((e) => e.event === 'chat.delta').map((e) => e.payload as ChatDelta).filter((d) => d.requestId === requestId)
   }
@@ -98,6 +114,33 @@ afterEach(async () => {
 
 let counter = 0
 const nextId = (): string => `req-${++counter}`
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
+  `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+
+/** A message's row read through a second connection: what is in the file, not in this process. */
+function rowOnDisk(messageId: string): { content: string; status: string; updated_at: number } | undefined {
+  const db = new DatabaseSync(harness.file, { readOnly: true })
+  try {
+    return db.prepare('SELECT content, status, updated_at FROM messages WHERE id = ?').get(messageId) as
+      | { content: string; status: string; updated_at: number }
+      | undefined
+  } finally {
+    db.close()
+  }
+}
+
+/** A second chat service on the harness's store, with its own options (e.g. the default save interval). */
+function chatWith(options: Partial<ConstructorParameters<typeof ChatService>[0]> = {}): ChatService {
+  return new ChatService({
+    store: harness.store,
+    gateway: new GatewayClient(harness.http),
+    streams: harness.streams,
+    attachments: harness.attachments,
+    settings: () => harness.settings,
+    ...options
+  })
+}
 
 function newConversation(overrides: Partial<Parameters<ChatStore['createConversation']>[0]> = {}) {
   return harness.store.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true, ...overrides })
@@ -107,6 +150,49 @@ async function send(conversationId: string, content: string, attachmentIds?: str
   const requestId = nextId()
   const turn = await harness.chat.send({ requestId, conversationId, content, attachmentIds }, harness.sink)
   return { turn, ended: await harness.ended(requestId) }
+}
+
+/** Imports a conversation whose messages follow one another (each the parent of the next), as a file would bring it. */
+function importThread(messages: Array<Pick<BundleMessage, 'role' | 'content'> & Partial<BundleMessage>>, settings: Partial<ConversationSettings> = {}): string {
+  const id = `imported-${++counter}`
+  const at = Date.UTC(2025, 0, 1)
+  const bundled: BundleMessage[] = messages.map((message, index) => ({
+    id: `${id}-m${index}`,
+    parentId: index === 0 ? null : `${id}-m${index - 1}`,
+    reasoning: '',
+    attachments: [],
+    model: null,
+    status: 'complete',
+    error: null,
+    finishReason: null,
+    usage: null,
+    createdAt: at + index,
+    updatedAt: at + index,
+    ...message
+  }))
+  harness.store.importBundle(
+    makeBundle(
+      [
+        {
+          id,
+          title: 'Imported',
+          pinned: false,
+          createdAt: at,
+          updatedAt: at,
+          activeLeafId: null,
+          settings: { model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true, ...settings },
+          messages: bundled
+        }
+      ],
+      at
+    )
+  )
+  return id
+}
+
+/** Roles and texts of the messages the model was last sent. */
+function lastSentMessages(): Array<{ role: string; content: unknown }> {
+  return lastChatBody()['messages'] as Array<{ role: string; content: unknown }>
 }
 
 function lastChatBody(): Record<string, unknown> {
@@ -198,9 +284,8 @@ describe('sending', () => {
     expect(ended.message.status).toBe('complete')
   })
 
+  // Types and sizes are the bridge schema's job (tests/main/bridge-schemas.test.ts); these need the service's state.
   it.each([
-    [{ content: 42 }, /must be text/],
-    [{ content: 'x'.repeat(100_001) }, /at most/],
     [{ content: '   ' }, /Write a message/],
     [{ content: 'hi', conversationId: 'nope' }, /no longer exists/],
     [{ content: 'hi', requestId: '../bad id' }, /request id/]
@@ -228,6 +313,30 @@ describe('stopping and failures', () => {
     expect(harness.store.getMessage(turn.assistantMessage.id).content).toBe(ended.message.content)
   })
 
+  it('a message sent right after Stop goes through, and the stopped answer is still saved incomplete', async () => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'stall', afterChunks: 6, ms: 2_000 }, { path: '/chat/completions' })
+    const first = nextId()
+    const turn = await harness.chat.send({ requestId: first, conversationId: conversation.id, content: 'Tell me a story' }, harness.sink)
+    await sleep(150)
+    expect(harness.streams.abort(first)).toBe(true)
+    const second = nextId()
+    const next = await harness.chat.send({ requestId: second, conversationId: conversation.id, content: 'Something else, then' }, harness.sink)
+
+    const stopped = await harness.ended(first)
+    expect(stopped.message).toMatchObject({ id: turn.assistantMessage.id, status: 'incomplete', error: null })
+    expect(stopped.message.content.length).toBeGreaterThan(0)
+    expect(harness.store.getMessage(turn.assistantMessage.id)).toMatchObject({ status: 'incomplete', content: stopped.message.content })
+    expect((await harness.ended(second)).message.status).toBe('complete')
+    // The new question follows the stopped answer, which the model is sent as it was saved.
+    expect(next.userMessage?.parentId).toBe(turn.assistantMessage.id)
+    expect(lastSentMessages()).toEqual([
+      { role: 'user', content: 'Tell me a story' },
+      { role: 'assistant', content: stopped.message.content },
+      { role: 'user', content: 'Something else, then' }
+    ])
+  })
+
   it('saves the growing answer while it streams', async () => {
     const conversation = newConversation()
     fake.inject({ kind: 'stall', afterChunks: 30, ms: 500 })
@@ -237,6 +346,33 @@ describe('stopping and failures', () => {
     expect(midway.status).toBe('streaming')
     expect(midway.content.length).toBeGreaterThan(10)
     await harness.ended(turn.requestId)
+  })
+
+  it('what arrived is in the database file within about 250 ms, even when the stream then pauses', async () => {
+    const chat = chatWith() // the default save interval
+    const conversation = newConversation()
+    fake.inject({
+      kind: 'raw',
+      chunks: [{ text: chunk({ content: 'Arrived before the pause.' }) }, { text: chunk({ content: ' After it.' }, 'stop'), delayMs: 3_000 }]
+    })
+    const requestId = nextId()
+    const turn = await chat.send({ requestId, conversationId: conversation.id, content: 'Hello' }, harness.sink)
+    await sleep(400)
+    expect(rowOnDisk(turn.assistantMessage.id)).toMatchObject({ content: 'Arrived before the pause.', status: 'streaming' })
+    harness.streams.abort(requestId)
+    await chat.settle()
+  })
+
+  it('no save runs after the answer ended', async () => {
+    const chat = chatWith()
+    const conversation = newConversation()
+    fake.inject({ kind: 'raw', chunks: [{ text: chunk({ content: 'Short answer.' }, 'stop') }, { text: 'data: [DONE]\n\n' }] })
+    const requestId = nextId()
+    await chat.send({ requestId, conversationId: conversation.id, content: 'Hello' }, harness.sink)
+    const ended = await harness.ended(requestId)
+    await sleep(400)
+    // A save timer left running would have written the row again (a later updated_at).
+    expect(rowOnDisk(ended.message.id)).toEqual({ content: 'Short answer.', status: 'complete', updated_at: ended.message.updatedAt })
   })
 
   it('shows a server error on the answer, keeps the question, and a retry succeeds', async () => {
@@ -303,6 +439,208 @@ describe('stopping and failures', () => {
     })
     const { ended } = await send(conversation.id, 'Hello')
     expect(ended.message.content).toBe('Clean answer.')
+  })
+})
+
+describe('answers that end early', () => {
+  it('a stream that stops without [DONE] or a finish reason is saved incomplete, saying the connection ended', async () => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'end-early', afterChunks: 12 }, { path: '/chat/completions' })
+    const { turn, ended } = await send(conversation.id, 'Tell me a story, words:300')
+    expect(ended.message.status).toBe('incomplete')
+    expect(ended.message.finishReason).toBeNull()
+    expect(ended.message.error).toEqual({ code: 'network', message: 'The connection ended before the answer finished.' })
+    expect(ended.message.content.length).toBeGreaterThan(0)
+    // What arrived is kept, and the note is saved with it for the window to show.
+    const saved = harness.store.getMessage(turn.assistantMessage.id)
+    expect(saved).toMatchObject({ status: 'incomplete', content: ended.message.content, error: ended.message.error })
+  })
+
+  it.each([
+    ['a finish reason without [DONE]', [chunk({ content: 'Whole answer.' }), chunk({}, 'stop')], 'stop'],
+    ['[DONE] without a finish reason', [chunk({ content: 'Whole answer.' }), 'data: [DONE]\n\n'], null]
+  ])('a stream that ends with %s is complete', async (_name, chunks, finishReason) => {
+    const conversation = newConversation()
+    fake.inject({ kind: 'raw', chunks: chunks.map((text) => ({ text })) }, { path: '/chat/completions' })
+    const { ended } = await send(conversation.id, 'Hello')
+    expect(ended.message).toMatchObject({ status: 'complete', content: 'Whole answer.', finishReason, error: null })
+  })
+
+  it('a whole JSON answer with a finish reason is complete', async () => {
+    const conversation = newConversation({ stream: false })
+    const { ended } = await send(conversation.id, 'Hello')
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'stop', error: null })
+  })
+})
+
+describe('size limits and failed saves', () => {
+  it('an answer longer than the store allows is cut below its limit and saved complete, finish reason length', async () => {
+    expect(MAX_ANSWER_CHARS).toBeLessThan(LIMITS.storedMessageChars)
+    const conversation = newConversation()
+    const piece = chunk({ content: 'x'.repeat(500_000) })
+    fake.inject({ kind: 'raw', chunks: [{ text: piece }, { text: piece }, { text: piece }, { text: chunk({}, 'stop') }, { text: 'data: [DONE]\n\n' }] })
+    const { turn, ended } = await send(conversation.id, 'Say x forever')
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'length', error: null })
+    expect(ended.message.content).toHaveLength(MAX_ANSWER_CHARS)
+    expect(harness.store.getMessage(turn.assistantMessage.id).content).toHaveLength(MAX_ANSWER_CHARS)
+    expect(harness.deltas(turn.requestId).map((d) => d.content).join('')).toHaveLength(MAX_ANSWER_CHARS)
+  })
+
+  it('reaching the cap stops the request at once', async () => {
+    const chat = chatWith({ maxAnswerChars: 300 })
+    const conversation = newConversation()
+    const requestId = nextId()
+    const started = Date.now()
+    // About 18,000 characters, a few per chunk with a 1 ms pause: seconds to send in full.
+    await chat.send({ requestId, conversationId: conversation.id, content: 'A long story, words:3000' }, harness.sink)
+    const ended = await harness.ended(requestId)
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(ended.message).toMatchObject({ status: 'complete', finishReason: 'length' })
+    expect(ended.message.content).toHaveLength(300)
+  })
+
+  it('when the final save fails, the turn still ends once with the answer and why, and the row is fixed once it can be', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'skyport-chat-')), 'busy.db')
+    const store = ChatStore.open(file, { busyTimeoutMs: 20 })
+    const chat = chatWith({ store })
+    const conversation = store.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true })
+    fake.inject({ kind: 'stall', afterChunks: 5, ms: 300 }, { path: '/chat/completions' })
+    const requestId = nextId()
+    const turn = await chat.send({ requestId, conversationId: conversation.id, content: 'Hello there' }, harness.sink)
+    // Another process holds the write lock while the answer ends: the database is busy.
+    await sleep(100)
+    const other = new DatabaseSync(file)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const ended = await harness.ended(requestId)
+      expect(ended.message).toMatchObject({ id: turn.assistantMessage.id, status: 'error', error: { code: 'internal' } })
+      expect(ended.message.error?.message).toMatch(/^The answer could not be saved: database is locked/)
+      expect(ended.message.content).toBe(harness.deltas(requestId).map((d) => d.content).join(''))
+      expect(ended.message.content.length).toBeGreaterThan(100)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    // Once the lock is gone the answer is saved after all, and never left "streaming".
+    let row = store.getMessage(turn.assistantMessage.id)
+    for (let waited = 0; row.status === 'streaming' && waited < 3_000; waited += 50) {
+      await sleep(50)
+      row = store.getMessage(turn.assistantMessage.id)
+    }
+    expect(row.status).toBe('complete')
+    expect(row.content.length).toBeGreaterThan(100)
+    expect(harness.events.filter((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)).toHaveLength(1)
+    await chat.settle()
+    store.close()
+  })
+})
+
+describe('the history sent', () => {
+  it('leaves out a question whose send failed when the next one is sent, and a retry sends it', async () => {
+    const conversation = newConversation({ systemPrompt: 'Be brief.' })
+    const first = await send(conversation.id, 'first question')
+    fake.inject({ kind: 'http-error', status: 503, shape: 'openai' }, { path: '/chat/completions' })
+    const failed = await send(conversation.id, 'question that failed')
+    expect(failed.ended.message.status).toBe('error')
+
+    await send(conversation.id, 'next question')
+    expect(lastSentMessages()).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: first.ended.message.content },
+      { role: 'user', content: 'next question' }
+    ])
+
+    // Retrying the failed answer asks that question again, with what came before it.
+    const retryId = nextId()
+    await harness.chat.regenerate({ requestId: retryId, messageId: failed.ended.message.id }, harness.sink)
+    expect((await harness.ended(retryId)).message.status).toBe('complete')
+    expect(lastSentMessages().map((m) => [m.role, m.content])).toEqual([
+      ['system', 'Be brief.'],
+      ['user', 'first question'],
+      ['assistant', first.ended.message.content],
+      ['user', 'question that failed']
+    ])
+  })
+
+  it('alternates questions and answers whatever the thread holds', async () => {
+    const id = importThread(
+      [
+        { role: 'system', content: 'Imported context.' },
+        { role: 'assistant', content: 'Hello! Ask me anything.' },
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: 'a1' },
+        { role: 'user', content: 'q2, never answered' },
+        { role: 'user', content: 'q3, answer failed' },
+        { role: 'assistant', content: '', status: 'error', error: { code: 'unavailable', message: 'All providers failed' } },
+        { role: 'user', content: 'q4, stopped before any text' },
+        { role: 'assistant', content: '', status: 'incomplete' },
+        { role: 'user', content: 'q5' },
+        { role: 'assistant', content: 'a5, stopped half way', status: 'incomplete' }
+      ],
+      { systemPrompt: 'Be brief.' }
+    )
+    const { ended } = await send(id, 'q6')
+    expect(ended.message.status).toBe('complete')
+    expect(lastSentMessages()).toEqual([
+      { role: 'system', content: 'Be brief.\n\nImported context.' },
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'a1' },
+      { role: 'user', content: 'q5' },
+      { role: 'assistant', content: 'a5, stopped half way' },
+      { role: 'user', content: 'q6' }
+    ])
+  })
+
+  it('an imported image whose file is missing is sent as a note instead of failing', async () => {
+    const image = (id: string, name: string): Attachment => ({ id, kind: 'image', url: `/media/attachments/${id}.jpg`, mime: 'image/jpeg', width: 640, height: 480, name, bytes: 52_000 })
+    const id = importThread([
+      { role: 'user', content: 'Look at these', attachments: [image('3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2d', 'holiday.jpg'), image('img_1', 'scan.jpg')] },
+      { role: 'assistant', content: 'Nice pictures.' }
+    ])
+    const { ended } = await send(id, 'What else do you see?')
+    expect(ended.message.status).toBe('complete')
+    const notes = [
+      { type: 'text', text: 'Look at these' },
+      { type: 'text', text: '[image not available: holiday.jpg]' },
+      { type: 'text', text: '[image not available: scan.jpg]' }
+    ]
+    expect(lastSentMessages()).toEqual([
+      { role: 'user', content: notes },
+      { role: 'assistant', content: 'Nice pictures.' },
+      { role: 'user', content: 'What else do you see?' }
+    ])
+    // Asking the imported question again works too.
+    const requestId = nextId()
+    await harness.chat.regenerate({ requestId, messageId: `${id}-m1` }, harness.sink)
+    expect((await harness.ended(requestId)).message.status).toBe('complete')
+    expect(lastSentMessages()).toEqual([{ role: 'user', content: notes }])
+  })
+
+  it('a failure while the history is built leaves no question behind', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#00aa00' } }).png().toBuffer()
+    const added = await harness.attachments.add({ name: 'green.png', mime: 'image/png', data: png })
+    const file = join(harness.mediaDir, added.url.replace(/^\/media\//, ''))
+    // The image is found when the message is checked, then vanishes before it is read to be sent.
+    const chat = chatWith({
+      attachments: {
+        get: (id: string) => harness.attachments.get(id),
+        toDataUrl: async (attachment: Attachment) => {
+          rmSync(file)
+          return harness.attachments.toDataUrl(attachment)
+        }
+      }
+    })
+    const conversation = newConversation()
+    const requestId = nextId()
+    await expect(chat.send({ requestId, conversationId: conversation.id, content: 'What is this?', attachmentIds: [added.id] }, harness.sink)).rejects.toMatchObject({
+      code: 'not_found'
+    })
+    expect(harness.store.getConversation(conversation.id)).toMatchObject({ title: 'New chat', messages: [] })
+    expect(harness.streams.size).toBe(0)
+    expect(harness.events.filter((e) => (e.payload as { requestId?: string }).requestId === requestId)).toEqual([])
+    // Nothing is left busy: the next message goes through.
+    expect((await send(conversation.id, 'Hello again')).ended.message.status).toBe('complete')
   })
 })
 

@@ -97,6 +97,9 @@ describe('checkKey', () => {
 
   it('shows a plain-text answer as the info line, and asks for a key when there is none', async () => {
     expect(parseKeyCheck('Free key\n', (text) => redact(text, ['k-1234']))).toEqual({ info: 'Free key', details: {} })
+    expect(() => parseKeyCheck('<html><head><title>Sign in to Wi-Fi</title></head></html>', (text) => redact(text, ['k-1234']))).toThrow(
+      /^A web page came back instead of an answer: “Sign in to Wi-Fi”\./
+    )
     config.apiKey = null
     await expect(gateway.checkKey()).rejects.toMatchObject({ code: 'no_key' })
     expect(fake.requests).toEqual([])
@@ -170,6 +173,28 @@ describe('streamChat', () => {
     fake.inject({ kind: 'empty-answer' }, { path: '/chat/completions' })
     const { error } = await drain(gateway.streamChat({ model: 'gpt-4o-mini', messages, stream }))
     expect(error).toMatchObject({ code: 'bad_response', message: 'The server returned an empty answer.' })
+  })
+
+  const signInPage =
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Grand Hotel Wi-Fi &amp; Guest Sign-in</title></head>' +
+    '<body><form action="/login"><input name="room"></form></body></html>'
+
+  it.each([
+    ['text/html', true],
+    ['text/html', false],
+    ['', true],
+    ['text/plain', false]
+  ])('a web page (content type "%s", stream: %s) is named as such, with its title', async (contentType, stream) => {
+    fake.inject({ kind: 'raw', contentType, chunks: [{ text: signInPage }] }, { path: '/chat/completions' })
+    const { error } = await drain(gateway.streamChat({ model: 'gpt-4o-mini', messages, stream }))
+    expect(error).toMatchObject({ code: 'bad_response' })
+    expect((error as AppError).message).toMatch(/^A web page came back instead of an answer: “Grand Hotel Wi-Fi & Guest Sign-in”\./)
+  })
+
+  it('a web page where the model list was expected is named as such', async () => {
+    fake.inject({ kind: 'raw', contentType: 'text/html; charset=utf-8', chunks: [{ text: signInPage }] }, { path: '/models' })
+    const error = await gateway.listModels().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'bad_response', message: expect.stringMatching(/^A web page came back instead of an answer: “Grand Hotel Wi-Fi & Guest Sign-in”\./) })
   })
 
   it('malformed JSON is a bad response', async () => {

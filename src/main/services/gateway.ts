@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatParams, KeyCheck, ModelInfo, Usage } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import type { HttpClient } from './http/client'
-import { cleanMessage, REDACTED } from './http/errors'
+import { cleanMessage, isWebPage, REDACTED, webPageError } from './http/errors'
 import { decodeChatBody, type ChatStreamEvent } from './http/sse'
 
 export type { ChatStreamEvent } from './http/sse'
@@ -60,6 +60,7 @@ export function parseKeyCheck(body: string, redact: (text: string) => string): K
   try {
     json = JSON.parse(body)
   } catch {
+    if (isWebPage('', body)) throw webPageError(redact(body))
     // Some deployments answer in plain text; show it as the info line.
     const text = cleanMessage(redact(body))
     return { info: text === '' ? null : text, details: {} }

@@ -46,6 +46,34 @@ describe('ChatStore message tree', () => {
     expect(store.getMessage(answer.id)).toEqual(answer)
   })
 
+  it('pathTo gives the messages down to any message, shown or not', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Name a colour' })
+    const a1 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'Red' })
+    const follow = store.addMessage({ conversationId: id, parentId: a1.id, role: 'user', content: 'Why red?' })
+    const a2 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'Blue' })
+    expect(contents(store.thread(id))).toEqual(['Name a colour', 'Blue'])
+    expect(store.pathTo(follow.id).map((message) => message.id)).toEqual([q.id, a1.id, follow.id])
+    expect(store.pathTo(a2.id)[1]).toMatchObject({ content: 'Blue', versionIds: [a1.id, a2.id], versionIndex: 1 })
+    expect(caught(() => store.pathTo('missing')).code).toBe('not_found')
+  })
+
+  it('a transaction keeps all of its writes or none', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    expect(caught(() =>
+      store.transaction(() => {
+        const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Kept only with its answer' })
+        store.renameConversation(id, 'Renamed')
+        store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'x', status: 'not a status' as never })
+      })
+    ).code).toBe('invalid_argument')
+    expect(store.getConversation(id)).toMatchObject({ title: 'New chat', messages: [] })
+    const added = store.transaction(() => store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Kept' }))
+    expect(contents(store.thread(id))).toEqual([added.content])
+  })
+
   it('keeps regenerated answers as versions and shows the newest', () => {
     const store = openStore()
     const { id } = store.createConversation(settings)

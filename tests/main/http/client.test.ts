@@ -326,6 +326,15 @@ describe('sizes and content types', () => {
     }
   })
 
+  it('a redirect with a body keeps the base URL advice', async () => {
+    const page = '<!DOCTYPE html><html><head><title>Moved</title></head><body>This page has moved.</body></html>'
+    fake.inject({ kind: 'raw', status: 308, contentType: 'text/html', headers: { location: 'https://elsewhere.example/v1/models' }, chunks: [{ text: page }] }, { path: '/models' })
+    const error = await caught(http.json({ path: '/v1/models' }))
+    expect(error).toMatchObject({ code: 'bad_response', status: 308 })
+    expect(error.message).toMatch(/^The server answered with a redirect \(HTTP 308\) to https:\/\/elsewhere\.example\/v1\/models; check the base URL\./)
+    expect(error.message).toContain('Moved')
+  })
+
   it('the default JSON limit is 2 MB', async () => {
     fake.inject({ kind: 'oversized', bytes: 3_000_000, chunked: true }, { path: '/models' })
     expect((await caught(http.json({ path: '/v1/models' }))).code).toBe('response_too_large')

@@ -62,6 +62,18 @@ describe('errorFromResponse', () => {
     expect(errorFromResponse(418, {}, '').message).toBe("The server answered with HTTP 418 I'm a Teapot.")
   })
 
+  it('keeps the base URL advice for a redirect that has a body, and names where it points', () => {
+    const page = '<html><head><title>301 Moved Permanently</title></head><body><center>nginx</center></body></html>'
+    const error = errorFromResponse(301, { location: 'https://api.example/v1/models' }, page)
+    expect(error).toMatchObject({ code: 'bad_response', status: 301 })
+    expect(error.message).toBe(
+      'The server answered with a redirect (HTTP 301) to https://api.example/v1/models; check the base URL. The server said: 301 Moved Permanently'
+    )
+    expect(errorFromResponse(302, {}, 'Found. Redirecting to /login').message).toBe(
+      'The server answered with a redirect (HTTP 302); check the base URL. The server said: Found. Redirecting to /login'
+    )
+  })
+
   it('cuts long messages with an ellipsis', () => {
     const message = errorFromResponse(500, {}, 'word '.repeat(200)).message
     expect(message.length).toBe(300)

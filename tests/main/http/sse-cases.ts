@@ -11,6 +11,8 @@ export interface Outcome {
   finish: string | null
   usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null
   model: string | null
+  /** The server marked the end ([DONE], or a whole JSON answer). */
+  done: boolean
 }
 
 export interface StreamCase {
@@ -37,7 +39,7 @@ const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }
 const appUsage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 }
 
 export const streamCases: StreamCase[] = [
-  { name: 'LF line endings', chunks: [...hello, 'data: [DONE]\n\n'], expected: { content: 'Hello', finish: 'stop', model: 'm-1' } },
+  { name: 'LF line endings', chunks: [...hello, 'data: [DONE]\n\n'], expected: { content: 'Hello', finish: 'stop', model: 'm-1', done: true } },
   {
     name: 'CRLF line endings',
     chunks: [hello.join('').replace(/\n/g, '\r\n') + 'data: [DONE]\r\n\r\n'],
@@ -131,8 +133,9 @@ export const streamCases: StreamCase[] = [
   { name: 'finish_reason content_filter', chunks: [ev(chunk({ content: 'a' })), ev(chunk({}, 'content_filter'))], expected: { finish: 'content_filter' } },
   { name: 'finish_reason error', chunks: [ev(chunk({ content: 'a' })), ev(chunk({}, 'error'))], expected: { finish: 'error' } },
   { name: 'an upstream finish_reason name', chunks: [ev(chunk({ content: 'a' })), ev(chunk({}, 'end_turn'))], expected: { finish: 'end_turn' } },
-  { name: 'missing finish_reason', chunks: [ev(chunk({ content: 'a' })), 'data: [DONE]\n\n'], expected: { content: 'a', finish: null } },
-  { name: 'stream that ends without [DONE]', chunks: hello, expected: { content: 'Hello', finish: 'stop' } },
+  { name: 'missing finish_reason', chunks: [ev(chunk({ content: 'a' })), 'data: [DONE]\n\n'], expected: { content: 'a', finish: null, done: true } },
+  { name: 'stream that ends without [DONE]', chunks: hello, expected: { content: 'Hello', finish: 'stop', done: false } },
+  { name: 'stream cut short: no finish_reason, no [DONE]', chunks: hello.slice(0, 2), expected: { content: 'Hello', finish: null, done: false } },
   {
     name: 'last event without its blank line',
     chunks: [hello[0] ?? '', hello[1] ?? '', `data: ${chunk({ content: '!' }, 'stop')}`],
@@ -166,14 +169,15 @@ export const streamCases: StreamCase[] = [
 ]
 
 export function summarize(events: ChatStreamEvent[]): Outcome {
-  const outcome: Outcome = { content: '', reasoning: '', finish: null, usage: null, model: null }
+  const outcome: Outcome = { content: '', reasoning: '', finish: null, usage: null, model: null, done: false }
   for (const event of events) {
     if (event.type === 'delta') {
       outcome.content += event.content
       outcome.reasoning += event.reasoning
     } else if (event.type === 'finish') outcome.finish = event.reason
     else if (event.type === 'usage') outcome.usage = event.usage
-    else outcome.model = event.model
+    else if (event.type === 'model') outcome.model = event.model
+    else outcome.done = true
   }
   return outcome
 }

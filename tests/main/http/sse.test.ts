@@ -141,7 +141,15 @@ describe('decodeChatBody', () => {
   ])('content type %j', async (type, text, content) => {
     const { events, error } = await drain(decodeChatBody(body(text), type))
     expect(error).toBeNull()
-    expect(summarize(events).content).toBe(content)
+    // Both a whole JSON answer and a stream with [DONE] are marked as ended by the server.
+    expect(summarize(events)).toMatchObject({ content, done: true })
+  })
+
+  it.each(['text/html; charset=utf-8', '', 'text/plain'])('a web page (content type %j) is a bad response naming its title', async (type) => {
+    const page = '\n<!doctype html><html><head><title>Sign in &amp; connect: Airport Wi-Fi</title></head><body></body></html>'
+    const { events, error } = await drain(decodeChatBody(body(page), type))
+    expect(events).toEqual([])
+    expect(error).toMatchObject({ code: 'bad_response', message: expect.stringContaining('A web page came back instead of an answer: “Sign in & connect: Airport Wi-Fi”') })
   })
 
   it('malformed JSON is a bad response', async () => {

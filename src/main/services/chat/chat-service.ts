@@ -23,7 +23,22 @@ import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
-import type { ChatStore } from './store'
+import type { ChatStore, MessagePatch } from './store'
+
+/** Everything saved when an answer ends. */
+type AnswerEnd = Required<MessagePatch>
+/** A message as the model is sent it; the question may not be saved yet. */
+type Spoken = Pick<MessageRecord, 'role' | 'content' | 'attachments'>
+
+/** The turn that holds a conversation. */
+interface Claim {
+  requestId: string
+  /** Aborted when the person stops the answer. */
+  stopped: AbortSignal
+  /** Resolves when the turn has ended and its answer is saved. */
+  released: Promise<void>
+  release: () => void
+}
 
 export interface AttachmentSource {
   get(id: string): Promise<Attachment>
@@ -40,16 +55,32 @@ export interface ChatServiceDeps {
   frameMs?: number
   /** How often the growing answer is written to the database. */
   saveEveryMs?: number
+  /** The longest answer (and reasoning) kept; at most MAX_ANSWER_CHARS. */
+  maxAnswerChars?: number
 }
 
-const MAX_MESSAGE_CHARS = 100_000
-const MAX_ATTACHMENTS = 10
+/**
+ * The longest answer (and reasoning) kept, in UTF-16 code units: below the
+ * store's limit (LIMITS.storedMessageChars, 1,048,576), so no save fails on size.
+ * An answer that reaches it is stopped there and ends with finish reason `length`.
+ */
+export const MAX_ANSWER_CHARS = 1_000_000
+/** When the database refused the end of an answer (busy, say), it is tried once more after this long. */
+const SAVE_RETRY_MS = 1_000
+/** How long a new turn waits for a just-stopped answer in the same conversation to be saved. */
+const STOPPED_SETTLE_MS = 2_000
+/**
+ * Kept in the message's error field with status `incomplete`: the answer is
+ * not a failure (what arrived is shown and sent back as context), but the
+ * window must not present it as finished.
+ */
+const CUT_SHORT: BridgeErrorData = { code: 'network', message: 'The connection ended before the answer finished.' }
 const DEFAULT_TITLE = 'New chat'
 
 export class ChatService {
   readonly #deps: ChatServiceDeps
-  /** One answer at a time per conversation: conversation id → request id. */
-  readonly #busy = new Map<string, string>()
+  /** One answer at a time per conversation: conversation id → the turn writing it. */
+  readonly #busy = new Map<string, Claim>()
   readonly #running = new Set<Promise<void>>()
 
   constructor(deps: ChatServiceDeps) {
@@ -57,47 +88,56 @@ export class ChatService {
   }
 
   send(args: { requestId: string; conversationId: string; content: string; attachmentIds?: string[] }, sink: EventSink): Promise<ChatTurn> {
-    return this.#registered(args?.requestId, sink, async (signal) => {
-      const content = checkContent(args.content)
-      const attachments = await this.#resolveAttachments(args.attachmentIds)
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const { content } = args
+      const attachments = await Promise.all((args.attachmentIds ?? []).map((id) => this.#deps.attachments.get(id)))
       if (content.trim() === '' && attachments.length === 0) throw new AppError('invalid_argument', 'Write a message or attach an image first.')
-      const conversation = this.#claimConversation(args.conversationId, args.requestId)
-      const parent = conversation.messages.at(-1) ?? null
-      const userMessage = this.#deps.store.addMessage({ conversationId: conversation.id, parentId: parent?.id ?? null, role: 'user', content, attachments })
-      let title: string | null = null
-      if (conversation.title === DEFAULT_TITLE && conversation.messages.length === 0) {
-        title = titleFrom(content, attachments)
-        this.#deps.store.renameConversation(conversation.id, title)
-      }
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question: userMessage, userMessage, title })
+      const conversation = await this.#claimConversation(args.conversationId, args.requestId, signal)
+      const earlier = conversation.messages
+      // Images attached just now must be sent; a placeholder is only for older ones.
+      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments }, { exactQuestion: true })
+      const title = conversation.title === DEFAULT_TITLE && earlier.length === 0 ? titleFrom(content, attachments) : null
+      // Written only once the history is built, and together: a failure leaves no question without its answer row.
+      const { userMessage, assistantMessage } = store.transaction(() => {
+        const userMessage = store.addMessage({ conversationId: conversation.id, parentId: earlier.at(-1)?.id ?? null, role: 'user', content, attachments })
+        if (title !== null) store.renameConversation(conversation.id, title)
+        return { userMessage, assistantMessage: this.#addAnswerRow(conversation, userMessage.id) }
+      })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage, assistantMessage, title })
     })
   }
 
   regenerate(args: { requestId: string; messageId: string }, sink: EventSink): Promise<ChatTurn> {
-    return this.#registered(args?.requestId, sink, async (signal) => {
-      const old = this.#deps.store.getMessage(args.messageId)
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const old = store.getMessage(args.messageId)
       if (old.role !== 'assistant' || old.parentId === null) throw new AppError('invalid_argument', 'Only an answer can be regenerated.')
-      const conversation = this.#claimConversation(old.conversationId, args.requestId)
-      const question = this.#deps.store.getMessage(old.parentId)
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question, userMessage: null, title: null })
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
+      const path = store.pathTo(old.parentId)
+      const question = path.at(-1) as MessageRecord
+      // The question is sent again even if its answers all failed: this is the person retrying it.
+      const history = await this.#history(conversation, path.slice(0, -1), question)
+      const assistantMessage = this.#addAnswerRow(conversation, question.id)
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null })
     })
   }
 
   edit(args: { requestId: string; messageId: string; content: string }, sink: EventSink): Promise<ChatTurn> {
-    return this.#registered(args?.requestId, sink, async (signal) => {
-      const content = checkContent(args.content)
-      const old = this.#deps.store.getMessage(args.messageId)
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const { content } = args
+      const old = store.getMessage(args.messageId)
       if (old.role !== 'user') throw new AppError('invalid_argument', 'Only your own messages can be edited.')
       if (content.trim() === '' && old.attachments.length === 0) throw new AppError('invalid_argument', 'The edited message is empty.')
-      const conversation = this.#claimConversation(old.conversationId, args.requestId)
-      const userMessage = this.#deps.store.addMessage({
-        conversationId: conversation.id,
-        parentId: old.parentId,
-        role: 'user',
-        content,
-        attachments: old.attachments
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
+      const earlier = old.parentId === null ? [] : store.pathTo(old.parentId)
+      const history = await this.#history(conversation, earlier, { role: 'user', content, attachments: old.attachments })
+      const { userMessage, assistantMessage } = store.transaction(() => {
+        const userMessage = store.addMessage({ conversationId: conversation.id, parentId: old.parentId, role: 'user', content, attachments: old.attachments })
+        return { userMessage, assistantMessage: this.#addAnswerRow(conversation, userMessage.id) }
       })
-      return this.#answer({ requestId: args.requestId, signal, sink, conversation, question: userMessage, userMessage, title: null })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage, assistantMessage, title: null })
     })
   }
 
@@ -118,30 +158,33 @@ export class ChatService {
     }
   }
 
-  /** Creates the answer's row and starts streaming into it; returns before the answer arrives. */
-  async #answer(turn: {
-    requestId: string
-    signal: AbortSignal
-    sink: EventSink
-    conversation: Conversation
-    question: MessageRecord
-    userMessage: MessageRecord | null
-    title: string | null
-  }): Promise<ChatTurn> {
-    const { conversation } = turn
-    const history = await this.#history(conversation, turn.question)
-    const assistantMessage = this.#deps.store.addMessage({
+  /** The empty answer the stream is written into. */
+  #addAnswerRow(conversation: Conversation, questionId: string): MessageRecord {
+    return this.#deps.store.addMessage({
       conversationId: conversation.id,
-      parentId: turn.question.id,
+      parentId: questionId,
       role: 'assistant',
       content: '',
       model: conversation.settings.model,
       status: 'streaming'
     })
-    const running = this.#stream({ ...turn, message: assistantMessage, history })
+  }
+
+  /** Starts streaming into the answer's row; returns before the answer arrives. */
+  #start(turn: {
+    requestId: string
+    signal: AbortSignal
+    sink: EventSink
+    conversation: Conversation
+    history: ChatMessage[]
+    userMessage: MessageRecord | null
+    assistantMessage: MessageRecord
+    title: string | null
+  }): ChatTurn {
+    const running = this.#stream({ ...turn, message: turn.assistantMessage })
     this.#running.add(running)
     void running.finally(() => this.#running.delete(running))
-    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage, title: turn.title }
+    return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage: turn.assistantMessage, title: turn.title }
   }
 
   async #stream(run: {
@@ -167,11 +210,26 @@ export class ChatService {
     let usage: Usage | null = null
     let model: string | null = message.model
     let error: BridgeErrorData | null = null
-    let lastSave = Date.now()
+    let serverEnded = false
+    let capped = false
+    const maxChars = Math.min(this.#deps.maxAnswerChars ?? MAX_ANSWER_CHARS, MAX_ANSWER_CHARS)
+    // What arrived reaches the file within saveEveryMs whatever comes next
+    // (a pause, a crash), with at most one write per interval, not one per token.
     const saveEveryMs = this.#deps.saveEveryMs ?? 250
+    let unsaved = false
+    let saveTimer: NodeJS.Timeout | null = null
+    let saveFailed = false
     const save = (): void => {
-      store.updateMessageFast(message.id, content, reasoning)
-      lastSave = Date.now()
+      saveTimer = null
+      if (!unsaved) return
+      unsaved = false
+      try {
+        store.updateMessageFast(message.id, content, reasoning)
+      } catch (failure) {
+        // A busy or full database: keep streaming; the final save tries again and says so if it fails.
+        if (!saveFailed) console.error('Could not save a streaming answer:', failure)
+        saveFailed = true
+      }
     }
 
     try {
@@ -179,87 +237,203 @@ export class ChatService {
       const events = this.#deps.gateway.streamChat({ model: settings.model, messages: run.history, params: settings.params, stream: settings.stream }, signal)
       for await (const event of events) {
         if (event.type === 'delta') {
-          const shown = filter.push(event.content)
+          let shown = filter.push(event.content)
+          let thought = event.reasoning
+          capped = content.length + shown.length > maxChars || reasoning.length + thought.length > maxChars
+          if (capped) {
+            shown = cutAt(shown, maxChars - content.length)
+            thought = cutAt(thought, maxChars - reasoning.length)
+          }
           content += shown
-          reasoning += event.reasoning
-          coalescer.push(shown, event.reasoning)
-          // Throttled: a killed process keeps what had arrived, without a write per token.
-          if (Date.now() - lastSave >= saveEveryMs) save()
+          reasoning += thought
+          coalescer.push(shown, thought)
+          unsaved = true
+          saveTimer ??= setTimeout(save, saveEveryMs)
+          if (capped) {
+            // Leaving the loop closes the response: the rest is not downloaded.
+            finishReason = 'length'
+            break
+          }
         } else if (event.type === 'finish') finishReason = event.reason
         else if (event.type === 'usage') usage = event.usage
         else if (event.type === 'model') model = event.model
+        else if (event.type === 'done') serverEnded = true
       }
-      const last = filter.finish()
+      // The filter holds back a short tail that may be the start of a marker.
+      const last = capped ? '' : cutAt(filter.finish(), maxChars - content.length)
       content += last
       coalescer.push(last, '')
       if (content.trim() === '' && reasoning.trim() === '') throw new AppError('bad_response', 'The server returned an empty answer.')
+      // Neither [DONE] nor a finish reason: the body ended cleanly but early (a proxy or upstream gave up).
+      if (!serverEnded && finishReason === null) error = CUT_SHORT
     } catch (caught) {
       error = signal.aborted ? null : toErrorData(caught)
     } finally {
+      if (saveTimer) clearTimeout(saveTimer)
       coalescer.flush()
-      this.#release(requestId)
       this.#deps.streams.end(requestId)
     }
 
-    const status = signal.aborted ? 'incomplete' : error ? 'error' : 'complete'
     try {
-      const saved = store.updateMessage(message.id, { content, reasoning, status, error, finishReason, usage, model })
+      const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
+      const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model })
       sink.send('chat.ended', { requestId, message: saved, title: run.title })
-    } catch (failure) {
-      // Only when the database is gone (the app is quitting); the partial answer was saved already.
-      console.error('Could not save the end of an answer:', failure)
+    } finally {
+      // Only now: a turn waiting for this one then builds its history from the saved answer.
+      this.#release(requestId)
     }
   }
 
-  /** The messages sent to the model: system prompt, then the thread up to the question. */
-  async #history(conversation: Conversation, question: MessageRecord): Promise<ChatMessage[]> {
-    const thread = this.#deps.store.thread(conversation.id)
-    const upTo = thread.findIndex((message) => message.id === question.id)
-    const path = upTo === -1 ? [...thread, question] : thread.slice(0, upTo + 1)
-    const history: ChatMessage[] = []
-    if (conversation.settings.systemPrompt.trim() !== '') history.push({ role: 'system', content: conversation.settings.systemPrompt })
-    for (const message of path) {
-      // Failed answers and empty stubs are not part of what was said.
-      if (message.role === 'assistant' && (message.status === 'error' || message.content === '')) continue
-      history.push(await this.#toChatMessage(message))
+  /**
+   * Saves how the answer ended and returns the record for `chat.ended`.
+   * Never throws, so the turn always ends: when the database refuses (busy,
+   * disk full, closed), the window gets what arrived with the reason it is
+   * not saved, and the row is marked as failed instead of streaming, now if
+   * the database lets it, else once more a moment later.
+   */
+  #saveEnd(message: MessageRecord, end: AnswerEnd): MessageRecord {
+    const { store } = this.#deps
+    try {
+      return store.updateMessage(message.id, end)
+    } catch (failure) {
+      console.error('Could not save the end of an answer:', failure)
+      const note: BridgeErrorData = { code: 'internal', message: `The answer could not be saved: ${messageOf(failure)}` }
+      const markFailed = (): boolean => {
+        try {
+          store.updateMessage(message.id, { status: 'error', error: note })
+          return true
+        } catch {
+          return false
+        }
+      }
+      if (!markFailed()) {
+        // Both writes were refused, so the database itself is unavailable for now (busy, say): try again later.
+        const retry = setTimeout(() => {
+          try {
+            store.updateMessage(message.id, end)
+          } catch (again) {
+            // The next start marks it incomplete if this fails too.
+            if (!markFailed()) console.error('Could not save the end of an answer on a second try:', again)
+          }
+        }, SAVE_RETRY_MS)
+        retry.unref()
+      }
+      return { ...message, ...end, status: 'error', error: note, updatedAt: Date.now() }
     }
+  }
+
+  /**
+   * What the model is sent: one system message (the conversation's prompt,
+   * then any system messages of the thread), questions and their answers
+   * strictly alternating, then the question. `earlier` is the thread before
+   * the question.
+   */
+  async #history(
+    conversation: Conversation,
+    earlier: readonly MessageRecord[],
+    question: Spoken,
+    options: { exactQuestion?: boolean } = {}
+  ): Promise<ChatMessage[]> {
+    const system = [conversation.settings.systemPrompt, ...earlier.filter((message) => message.role === 'system').map((message) => message.content)]
+    const systemText = system.filter((text) => text.trim() !== '').join('\n\n')
+    const history: ChatMessage[] = systemText === '' ? [] : [{ role: 'system', content: systemText }]
+    for (const message of answeredPairs(earlier)) history.push(await this.#toChatMessage(message, false))
+    history.push(await this.#toChatMessage(question, options.exactQuestion === true))
     return history
   }
 
-  async #toChatMessage(message: MessageRecord): Promise<ChatMessage> {
+  /** `exact`: a missing image fails the turn instead of being sent as a note. */
+  async #toChatMessage(message: Spoken, exact: boolean): Promise<ChatMessage> {
     if (message.attachments.length === 0) return { role: message.role, content: message.content }
     const parts: Array<ChatTextPart | ChatImagePart> = []
     if (message.content !== '') parts.push({ type: 'text', text: message.content })
     for (const attachment of message.attachments) {
-      parts.push({ type: 'image_url', image_url: { url: await this.#deps.attachments.toDataUrl(attachment) } })
+      try {
+        parts.push({ type: 'image_url', image_url: { url: await this.#deps.attachments.toDataUrl(attachment) } })
+      } catch (error) {
+        // An imported conversation carries its images' records but not their files (or ids of another app).
+        const missing = error instanceof AppError && (error.code === 'not_found' || error.code === 'invalid_argument')
+        if (exact || !missing) throw error
+        parts.push({ type: 'text', text: `[image not available: ${attachment.name}]` })
+      }
     }
     return { role: message.role, content: parts }
   }
 
-  async #resolveAttachments(ids: unknown): Promise<Attachment[]> {
-    if (ids === undefined || ids === null) return []
-    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new AppError('invalid_argument', 'Attachments must be a list of ids.')
-    if (ids.length > MAX_ATTACHMENTS) throw new AppError('invalid_argument', `At most ${MAX_ATTACHMENTS} images per message.`)
-    return Promise.all(ids.map((id: string) => this.#deps.attachments.get(id)))
-  }
-
-  /** Marks the conversation busy at once, so two quick sends cannot both start an answer. */
-  #claimConversation(id: string, requestId: string): Conversation {
-    const conversation = this.#deps.store.getConversation(id)
-    if (this.#busy.has(conversation.id)) throw new AppError('invalid_argument', 'An answer is still being written in this conversation. Stop it first.')
-    this.#busy.set(conversation.id, requestId)
+  /**
+   * Marks the conversation busy, so two quick sends cannot both start an
+   * answer. An answer that was just stopped still takes a moment to save what
+   * arrived; a turn started right after Stop waits for that (briefly) instead
+   * of being refused.
+   */
+  async #claimConversation(id: string, requestId: string, signal: AbortSignal): Promise<Conversation> {
+    let conversation = this.#deps.store.getConversation(id)
+    const holder = this.#busy.get(conversation.id)
+    if (holder) {
+      const settled = holder.stopped.aborted && (await settlesWithin(holder.released, STOPPED_SETTLE_MS))
+      // Another turn may have claimed it meanwhile; and this one may have been stopped while it waited.
+      if (!settled || this.#busy.has(conversation.id)) throw new AppError('invalid_argument', 'An answer is still being written in this conversation. Stop it first.')
+      if (signal.aborted) throw new AppError('aborted', 'Stopped.')
+      // Read again: the stopped answer is saved now.
+      conversation = this.#deps.store.getConversation(id)
+    }
+    let release = (): void => undefined
+    const released = new Promise<void>((resolve) => (release = resolve))
+    this.#busy.set(conversation.id, { requestId, stopped: signal, released, release })
     return conversation
   }
 
   #release(requestId: string): void {
-    for (const [conversationId, owner] of this.#busy) if (owner === requestId) this.#busy.delete(conversationId)
+    for (const [conversationId, claim] of this.#busy) {
+      if (claim.requestId !== requestId) continue
+      this.#busy.delete(conversationId)
+      claim.release()
+    }
   }
 }
 
-function checkContent(content: unknown): string {
-  if (typeof content !== 'string') throw new AppError('invalid_argument', 'A message must be text.')
-  if (content.length > MAX_MESSAGE_CHARS) throw new AppError('invalid_argument', `A message can be at most ${MAX_MESSAGE_CHARS.toLocaleString('en')} characters.`)
-  return content
+/**
+ * The questions that got an answer, each followed by it, in order. Left out:
+ * answers that failed or hold no text, with their question; a question
+ * nobody answered (its send failed, or another question followed it), which
+ * is sent again only when the person retries it; answers with no question
+ * before them. Strict providers refuse two messages of one role in a row.
+ */
+function answeredPairs(thread: readonly MessageRecord[]): MessageRecord[] {
+  const pairs: MessageRecord[] = []
+  let question: MessageRecord | null = null
+  for (const message of thread) {
+    if (message.role === 'user') {
+      question = message
+    } else if (message.role === 'assistant') {
+      if (question !== null && message.status !== 'error' && message.content !== '') pairs.push(question, message)
+      question = null
+    }
+  }
+  return pairs
+}
+
+/** True when `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([promise.then(() => true), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The first `room` code units of `text`, without splitting a surrogate pair. */
+function cutAt(text: string, room: number): string {
+  if (text.length <= room) return text
+  if (room <= 0) return ''
+  const end = /[\uD800-\uDBFF]/.test(text[room - 1] ?? '') ? room - 1 : room
+  return text.slice(0, end)
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** A title from the first message: its first line, cut at a word near 60 characters. */

@@ -67,6 +67,8 @@ import {
 export interface ChatStoreOptions {
   now?: () => number
   newId?: () => string
+  /** How long a write waits for another connection's lock (default 5 s). */
+  busyTimeoutMs?: number
 }
 
 export interface NewMessage {
@@ -131,7 +133,7 @@ export class ChatStore {
 
   /** Opens (creating or upgrading) the database file; `':memory:'` for a throwaway one. */
   static open(filePath: string, options: ChatStoreOptions = {}): ChatStore {
-    return new ChatStore(openDatabase(filePath), options)
+    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs }), options)
   }
 
   close(): void {
@@ -340,6 +342,24 @@ export class ChatStore {
     return this.#thread(this.#liveConversation(conversationId))
   }
 
+  /** The messages from the root down to `messageId` (included), whether or not that branch is showing. */
+  pathTo(messageId: string): MessageRecord[] {
+    checkId(messageId, 'message id')
+    const message = this.#get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
+    if (!message) throw new AppError('not_found', 'This message no longer exists.')
+    this.#liveConversation(message.conversation_id)
+    const tree = this.#tree(message.conversation_id)
+    return this.#records(tree, tree.pathTo(messageId))
+  }
+
+  /**
+   * Runs `work` in one write transaction: if it throws, nothing it wrote is
+   * kept. `work` must be synchronous (as every method of this store is).
+   */
+  transaction<T>(work: () => T): T {
+    return this.#transaction(work)
+  }
+
   /** Shows `messageId` and, below it, the most recently created leaf of its subtree. */
   switchVersion(messageId: string): Conversation {
     checkId(messageId, 'message id')
@@ -495,7 +515,11 @@ export class ChatStore {
   /** Two queries whatever the length: the tree (ids only), then the visible messages' rows. */
   #thread(conversation: ConversationRow): MessageRecord[] {
     const tree = this.#tree(conversation.id)
-    const path = tree.visiblePath(conversation.active_leaf_id)
+    return this.#records(tree, tree.visiblePath(conversation.active_leaf_id))
+  }
+
+  /** The messages of `path`, in its order, each with its versions: one query. */
+  #records(tree: MessageTree, path: string[]): MessageRecord[] {
     if (path.length === 0) return []
     const rows = this.#arrays(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(path)).map(messageRowFromArray)
     const byId = new Map(rows.map((row) => [row.id, row]))

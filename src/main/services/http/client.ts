@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors'
 import type { ProxySettings, Timeouts } from '../../../shared/contract'
 import { checkDeclaredLength, readLimited, readPrefix, tooLarge } from './body'
 import { DispatcherPool, describeProxy } from './dispatchers'
-import { cleanMessage, errorFromResponse, headerValue, messageFromBody, redact } from './errors'
+import { cleanMessage, errorFromResponse, headerValue, isWebPage, messageFromBody, redact, webPageError } from './errors'
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry'
 import { transportError, type TransportContext } from './transport-errors'
 import { buildUrl, apiRoot, type Query } from './url'
@@ -84,6 +84,8 @@ interface Opened {
 const mediaType = (headers: ResponseHeaders): string =>
   (headerValue(headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
 
+const utf8Text = (buffer: Buffer): string => buffer.toString('utf8').replace(/^\uFEFF/, '')
+
 function abortedError(): AppError {
   return new AppError('aborted', 'Stopped.')
 }
@@ -100,13 +102,18 @@ export class HttpClient {
 
   /** A JSON answer (default limit 2 MB). */
   async json<T>(req: HttpRequest): Promise<T> {
-    const text = await this.text({ ...req, headers: { accept: 'application/json', ...req.headers } })
+    let contentType = ''
+    const buffer = await this.#buffered({ ...req, headers: { accept: 'application/json', ...req.headers } }, req.maxBytes ?? JSON_LIMIT, async (opened) => {
+      contentType = mediaType(opened.headers)
+    })
+    const text = utf8Text(buffer)
     if (text.trim() === '') throw new AppError('bad_response', 'The server sent an empty answer where JSON was expected.')
     try {
       return JSON.parse(text) as T
     } catch (error) {
-      const said = messageFromBody(text)
       const secrets = [this.#getConfig().apiKey, ...(req.secrets ?? [])]
+      if (isWebPage(contentType, text)) throw webPageError(text, secrets)
+      const said = messageFromBody(text)
       throw new AppError('bad_response', cleanMessage(`The server's answer is not valid JSON: ${said ?? ''}`, secrets), {
         cause: error
       })
@@ -115,8 +122,7 @@ export class HttpClient {
 
   /** A text answer (default limit 2 MB), decoded as UTF-8. */
   async text(req: HttpRequest): Promise<string> {
-    const buffer = await this.#buffered(req, req.maxBytes ?? JSON_LIMIT)
-    return buffer.toString('utf8').replace(/^\uFEFF/, '')
+    return utf8Text(await this.#buffered(req, req.maxBytes ?? JSON_LIMIT))
   }
 
   /** A binary answer (default limit 50 MB) whose content type must match. */

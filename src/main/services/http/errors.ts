@@ -44,6 +44,19 @@ export function errorCodeForStatus(status: number): ErrorCode {
   return 'bad_response' // 1xx/3xx reaching us: redirects are not followed
 }
 
+const isRedirect = (status: number): boolean => status >= 300 && status < 400
+
+/**
+ * Redirects are not followed (a POST must not turn into a GET elsewhere), so
+ * the base URL is what needs fixing: that advice comes first, before where
+ * the redirect points and whatever its page says ("Moved Permanently").
+ */
+function redirectSentence(status: number, location: string | undefined, said: string | null): string {
+  const target = location?.trim() ? ` to ${location.trim()}` : ''
+  const sentence = `The server answered with a redirect (HTTP ${status})${target}; check the base URL.`
+  return said ? `${sentence} The server said: ${said}` : sentence
+}
+
 /** What to say when the server said nothing. */
 export function statusSentence(status: number): string {
   switch (status) {
@@ -67,7 +80,7 @@ export function statusSentence(status: number): string {
       return 'The service is unavailable right now (HTTP 503).'
   }
   const reason = STATUS_CODES[status]
-  if (status >= 300 && status < 400) return `The server answered with a redirect (HTTP ${status}); check the base URL.`
+  if (isRedirect(status)) return redirectSentence(status, undefined, null)
   return `The server answered with HTTP ${status}${reason ? ` ${reason}` : ''}.`
 }
 
@@ -200,9 +213,16 @@ function decodeEntities(html: string): string {
   })
 }
 
-function textOfHtml(html: string): string {
+/** The page's `<title>`, decoded and on one line, or null when it has none. */
+export function htmlTitle(html: string): string | null {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]
-  if (title && title.trim() !== '') return decodeEntities(title)
+  const text = title === undefined ? '' : decodeEntities(title).replace(/\s+/g, ' ').trim()
+  return text === '' ? null : text
+}
+
+function textOfHtml(html: string): string {
+  const title = htmlTitle(html)
+  if (title !== null) return title
   const body = html
     .replace(/<(script|style|head)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
@@ -211,6 +231,25 @@ function textOfHtml(html: string): string {
 }
 
 const looksLikeHtml = (body: string): boolean => /^<(!doctype|html|head|body|title|h1|p|div|center)\b/i.test(body)
+
+/** An HTML page, by its content type or, when the type says nothing useful, by how its text starts. */
+export function isWebPage(contentType: string, body: string): boolean {
+  return /html/i.test(contentType) || looksLikeHtml(body.replace(/^\uFEFF/, '').trimStart())
+}
+
+/**
+ * A 200 that carried a web page where an answer was expected: a hotel or
+ * airport Wi-Fi sign-in page, a proxy's notice, a website at the base URL.
+ * Its title tells the person which.
+ */
+export function webPageError(html: string, secrets: readonly (string | null | undefined)[] = []): AppError {
+  const title = htmlTitle(html)
+  const named = title === null ? '' : `: “${tidyMessage(title, 120)}”`
+  return new AppError(
+    'bad_response',
+    cleanMessage(`A web page came back instead of an answer${named}. A Wi-Fi sign-in page or a proxy may be in the way: sign in with a browser, or check the base URL.`, secrets)
+  )
+}
 
 /**
  * The most useful sentence in an error body, or null when it holds nothing.
@@ -260,7 +299,11 @@ export function errorFromResponse(
   secrets: readonly (string | null | undefined)[] = []
 ): AppError {
   const found = messageFromBody(bodyText)
-  const message = found ? cleanMessage(found, secrets) : statusSentence(status)
+  const message = isRedirect(status)
+    ? cleanMessage(redirectSentence(status, headerValue(headers, 'location'), found), secrets)
+    : found
+      ? cleanMessage(found, secrets)
+      : statusSentence(status)
   let retryAfterMs = parseRetryAfter(headers)
   if (retryAfterMs === undefined && status === 429 && found) retryAfterMs = retryAfterFromMessage(found)
   return new AppError(errorCodeForStatus(status), message, { status, retryAfterMs })

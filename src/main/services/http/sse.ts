@@ -8,14 +8,20 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import type { Usage } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { readLimited } from './body'
-import { cleanMessage, describeErrorBody } from './errors'
+import { readLimited, readPrefix } from './body'
+import { cleanMessage, describeErrorBody, webPageError } from './errors'
 
 export type ChatStreamEvent =
   | { type: 'delta'; content: string; reasoning: string }
   | { type: 'finish'; reason: string }
   | { type: 'usage'; usage: Usage }
   | { type: 'model'; model: string }
+  /**
+   * The server marked the end of the answer: `[DONE]` in a stream, or a whole
+   * JSON answer read. A stream that stops without it (and without a finish
+   * reason) was cut short, even when the connection closed cleanly.
+   */
+  | { type: 'done' }
 
 export interface DecodeOptions {
   /** Largest single SSE event or line, in characters; protects memory. */
@@ -28,6 +34,8 @@ export interface DecodeOptions {
 
 export const MAX_EVENT_CHARS = 1024 * 1024
 export const MAX_JSON_BYTES = 2 * 1024 * 1024
+/** How much of a web page is read for its title. */
+const PAGE_PREFIX_BYTES = 64 * 1024
 
 type Json = Record<string, unknown>
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -163,7 +171,10 @@ export async function* decodeChatStream(
   const state: DecodeState = { model: null, finish: null }
   for await (const message of readSseEvents(body, options)) {
     const data = message.data.trim()
-    if (data === '[DONE]') return // anything after it is not read
+    if (data === '[DONE]') {
+      yield { type: 'done' }
+      return // anything after it is not read
+    }
     if (data === '') continue
     if (message.event === 'error') {
       let parsed: unknown = data
@@ -181,10 +192,13 @@ export async function* decodeChatStream(
   }
 }
 
+type BodyKind = 'json' | 'sse' | 'html'
+
 /**
  * A chat answer whatever it turned out to be: SSE although JSON was asked,
- * or JSON although a stream was asked. Decided by the content type, and by
- * the first byte when the content type says neither.
+ * JSON although a stream was asked, or a web page (a Wi-Fi sign-in page
+ * answering in the server's place). Decided by the content type, and by the
+ * first byte when the content type says none of these.
  */
 export async function* decodeChatBody(
   body: AsyncIterable<Uint8Array>,
@@ -192,13 +206,17 @@ export async function* decodeChatBody(
   options: DecodeOptions = {}
 ): AsyncGenerator<ChatStreamEvent, void, undefined> {
   let source = body
-  let json = /json/i.test(contentType)
-  if (!json && !/event-stream/i.test(contentType)) {
+  let kind: BodyKind | null = /json/i.test(contentType) ? 'json' : /event-stream/i.test(contentType) ? 'sse' : /html/i.test(contentType) ? 'html' : null
+  if (kind === null) {
     const sniffed = await sniff(body)
     source = sniffed.body
-    json = sniffed.json
+    kind = sniffed.kind
   }
-  if (!json) {
+  if (kind === 'html') {
+    const page = (await readPrefix(source, PAGE_PREFIX_BYTES)).toString('utf8')
+    throw webPageError((options.redact ?? plain)(page))
+  }
+  if (kind === 'sse') {
     yield* decodeChatStream(source, options)
     return
   }
@@ -213,13 +231,15 @@ export async function* decodeChatBody(
     })
   }
   yield* decodeChatResponse(parsed, options)
+  // The body parsed as one JSON value, so nothing of it is missing.
+  yield { type: 'done' }
 }
 
-/** Reads until the first non-blank byte to tell JSON from SSE, then replays what was read. */
-async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ json: boolean; body: AsyncIterable<Uint8Array> }> {
+/** Reads until the first non-blank byte to tell JSON, SSE and markup apart, then replays what was read. */
+async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ kind: BodyKind; body: AsyncIterable<Uint8Array> }> {
   const iterator = body[Symbol.asyncIterator]()
   const seen: Uint8Array[] = []
-  let json = false
+  let kind: BodyKind = 'sse'
   for (;;) {
     const next = await iterator.next()
     if (next.done) break
@@ -232,7 +252,8 @@ async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ json: boolean; 
     }
     while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++
     if (i < bytes.length) {
-      json = bytes[i] === 0x7b || bytes[i] === 0x5b // '{' or '['
+      // '{' or '[' is JSON, '<' a page; anything else is read as SSE.
+      kind = bytes[i] === 0x7b || bytes[i] === 0x5b ? 'json' : bytes[i] === 0x3c ? 'html' : 'sse'
       break
     }
   }
@@ -248,5 +269,5 @@ async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ json: boolean; 
       await iterator.return?.()
     }
   }
-  return { json, body: replay() }
+  return { kind, body: replay() }
 }

@@ -26,11 +26,12 @@ export const CONNECTION_PRAGMAS = [
 ] as const
 export const BUSY_TIMEOUT_MS = 5_000
 
-export function openDatabase(filePath: string): DatabaseSync {
+/** `busyTimeoutMs`: how long a write waits for another connection's lock before it fails. */
+export function openDatabase(filePath: string, options: { busyTimeoutMs?: number } = {}): DatabaseSync {
   let db: DatabaseSync
   try {
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true })
-    db = new DatabaseSync(filePath, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true })
+    db = new DatabaseSync(filePath, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true })
   } catch (error) {
     throw new AppError('internal', `The chat database ${filePath} could not be opened: ${messageOf(error)}`, { cause: error })
   }

@@ -136,6 +136,20 @@ describe('ChatView: sending and streaming', () => {
     expect(within(message(answerId)).getByTestId('message-content').textContent).toContain('Once upon')
   })
 
+  it('an answer cut short by the connection says so instead of Stopped', async () => {
+    const cut = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      content: 'The first half',
+      status: 'incomplete',
+      finishReason: null,
+      error: { code: 'network', message: 'The connection ended before the answer finished.' }
+    })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, cut] })], { open: 'c1' })
+    expect(within(message('c1-a1')).getByTestId('stopped-badge').textContent).toBe('The connection ended before the answer finished.')
+    expect(within(message('c1-a1')).getByTestId('message-content').textContent).toContain('The first half')
+  })
+
   it('shows a failed answer with its error code and wait time, and Retry regenerates it', async () => {
     const failed = makeMessage({
       id: 'c1-a1',
