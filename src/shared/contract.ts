@@ -381,7 +381,9 @@ export const methods = {
 
   'app.info': method<void, AppInfo>(),
   /** Opens an http(s) link in the OS browser; anything else is refused. */
-  'app.openExternal': method<{ url: string }, void>()
+  'app.openExternal': method<{ url: string }, void>(),
+  /** Opens the folder that holds main's log file in the OS file manager. */
+  'app.openLogsFolder': method<void, void>()
 } as const
 
 export const events = {

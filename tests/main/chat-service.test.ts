@@ -11,6 +11,7 @@ import type { EventSink } from '../../src/main/bridge'
 import { AttachmentStore } from '../../src/main/services/attachments'
 import { ChatService } from '../../src/main/services/chat/chat-service'
 import { ChatStore } from '../../src/main/services/chat/store'
+import { createLogger } from '../../src/main/services/log'
 import { GatewayClient } from '../../src/main/services/gateway'
 import { HttpClient } from '../../src/main/services/http/client'
 import { defaultSettings } from '../../src/main/services/settings-schema'
@@ -37,6 +38,8 @@ interface Harness {
   deltas(requestId: string): ChatDelta[]
   http: HttpClient
   attachments: AttachmentStore
+  /** What the service logged, one `level text` line each. */
+  logged: string[]
 }
 
 let harness: Harness
@@ -48,6 +51,7 @@ beforeEach(() => {
   const store = ChatStore.open(join(dir, 'chat.db'))
   const streams = new StreamRegistry()
   const events: Harness['events'] = []
+  const logged: string[] = []
   const waiters = new Map<string, (ended: ChatEnded) => void>()
   const sink: EventSink = {
     id: 1,
@@ -66,6 +70,7 @@ beforeEach(() => {
     streams,
     attachments,
     settings: () => settings,
+    logger: createLogger((level, text) => void logged.push(`${level} ${text}`), (text) => text),
     saveEveryMs: 20
   })
   harness = {
@@ -77,6 +82,7 @@ beforeEach(() => {
     sink,
     http,
     attachments,
+    logged,
     ended: (requestId) =>
       new Promise((resolve) => {
         const already = events.find((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)

@@ -11,6 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { KeyProtection, KeyStatus } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { redact } from './http/errors'
 
 export interface SecretCipher {
   protection(): Promise<KeyProtection>
@@ -99,11 +100,9 @@ export class KeyVault {
     return this.status()
   }
 
-  /** Replaces the key wherever it appears in text that may leave main. */
+  /** Replaces the key, raw or URL-encoded, wherever it appears in text that may leave main. */
   redact(text: string): string {
-    const key = this.#key
-    if (!key || key.length < 4) return text
-    return text.split(key).join(`••••${key.slice(-4)}`)
+    return redact(text, [this.#key], (key) => `••••${key.slice(-4)}`)
   }
 
   /** Write to a temporary file and rename, so a crash never leaves half a key. */

@@ -21,6 +21,7 @@ import { AppError, toErrorData, type BridgeErrorData } from '../../../shared/err
 import type { EventSink } from '../../bridge'
 import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
+import type { Logger } from '../log'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
 import type { ChatStore } from './store'
@@ -36,6 +37,7 @@ export interface ChatServiceDeps {
   streams: StreamRegistry
   attachments: AttachmentSource
   settings: () => Settings
+  logger: Logger
   /** Coalescing window for delta events. */
   frameMs?: number
   /** How often the growing answer is written to the database. */
@@ -207,7 +209,7 @@ export class ChatService {
       sink.send('chat.ended', { requestId, message: saved, title: run.title })
     } catch (failure) {
       // Only when the database is gone (the app is quitting); the partial answer was saved already.
-      console.error('Could not save the end of an answer:', failure)
+      this.#deps.logger.error('Could not save the end of an answer:', failure)
     }
   }
 

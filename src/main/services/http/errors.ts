@@ -82,11 +82,15 @@ export function tidyMessage(text: string, max = MAX_MESSAGE_CHARS): string {
 }
 
 /** Replaces every secret (and its URL-encoded form) in `text`. Secrets shorter than 4 characters are ignored. */
-export function redact(text: string, secrets: readonly (string | null | undefined)[]): string {
+export function redact(
+  text: string,
+  secrets: readonly (string | null | undefined)[],
+  mask: (secret: string) => string = () => '[redacted]'
+): string {
   let out = text
   for (const secret of secrets) {
     if (!secret || secret.length < 4) continue
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]')
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(mask(secret))
   }
   return out
 }
