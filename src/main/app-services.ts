@@ -18,6 +18,7 @@ import { AttachmentStore } from './services/attachments'
 import { ChatService } from './services/chat/chat-service'
 import { ChatStore } from './services/chat/store'
 import { ConversationTransfer } from './services/chat/transfer'
+import { createLogger, type Logger, type LogWriter } from './services/log'
 
 export interface FileFilter {
   name: string
@@ -50,12 +51,17 @@ export interface Powers {
   openSettingsStore: () => SettingsFile
   cipher: SecretCipher
   openExternal: (url: string) => Promise<void>
+  /** Opens a folder in the OS file manager; rejects with the reason when it cannot. */
+  openPath: (path: string) => Promise<void>
+  /** Where log lines go (the log file in the app); they arrive scrubbed of the key. */
+  log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
 }
 
 export interface AppServices {
   powers: Powers
+  logger: Logger
   settings: SettingsService
   keyVault: KeyVault
   http: HttpClient
@@ -87,6 +93,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   })
   const keyVault = new KeyVault({ cipher: powers.cipher, filePath: join(powers.userDataDir, KEY_FILE) })
   await keyVault.load(settings.get().baseUrl)
+  const logger = createLogger(powers.log, (text) => keyVault.redact(text))
 
   const http = new HttpClient(() => {
     const current = settings.get()
@@ -105,7 +112,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // Conversations deleted in an earlier session are past their undo.
   chatStore.purgeTrash()
   const attachments = new AttachmentStore({ mediaDir: join(powers.userDataDir, MEDIA_DIR) })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get() })
+  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
 
   const broadcastListeners = new Set<BroadcastListener>()
@@ -120,6 +127,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
+    logger,
     settings,
     keyVault,
     http,

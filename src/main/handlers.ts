@@ -3,9 +3,12 @@
  * into a service. TypeScript's mapped type makes a missing or extra entry a
  * compile error.
  */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import type { HandlerTable } from './bridge'
+import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
 
@@ -136,6 +139,12 @@ export function buildHandlers(services: Services): HandlerTable {
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
+    },
+    'app.openLogsFolder': async () => {
+      const folder = join(powers.userDataDir, LOG_DIR)
+      // Nothing may have been logged yet; an empty folder still opens.
+      await mkdir(folder, { recursive: true })
+      await powers.openPath(folder)
     }
   }
 }

@@ -435,7 +435,9 @@ export const methods = {
 
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
-  'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>())
+  'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
+  /** Opens the folder that holds main's log file in the OS file manager. */
+  'app.openLogsFolder': method(s.noArgs, returns<void>())
 } as const
 
 export const events = {

@@ -59,6 +59,17 @@ describe('settings, key and model list', () => {
     await screenshot(page, 'settings-key-set')
   })
 
+  it('opens the logs folder from the settings', async () => {
+    const { page, host, userDataDir } = stack
+    await page.getByTestId('nav-settings').click()
+    const button = page.getByTestId('open-logs-folder')
+    await button.scrollIntoViewIfNeeded()
+    await button.click()
+    await expect.poll(() => host.powers.openedPaths).toEqual([join(userDataDir, 'logs')])
+    expect(await page.getByTestId('error-notice').count()).toBe(0)
+    await screenshot(page, 'settings-troubleshooting')
+  })
+
   it('shows the server refusing the key (401) as a clear error', async () => {
     const { page } = stack
     await page.getByTestId('api-key-replace').click()

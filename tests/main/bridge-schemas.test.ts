@@ -67,7 +67,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'attachments.pick': undefined,
   'attachments.add': { name: 'a.png', mime: 'image/png', data: 'iVBORw0KGgo=' },
   'app.info': undefined,
-  'app.openExternal': { url: 'https://example.com/' }
+  'app.openExternal': { url: 'https://example.com/' },
+  'app.openLogsFolder': undefined
 }
 
 /** A table whose handlers only record that they ran. */

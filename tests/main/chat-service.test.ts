@@ -14,6 +14,7 @@ import { ChatService, MAX_ANSWER_CHARS } from '../../src/main/services/chat/chat
 import { makeBundle, type BundleMessage } from '../../src/main/services/chat/export/bundle'
 import { LIMITS } from '../../src/main/services/chat/store-validate'
 import { ChatStore } from '../../src/main/services/chat/store'
+import { createLogger } from '../../src/main/services/log'
 import { GatewayClient } from '../../src/main/services/gateway'
 import { HttpClient } from '../../src/main/services/http/client'
 import { defaultSettings } from '../../src/main/services/settings-schema'
@@ -44,6 +45,8 @@ interface Harness {
   deltas(requestId: string): ChatDelta[]
   http: HttpClient
   attachments: AttachmentStore
+  /** What the service logged, one `level text` line each. */
+  logged: string[]
 }
 
 let harness: Harness
@@ -56,6 +59,7 @@ beforeEach(() => {
   const store = ChatStore.open(file)
   const streams = new StreamRegistry()
   const events: Harness['events'] = []
+  const logged: string[] = []
   const waiters = new Map<string, (ended: ChatEnded) => void>()
   const sink: EventSink = {
     id: 1,
@@ -75,6 +79,7 @@ beforeEach(() => {
     streams,
     attachments,
     settings: () => settings,
+    logger: createLogger((level, text) => void logged.push(`${level} ${text}`), (text) => text),
     saveEveryMs: 20
   })
   harness = {
@@ -88,6 +93,7 @@ beforeEach(() => {
     sink,
     http,
     attachments,
+    logged,
     ended: (requestId) =>
       new Promise((resolve, reject) => {
         const already = events.find((e) => e.event === 'chat.ended' && (e.payload as ChatEnded).requestId === requestId)
@@ -138,6 +144,7 @@ function chatWith(options: Partial<ConstructorParameters<typeof ChatService>[0]>
     streams: harness.streams,
     attachments: harness.attachments,
     settings: () => harness.settings,
+    logger: createLogger(() => undefined, (text) => text),
     ...options
   })
 }

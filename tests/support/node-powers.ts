@@ -72,11 +72,17 @@ export interface DialogScript {
 
 export interface NodePowers extends Powers {
   opened: string[]
+  /** Folders opened with openPath. */
+  openedPaths: string[]
+  /** Log lines as written, `level text`. */
+  logged: string[]
   dialogScript: DialogScript
 }
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
   const opened: string[] = []
+  const openedPaths: string[] = []
+  const logged: string[] = []
   const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [] }
   return {
     userDataDir: options.userDataDir,
@@ -85,6 +91,10 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     openExternal: async (url) => {
       opened.push(url)
     },
+    openPath: async (path) => {
+      openedPaths.push(path)
+    },
+    log: (level, text) => void logged.push(`${level} ${text}`),
     dialogs: {
       saveFile: async () => dialogScript.save.shift() ?? null,
       openFiles: async () => dialogScript.open.shift() ?? [],
@@ -95,6 +105,8 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     },
     appInfo: { name: 'Skyport', version: '0.0.0-test', platform: process.platform },
     opened,
+    openedPaths,
+    logged,
     dialogScript
   }
 }

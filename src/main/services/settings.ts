@@ -18,6 +18,11 @@ export interface SettingsFile {
   readonly path: string
 }
 
+/** A time for a file name, e.g. 2025-01-31T09-05-00-000Z (no colons: Windows forbids them). */
+export function fileStamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-')
+}
+
 export interface SettingsServiceOptions {
   /** Opens (and validates) the settings file; throws when it is unreadable. */
   openStore: () => SettingsFile
@@ -42,8 +47,7 @@ export class SettingsService {
       this.#current = this.#file.store
     } catch (error) {
       const reason = describeUnreadable(error)
-      const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')
-      const backup = options.filePath.replace(/\.json$/, '') + `.unreadable-${stamp}.json`
+      const backup = options.filePath.replace(/\.json$/, '') + `.unreadable-${fileStamp(options.now?.() ?? new Date())}.json`
       if (existsSync(options.filePath)) renameSync(options.filePath, backup)
       this.#file = options.openStore()
       this.#current = this.#file.store

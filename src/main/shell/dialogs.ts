@@ -1,9 +1,11 @@
 /**
- * Electron's dialogs behind the FileDialogs interface, attached to the
- * window in front so they open as sheets on macOS.
+ * Electron's dialogs: the file pickers behind the FileDialogs interface,
+ * attached to the window in front so they open as sheets on macOS, and the
+ * message boxes the shell shows when start-up fails or a page crashes.
  */
 import { BrowserWindow, dialog, type MessageBoxOptions } from 'electron'
 import type { FileDialogs } from '../app-services'
+import type { StartupAction, StartupFailurePlan } from '../services/startup-failure'
 
 export const electronDialogs: FileDialogs = {
   async saveFile({ title, defaultName, filters }) {
@@ -26,4 +28,51 @@ export const electronDialogs: FileDialogs = {
     const result = window ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options)
     return result.response === 0
   }
+}
+
+/** Why start-up failed and what the person wants done; shown before any window exists. */
+export async function chooseStartupAction(plan: StartupFailurePlan): Promise<StartupAction> {
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: plan.title,
+    message: plan.message,
+    detail: plan.detail,
+    buttons: plan.actions.map((choice) => choice.label),
+    defaultId: 0,
+    // Esc or closing the box quits.
+    cancelId: Math.max(0, plan.actions.findIndex((choice) => choice.action === 'quit')),
+    noLink: true
+  })
+  return plan.actions[response]?.action ?? 'quit'
+}
+
+/** The window's page crashed or was killed: reload it, or quit. */
+export async function askAfterRendererGone(window: BrowserWindow, reason: string): Promise<'reload' | 'quit'> {
+  const { response } = await dialog.showMessageBox(window, {
+    type: 'error',
+    title: 'Skyport',
+    message: 'This window stopped working.',
+    detail: `Its page ended unexpectedly (${reason}). Your conversations are saved; reload the window to continue.`,
+    buttons: ['Reload', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+    noLink: true
+  })
+  return response === 0 ? 'reload' : 'quit'
+}
+
+/** The window's page is busy; `signal` closes the box when it answers again. */
+export async function askWhenUnresponsive(window: BrowserWindow, signal: AbortSignal): Promise<'wait' | 'reload'> {
+  const { response } = await dialog.showMessageBox(window, {
+    type: 'warning',
+    title: 'Skyport',
+    message: 'This window is not responding.',
+    detail: 'Wait for it, or reload it. Your conversations are saved.',
+    buttons: ['Wait', 'Reload'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+    signal
+  })
+  return response === 1 ? 'reload' : 'wait'
 }

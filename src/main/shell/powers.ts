@@ -5,6 +5,8 @@ import { app, safeStorage, shell } from 'electron'
 import ElectronStore from 'electron-store'
 import type { KeyProtection, Settings } from '../../shared/contract'
 import type { Powers } from '../app-services'
+import type { LogWriter } from '../services/log'
+import { AppError } from '../../shared/errors'
 import type { SecretCipher } from '../services/key-vault'
 import type { SettingsFile } from '../services/settings'
 import { electronDialogs } from './dialogs'
@@ -33,12 +35,20 @@ export function openElectronSettingsStore(): SettingsFile {
   }) as unknown as SettingsFile
 }
 
-export function electronPowers(): Powers {
+/** shell.openPath resolves to an error message, empty on success. */
+export async function openFolder(path: string): Promise<void> {
+  const problem = await shell.openPath(path)
+  if (problem) throw new AppError('internal', `The folder ${path} could not be opened: ${problem}`)
+}
+
+export function electronPowers(log: LogWriter): Powers {
   return {
     userDataDir: app.getPath('userData'),
     openSettingsStore: openElectronSettingsStore,
     cipher: safeStorageCipher,
     openExternal: (url) => shell.openExternal(url),
+    openPath: openFolder,
+    log,
     dialogs: electronDialogs,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
   }

@@ -3,7 +3,7 @@
  * isolation, never navigates away from the app, and opens web and mail links
  * with the OS instead of inside itself.
  */
-import { BrowserWindow, shell, type WebContents, type WebPreferences } from 'electron'
+import { BrowserWindow, shell, type Session, type WebContents, type WebPreferences } from 'electron'
 import { APP_ORIGIN } from '../services/app-protocol'
 import { parseExternalUrl } from '../handlers'
 
@@ -48,10 +48,22 @@ export function hardenWebContents(contents: WebContents, devServerUrl: string | 
     openOutside(url)
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
-  contents.session.setPermissionRequestHandler((_contents, permission, callback) => {
-    // Clipboard writes (copy buttons) are the only permission the app uses.
-    callback(permission === 'clipboard-sanitized-write')
-  })
+}
+
+/** Deny by default: clipboard writes (the copy buttons) are the only permission the app uses. */
+export function isAllowedPermission(permission: string): boolean {
+  return permission === 'clipboard-sanitized-write'
+}
+
+/**
+ * Permissions for every page of the session, set once: requests (a prompt
+ * would appear) and checks (a page asking whether it has one) answer alike,
+ * and no device (USB, HID, serial, Bluetooth) is ever offered.
+ */
+export function hardenSession(session: Session): void {
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(isAllowedPermission(permission)))
+  session.setPermissionCheckHandler((_contents, permission) => isAllowedPermission(permission))
+  session.setDevicePermissionHandler(() => false)
 }
 
 export function createMainWindow(options: { preloadPath: string; iconPath?: string; devServerUrl?: string }): BrowserWindow {
@@ -66,7 +78,7 @@ export function createMainWindow(options: { preloadPath: string; iconPath?: stri
     ...(options.iconPath ? { icon: options.iconPath } : {}),
     webPreferences: secureWebPreferences(options.preloadPath)
   })
-  hardenWebContents(window.webContents, options.devServerUrl)
+  // Its links and navigation are guarded by the app's web-contents-created handler, like every page's.
   window.once('ready-to-show', () => window.show())
   if (options.devServerUrl) void window.loadURL(options.devServerUrl)
   else void window.loadURL(`${APP_ORIGIN}/index.html`)

@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ErrorShape } from '../../fake-api/faults'
 import { startFakeApi, type FakeApi } from '../../fake-api/server'
 import { AppError } from '../../../src/shared/errors'
+import { request } from 'undici'
 import { HttpClient, type HttpConfig } from '../../../src/main/services/http/client'
+import { createDispatcher, DispatcherPool } from '../../../src/main/services/http/dispatchers'
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47])
 
@@ -381,6 +383,66 @@ describe('abort', () => {
     expect(chunks).toBe(2)
   })
 })
+
+describe('closing', () => {
+  it('stops every request in flight, whatever its own signal, and refuses new ones', async () => {
+    fake.inject({ kind: 'slow-first-byte', delayMs: 20_000 }, { times: 0 })
+    const own = new AbortController()
+    const pending = [
+      caught(http.json({ path: '/v1/models' })),
+      caught(http.text({ path: '/check', query: { key: 'k' }, signal: own.signal })),
+      caught(http.stream({ ...streamChat, signal: own.signal }))
+    ]
+    await waitUntil(() => fake.requests.length === 3)
+    const started = Date.now()
+    await http.close()
+    const errors = await Promise.all(pending)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(errors.map((error) => error.code)).toEqual(['aborted', 'aborted', 'aborted'])
+
+    const after = await caught(http.json({ path: '/v1/models' }))
+    expect(after.code).toBe('aborted')
+    expect(fake.requests).toHaveLength(3)
+  })
+
+  it('stops waiting for a request that ignores every signal after the grace period', async () => {
+    fake.inject({ kind: 'slow-first-byte', delayMs: 5_000 }, { path: '/models' })
+    const pool = new DispatcherPool()
+    const dispatcher = pool.get(new URL(fake.url).origin, { proxy: config.proxy, timeouts: { ...config.timeouts, headersMs: 60_000 } })
+    // No signal: nothing but the server can end this request.
+    const hanging = request(`${fake.url}/v1/models`, { dispatcher }).then(
+      () => 'answered',
+      () => 'failed'
+    )
+    await waitUntil(() => fake.requests.length === 1)
+    const started = Date.now()
+    await pool.close(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    expect(Date.now() - started).toBeLessThan(1000)
+    void hanging
+  })
+
+  it('without a grace period waits for requests in flight to finish', async () => {
+    fake.inject({ kind: 'slow-first-byte', delayMs: 300 }, { path: '/models' })
+    const pool = new DispatcherPool(createDispatcher)
+    const dispatcher = pool.get(new URL(fake.url).origin, { proxy: config.proxy, timeouts: config.timeouts })
+    const answered = request(`${fake.url}/v1/models`, { dispatcher }).then(async (response) => {
+      await response.body.text()
+      return response.statusCode
+    })
+    await waitUntil(() => fake.requests.length === 1)
+    await pool.close()
+    expect(await answered).toBe(200)
+  })
+})
+
+async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
 
 describe('configuration', () => {
   it('an invalid proxy URL is an invalid argument', async () => {

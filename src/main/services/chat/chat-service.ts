@@ -21,6 +21,7 @@ import { AppError, toErrorData, type BridgeErrorData } from '../../../shared/err
 import type { EventSink } from '../../bridge'
 import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
+import type { Logger } from '../log'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
 import type { ChatStore, MessagePatch } from './store'
@@ -51,6 +52,7 @@ export interface ChatServiceDeps {
   streams: StreamRegistry
   attachments: AttachmentSource
   settings: () => Settings
+  logger: Logger
   /** Coalescing window for delta events. */
   frameMs?: number
   /** How often the growing answer is written to the database. */
@@ -227,7 +229,7 @@ export class ChatService {
         store.updateMessageFast(message.id, content, reasoning)
       } catch (failure) {
         // A busy or full database: keep streaming; the final save tries again and says so if it fails.
-        if (!saveFailed) console.error('Could not save a streaming answer:', failure)
+        if (!saveFailed) this.#deps.logger.error('Could not save a streaming answer:', failure)
         saveFailed = true
       }
     }
@@ -296,7 +298,7 @@ export class ChatService {
     try {
       return store.updateMessage(message.id, end)
     } catch (failure) {
-      console.error('Could not save the end of an answer:', failure)
+      this.#deps.logger.error('Could not save the end of an answer:', failure)
       const note: BridgeErrorData = { code: 'internal', message: `The answer could not be saved: ${messageOf(failure)}` }
       const markFailed = (): boolean => {
         try {
@@ -313,7 +315,7 @@ export class ChatService {
             store.updateMessage(message.id, end)
           } catch (again) {
             // The next start marks it incomplete if this fails too.
-            if (!markFailed()) console.error('Could not save the end of an answer on a second try:', again)
+            if (!markFailed()) this.#deps.logger.error('Could not save the end of an answer on a second try:', again)
           }
         }, SAVE_RETRY_MS)
         retry.unref()

@@ -70,6 +70,8 @@ export interface HttpClientOptions {
 }
 
 export const JSON_LIMIT = 2 * 1024 * 1024
+/** How long `close()` lets connections finish before it cuts them. */
+export const CLOSE_GRACE_MS = 2_000
 export const MEDIA_LIMIT = 50 * 1024 * 1024
 /** How much of an error body is read for its message. */
 const ERROR_BODY_LIMIT = 64 * 1024
@@ -94,6 +96,8 @@ export class HttpClient {
   readonly #getConfig: () => HttpConfig
   readonly #retry: RetryPolicy
   readonly #pool = new DispatcherPool()
+  /** Aborted by `close()`: every request, whatever its own signal, stops at quit. */
+  readonly #lifetime = new AbortController()
 
   constructor(getConfig: () => HttpConfig, options: HttpClientOptions = {}) {
     this.#getConfig = getConfig
@@ -143,7 +147,8 @@ export class HttpClient {
    * An answer to read as it arrives (SSE). Retries happen only before this
    * returns, i.e. before any body byte reaches the caller.
    */
-  async stream(req: HttpRequest): Promise<StreamResponse> {
+  async stream(request: HttpRequest): Promise<StreamResponse> {
+    const req = this.#bound(request)
     const opened = await withRetries(() => this.#open(req), this.#policyFor(req), req.signal)
     if (req.maxBytes !== undefined) this.#checkLength(opened, req.maxBytes)
     return {
@@ -159,12 +164,23 @@ export class HttpClient {
     return redact(text, [this.#getConfig().apiKey])
   }
 
-  /** Closes every pooled connection. */
-  async close(): Promise<void> {
-    await this.#pool.close()
+  /**
+   * Stops every request in flight (they reject as aborted), refuses new ones,
+   * and closes the pooled connections, cutting any still open after `graceMs`.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    this.#lifetime.abort()
+    await this.#pool.close(graceMs)
   }
 
-  async #buffered(req: HttpRequest, maxBytes: number, check?: (opened: Opened) => Promise<void>): Promise<Buffer> {
+  /** The request with the client's lifetime signal joined to its own. */
+  #bound(req: HttpRequest): HttpRequest {
+    const signal = req.signal ? AbortSignal.any([this.#lifetime.signal, req.signal]) : this.#lifetime.signal
+    return { ...req, signal }
+  }
+
+  async #buffered(request: HttpRequest, maxBytes: number, check?: (opened: Opened) => Promise<void>): Promise<Buffer> {
+    const req = this.#bound(request)
     return withRetries(
       async () => {
         const opened = await this.#open(req)

@@ -48,6 +48,27 @@ export function createDispatcher({ proxy, timeouts }: NetworkSettings): Dispatch
   }
 }
 
+/**
+ * `close()`, but waiting at most `graceMs`; then `destroy()` and stop waiting.
+ * undici's Agent lets go of its connections as soon as close() starts, so
+ * there destroy() cuts nothing: requests made by HttpClient end through
+ * their abort signal, which `HttpClient.close()` aborts first.
+ */
+async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<void> {
+  const closed = dispatcher.close().then(
+    () => true,
+    () => true
+  )
+  if (graceMs === Infinity) return void (await closed)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))
+  try {
+    if (!(await Promise.race([closed, late]))) void dispatcher.destroy().catch(() => undefined)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** A short description of the proxy for messages, without credentials. */
 export function describeProxy(proxy: ProxySettings): string | null {
   if (proxy.mode !== 'url') return null
@@ -85,9 +106,13 @@ export class DispatcherPool {
     return dispatcher
   }
 
-  /** Closes every pool; requests in flight are allowed to finish. */
-  async close(): Promise<void> {
-    const closing = [...this.#pools.values()].map((d) => d.close().catch(() => undefined))
+  /**
+   * Closes every pool. Requests in flight may finish for `graceMs`; after
+   * that the caller (the app's quit) stops waiting, so a server that never
+   * answers cannot hold it for a whole header timeout.
+   */
+  async close(graceMs = Infinity): Promise<void> {
+    const closing = [...this.#pools.values()].map((dispatcher) => closeWithin(dispatcher, graceMs))
     this.#pools.clear()
     this.#settingsKey = ''
     await Promise.all(closing)

@@ -318,3 +318,18 @@ describe('SettingsView: fields', () => {
     expect(bridge.callsOf('settings.update')).toEqual([{ quickAskShortcut: 'Alt+Space' }])
   })
 })
+
+describe('SettingsView: troubleshooting', () => {
+  it('opens the logs folder, and says why when it cannot', async () => {
+    await show()
+    bridge.respond('app.openLogsFolder', undefined)
+    await fireEvent.click(screen.getByTestId('open-logs-folder'))
+    await waitFor(() => expect(bridge.callsOf('app.openLogsFolder')).toHaveLength(1))
+    expect(screen.queryByTestId('error-notice')).toBeNull()
+
+    bridge.fail('app.openLogsFolder', { code: 'internal', message: 'No file manager is installed.' })
+    await fireEvent.click(screen.getByTestId('open-logs-folder'))
+    const notice = await screen.findByTestId('error-notice')
+    expect(notice.textContent).toContain('No file manager is installed.')
+  })
+})
