@@ -5,10 +5,11 @@
  * Persistence of conversations is the chat service's job, not this one's.
  */
 import type { CompletionRequest, Usage } from '../../shared/contract'
-import { toErrorData } from '../../shared/errors'
+import { AppError, toErrorData } from '../../shared/errors'
 import type { EventSink } from '../bridge'
 import { DeltaCoalescer } from './coalescer'
 import type { GatewayClient } from './gateway'
+import { ENDED_EARLY_MESSAGE } from './http/sse'
 import type { StreamRegistry } from './streams'
 
 export interface CompletionServiceDeps {
@@ -38,6 +39,7 @@ export class CompletionService {
     let finishReason: string | null = null
     let usage: Usage | null = null
     let model: string | null = null
+    let serverEnded = false
     try {
       const events = this.#deps.gateway.streamChat(
         { model: request.model, messages: request.messages, params: request.params, stream: request.stream ?? true },
@@ -48,7 +50,10 @@ export class CompletionService {
         else if (event.type === 'finish') finishReason = event.reason
         else if (event.type === 'usage') usage = event.usage
         else if (event.type === 'model') model = event.model
+        else if (event.type === 'done') serverEnded = true
       }
+      // What arrived is kept (the deltas were sent), but the answer must not look finished.
+      if (!serverEnded && finishReason === null) throw new AppError('network', ENDED_EARLY_MESSAGE)
       coalescer.flush()
       sink.send('completion.done', { requestId, finishReason, usage, model })
     } catch (error) {

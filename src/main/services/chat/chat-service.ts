@@ -21,6 +21,7 @@ import { AppError, toErrorData, type BridgeErrorData } from '../../../shared/err
 import type { EventSink } from '../../bridge'
 import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
+import { ENDED_EARLY_MESSAGE } from '../http/sse'
 import type { Logger } from '../log'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
@@ -76,7 +77,7 @@ const STOPPED_SETTLE_MS = 2_000
  * not a failure (what arrived is shown and sent back as context), but the
  * window must not present it as finished.
  */
-const CUT_SHORT: BridgeErrorData = { code: 'network', message: 'The connection ended before the answer finished.' }
+const CUT_SHORT: BridgeErrorData = { code: 'network', message: ENDED_EARLY_MESSAGE }
 const DEFAULT_TITLE = 'New chat'
 
 export class ChatService {

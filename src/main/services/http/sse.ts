@@ -33,6 +33,8 @@ export interface DecodeOptions {
 }
 
 export const MAX_EVENT_CHARS = 1024 * 1024
+/** Said of an answer whose body ended without `[DONE]` or a finish reason: a proxy or upstream gave up. */
+export const ENDED_EARLY_MESSAGE = 'The connection ended before the answer finished.'
 export const MAX_JSON_BYTES = 2 * 1024 * 1024
 /** How much of a web page is read for its title. */
 const PAGE_PREFIX_BYTES = 64 * 1024
