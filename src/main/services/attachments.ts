@@ -8,12 +8,13 @@
  * so no EXIF, GPS, XMP or ICC data and nothing hidden after the image
  * survives. Each image has a JSON sidecar with its original name.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { Attachment } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { writeFileAtomic } from './files/atomic-write'
 
 const MB = 1024 * 1024
 const DEFAULT_MAX_LONG_SIDE = 2048
@@ -229,9 +230,10 @@ export class AttachmentStore {
     const record: AttachmentRecord = { version: 1, ext: image.ext, width: image.width, height: image.height, name, bytes: image.data.length, createdAt: Date.now() }
     await mkdir(this.#dir, { recursive: true })
     const imagePath = join(this.#dir, `${id}.${image.ext}`)
-    await writeAtomically(imagePath, image.data)
+    // A crash never leaves half an image under its real name.
+    await writeFileAtomic(imagePath, image.data, { mode: 0o644 })
     try {
-      await writeAtomically(join(this.#dir, `${id}.json`), JSON.stringify(record))
+      await writeFileAtomic(join(this.#dir, `${id}.json`), JSON.stringify(record), { mode: 0o644 })
     } catch (error) {
       await rm(imagePath, { force: true })
       throw error
@@ -317,18 +319,6 @@ function unsupportedReason(data: Buffer): string {
 function hasTransparency(rgba: Buffer): boolean {
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true
   return false
-}
-
-/** Temporary file in the same folder, then rename: a crash never leaves half an image under its real name. */
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    await writeFile(temporary, data, { mode: 0o644, flag: 'wx' })
-    await rename(temporary, path)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
 }
 
 /** Reads no more than `size` bytes, even if the file grew since it was measured. */

@@ -6,11 +6,11 @@
  * encryption at all, the key is kept for the session only rather than being
  * written in clear text.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { KeyProtection, KeyStatus } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { writeFileAtomic } from './files/atomic-write'
 
 export interface SecretCipher {
   protection(): Promise<KeyProtection>
@@ -110,8 +110,6 @@ export class KeyVault {
   async #write(key: string): Promise<void> {
     const encrypted = await this.#cipher.encrypt(key)
     await mkdir(dirname(this.#filePath), { recursive: true })
-    const temporary = `${this.#filePath}.${randomBytes(4).toString('hex')}.tmp`
-    await writeFile(temporary, encrypted, { mode: 0o600 })
-    await rename(temporary, this.#filePath)
+    await writeFileAtomic(this.#filePath, encrypted, { mode: 0o600 })
   }
 }

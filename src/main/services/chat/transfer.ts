@@ -3,11 +3,11 @@
  * all as one JSON bundle, and import a bundle or a ChatGPT data export.
  * Main does the file work; the renderer only learns where it went.
  */
-import { randomBytes } from 'node:crypto'
-import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import type { ExportResult, ImportResult } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { FileDialogs } from '../../app-services'
+import { writeFileAtomic } from '../files/atomic-write'
 import { BUNDLE_FORMAT } from './export/bundle'
 import { conversationToMarkdown } from './export/markdown'
 import type { ChatStore } from './store'
@@ -34,7 +34,7 @@ export class ConversationTransfer {
     })
     if (path === null) return { path: null, count: 0 }
     const text = markdown ? conversationToMarkdown(conversation) : JSON.stringify(this.#store.exportConversation(id), null, 2)
-    await writeAtomically(path, text)
+    await writeFileAtomic(path, text)
     return { path, count: 1 }
   }
 
@@ -46,7 +46,7 @@ export class ConversationTransfer {
     })
     if (path === null) return { path: null, count: 0 }
     const bundle = this.#store.exportAll()
-    await writeAtomically(path, JSON.stringify(bundle))
+    await writeFileAtomic(path, JSON.stringify(bundle))
     return { path, count: bundle.conversations.length }
   }
 
@@ -79,10 +79,4 @@ function isBundle(json: unknown): boolean {
 function fileNameFor(title: string): string {
   const cleaned = title.replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)
   return cleaned === '' || /^\.+$/.test(cleaned) ? 'conversation' : cleaned
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`
-  await writeFile(temporary, text, 'utf8')
-  await rename(temporary, path)
 }
