@@ -124,6 +124,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       streams.abortAll()
       // Let stopped answers save what arrived before the database closes.
       await chat.settle()
+      // An import stopped halfway undoes what it wrote, through its own connection.
+      await transfer.close()
       await http.close()
       chatStore.close()
     }

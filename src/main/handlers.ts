@@ -74,8 +74,8 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args?.id, checkConversationSettings(args?.settings)),
     'conversations.search': (args) => chatStore.search(typeof args?.query === 'string' ? args.query : '', clampLimit(args?.limit)),
     'conversations.export': (args) => transfer.exportOne(args?.id, args?.format === 'json' ? 'json' : 'markdown'),
-    'conversations.exportAll': () => transfer.exportAll(),
-    'conversations.import': () => transfer.importFromFile(),
+    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),

@@ -26,7 +26,12 @@ export const CONNECTION_PRAGMAS = [
 ] as const
 export const BUSY_TIMEOUT_MS = 5_000
 
-export function openDatabase(filePath: string): DatabaseSync {
+export interface OpenOptions {
+  /** Page cache size in KiB, instead of the 64 MiB above (a one-pass reader needs little). */
+  cacheSizeKiB?: number
+}
+
+export function openDatabase(filePath: string, options: OpenOptions = {}): DatabaseSync {
   let db: DatabaseSync
   try {
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true })
@@ -43,6 +48,8 @@ export function openDatabase(filePath: string): DatabaseSync {
       )
     }
     for (const pragma of CONNECTION_PRAGMAS) db.exec(pragma)
+    // PRAGMA takes no bound parameters; the value is checked to be a whole number.
+    if (options.cacheSizeKiB !== undefined && Number.isSafeInteger(options.cacheSizeKiB) && options.cacheSizeKiB > 0) db.exec(`PRAGMA cache_size = -${options.cacheSizeKiB}`)
     migrate(db, filePath)
     return db
   } catch (error) {
