@@ -9,7 +9,7 @@
  * survives. Each image has a JSON sidecar with its original name.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { Attachment } from '../../shared/contract'
@@ -26,6 +26,14 @@ const JPEG_QUALITY = 85
 const MAX_NAME_LENGTH = 200
 /** Decoding holds width × height × 4 bytes of pixels; two at a time bounds memory. */
 const PARALLEL_DECODES = 2
+/**
+ * The clean-up at start leaves files changed this close to the start alone:
+ * file times can be coarse (2 s on FAT) or slightly off, and an image
+ * attached just now must never be taken for one of an earlier session.
+ */
+const CLEANUP_MARGIN_MS = 60_000
+/** `<id>.<ext>` of a stored image or its sidecar; anything else in the folder is left alone. */
+const STORED_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.(png|jpg|json)$/
 
 /** Exactly what `randomUUID` makes, so an id can never be a path. */
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -165,6 +173,39 @@ export class AttachmentStore {
     for (const ext of Object.keys(OUTPUT_MIME)) await rm(join(this.#dir, `${id}.${ext}`), { force: true })
     await rm(sidecar, { force: true })
     return existed
+  }
+
+  /**
+   * Run once at start, after the trash is purged: deletes the images (and
+   * sidecars) that no message refers to any more, and temporary files a
+   * crash left. An image attached in this session but not sent yet is
+   * referred to by no message either, so only files last changed before
+   * `startedAt` (less a margin) are touched. Returns how many files went.
+   */
+  async removeUnreferenced(references: ReadonlySet<string>, startedAt: number): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.#dir)
+    } catch {
+      return 0 // no attachments folder yet
+    }
+    const before = startedAt - CLEANUP_MARGIN_MS
+    let removed = 0
+    for (const name of names) {
+      const stored = STORED_FILE.exec(name)
+      const leftover = name.endsWith('.tmp')
+      if ((stored === null || references.has(stored[1] as string)) && !leftover) continue
+      const path = join(this.#dir, name)
+      try {
+        const info = await stat(path)
+        if (!info.isFile() || info.mtimeMs >= before) continue
+        await rm(path, { force: true })
+        removed++
+      } catch {
+        // Gone already, or not ours to delete: the next start tries again.
+      }
+    }
+    return removed
   }
 
   #checkSize(size: number): void {

@@ -59,8 +59,10 @@ export interface ImportOptions extends JobControl {
 export type TransferJob =
   | { kind: 'export'; databasePath: string; filePath: string }
   | { kind: 'import'; databasePath: string; filePath: string; defaults?: Partial<ConversationSettings> }
+  /** A walk over every message (its text included, on disk): too long for main on a large history. */
+  | { kind: 'attachment-references'; databasePath: string }
 
-export type TransferOutcome = { kind: 'export'; count: number } | { kind: 'import'; counts: ImportCounts }
+export type TransferOutcome = { kind: 'export'; count: number } | { kind: 'import'; counts: ImportCounts } | { kind: 'attachment-references'; ids: string[] }
 
 /** Worker → main. Main → worker is only `{ type: 'abort' }`. */
 export type TransferMessage = { type: 'progress'; step: ProgressStep } | { type: 'done'; outcome: TransferOutcome } | { type: 'failed'; error: BridgeErrorData }
@@ -71,7 +73,8 @@ export const WORKER_CACHE_KIB = 4 * 1024
 /** Runs a job against a store opened on `job.databasePath`. The worker's whole work; tests may call it directly. */
 export async function runTransferJob(store: ChatStore, job: TransferJob, control: JobControl): Promise<TransferOutcome> {
   if (job.kind === 'export') return { kind: 'export', count: await exportAllToFile(store, job.filePath, control) }
-  return { kind: 'import', counts: await importFromFile(store, job.filePath, { ...control, defaults: job.defaults }) }
+  if (job.kind === 'import') return { kind: 'import', counts: await importFromFile(store, job.filePath, { ...control, defaults: job.defaults }) }
+  return { kind: 'attachment-references', ids: [...store.attachmentReferences()] }
 }
 
 // ---------------------------------------------------------------- export

@@ -31,7 +31,7 @@ type ProgressSink = Pick<EventSink, 'send'>
 
 interface RunningJob {
   worker: { postMessage(message: unknown): void }
-  finished: Promise<unknown>
+  finished: Promise<TransferOutcome>
 }
 
 export class ConversationTransfer {
@@ -88,6 +88,13 @@ export class ConversationTransfer {
     return { path, ...counts }
   }
 
+  /** Which attachment ids messages refer to, read by a worker so a large history does not hold up main at start. */
+  async attachmentReferences(): Promise<Set<string>> {
+    const { finished } = startJob({ kind: 'attachment-references', databasePath: this.#databasePath() }, this.#workerLimits, 'clean-up', undefined)
+    const outcome = await finished
+    return new Set(outcome.kind === 'attachment-references' ? outcome.ids : [])
+  }
+
   /** At quit: stops a running import or export (an import undoes what it wrote) and waits for it. */
   async close(): Promise<void> {
     const running = this.#running
@@ -108,33 +115,38 @@ export class ConversationTransfer {
 
   #run(job: TransferJob, operation: TransferProgress['operation'], sink: ProgressSink | undefined): Promise<TransferOutcome> {
     this.#checkIdle()
-    const worker = startTransferWorker({ workerData: job, resourceLimits: this.#workerLimits })
-    const finished = new Promise<TransferOutcome>((resolve, reject) => {
-      let outcome: TransferOutcome | AppError | null = null
-      worker.on('message', (message: TransferMessage) => {
-        if (message.type === 'progress') sink?.send('transfer.progress', { operation, ...(message.step satisfies ProgressStep) })
-        else if (message.type === 'done') outcome = message.outcome
-        else outcome = AppError.fromData(message.error)
-      })
-      worker.on('error', (error) => {
-        outcome ??=
-          (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new AppError('too_large', `The ${operation} needed more memory than it may take and was stopped; nothing was ${operation === 'import' ? 'imported' : 'written'}.`, { cause: error })
-            : new AppError('internal', `The ${operation} stopped: ${error.message}`, { cause: error })
-      })
-      // Settle on exit, once the worker has closed its database connection.
-      worker.on('exit', (code) => {
-        if (outcome === null) reject(new AppError('internal', `The ${operation} stopped unexpectedly (exit code ${code}).`))
-        else if (outcome instanceof AppError) reject(outcome)
-        else resolve(outcome)
-      })
-    })
-    const running: RunningJob = { worker, finished }
+    const running = startJob(job, this.#workerLimits, operation, sink)
     this.#running = running
-    return finished.finally(() => {
+    return running.finished.finally(() => {
       if (this.#running === running) this.#running = null
     })
   }
+}
+
+/** Starts the worker on one job; `finished` settles once the worker has exited (its database connection closed). */
+function startJob(job: TransferJob, limits: ResourceLimits, what: TransferProgress['operation'] | 'clean-up', sink: ProgressSink | undefined): RunningJob {
+  const worker = startTransferWorker({ workerData: job, resourceLimits: limits })
+  const finished = new Promise<TransferOutcome>((resolve, reject) => {
+    let outcome: TransferOutcome | AppError | null = null
+    worker.on('message', (message: TransferMessage) => {
+      if (message.type === 'progress') {
+        if (what !== 'clean-up') sink?.send('transfer.progress', { operation: what, ...(message.step satisfies ProgressStep) })
+      } else if (message.type === 'done') outcome = message.outcome
+      else outcome = AppError.fromData(message.error)
+    })
+    worker.on('error', (error) => {
+      outcome ??=
+        (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new AppError('too_large', `The ${what} needed more memory than it may take and was stopped; nothing was ${what === 'import' ? 'imported' : 'written'}.`, { cause: error })
+          : new AppError('internal', `The ${what} stopped: ${error.message}`, { cause: error })
+    })
+    worker.on('exit', (code) => {
+      if (outcome === null) reject(new AppError('internal', `The ${what} stopped unexpectedly (exit code ${code}).`))
+      else if (outcome instanceof AppError) reject(outcome)
+      else resolve(outcome)
+    })
+  })
+  return { worker, finished }
 }
 
 /** A file name from a title: no path separators or characters Windows refuses. */
