@@ -138,6 +138,29 @@ describe('export and import of every conversation, in a worker', () => {
     expect({ ...target.exportAll(), exportedAt: 'any' }).toEqual({ ...before, exportedAt: 'any' })
   })
 
+  it('stops an import when the app quits and takes back what it had written', { timeout: 60_000 }, async () => {
+    const folder = tempFolder()
+    const file = join(folder, 'large.json')
+    execFileSync(process.execPath, [join(import.meta.dirname, '../support/write-large-bundle.ts'), file, '60', '10', '40000'])
+    const store = openStore()
+    store.createConversation(settings, 'Already here')
+    const transfer = new ConversationTransfer({ store, dialogs: scriptedDialogs({ open: [file] }) })
+    let closing: Promise<void> | null = null
+    const sink: EventSink = {
+      id: 1,
+      send(event, payload) {
+        const step = payload as TransferProgress
+        // Quit once some batches are in.
+        if (event === 'transfer.progress' && step.phase === 'importing' && step.done > 0) closing ??= transfer.close()
+      }
+    }
+    const error = await rejection(transfer.importFromFile(sink))
+    await closing
+    expect(closing).not.toBeNull()
+    expect(error).toMatchObject({ code: 'aborted', message: expect.stringMatching(/nothing was imported/) })
+    expect(store.listConversations().map((conversation) => conversation.title)).toEqual(['Already here'])
+  })
+
   it('runs one transfer at a time', async () => {
     const folder = tempFolder()
     const store = openStore()
