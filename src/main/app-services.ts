@@ -99,10 +99,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
-  const housekeeping = transfer
-    .attachmentReferences()
-    .then((references) => attachments.removeUnreferenced(references, startedAt))
-    .catch(() => 0)
+  const housekeeping = attachments.removeUnreferenced(() => transfer.attachmentReferences(), startedAt).catch(() => 0)
 
   const broadcastListeners = new Set<BroadcastListener>()
   settings.onChange(() => {

@@ -180,9 +180,11 @@ export class AttachmentStore {
    * sidecars) that no message refers to any more, and temporary files a
    * crash left. An image attached in this session but not sent yet is
    * referred to by no message either, so only files last changed before
-   * `startedAt` (less a margin) are touched. Returns how many files went.
+   * `startedAt` (less a margin) are touched. `references` is asked only when
+   * there is something to judge: reading them walks every message.
+   * Returns how many files went.
    */
-  async removeUnreferenced(references: ReadonlySet<string>, startedAt: number): Promise<number> {
+  async removeUnreferenced(references: () => Promise<ReadonlySet<string>>, startedAt: number): Promise<number> {
     let names: string[]
     try {
       names = await readdir(this.#dir)
@@ -190,19 +192,28 @@ export class AttachmentStore {
       return 0 // no attachments folder yet
     }
     const before = startedAt - CLEANUP_MARGIN_MS
-    let removed = 0
+    const candidates: Array<{ path: string; id: string | null }> = []
     for (const name of names) {
-      const stored = STORED_FILE.exec(name)
-      const leftover = name.endsWith('.tmp')
-      if ((stored === null || references.has(stored[1] as string)) && !leftover) continue
+      const id = STORED_FILE.exec(name)?.[1] ?? null
+      if (id === null && !name.endsWith('.tmp')) continue
       const path = join(this.#dir, name)
       try {
         const info = await stat(path)
-        if (!info.isFile() || info.mtimeMs >= before) continue
+        if (info.isFile() && info.mtimeMs < before) candidates.push({ path, id })
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    if (candidates.length === 0) return 0
+    const used = await references()
+    let removed = 0
+    for (const { path, id } of candidates) {
+      if (id !== null && used.has(id)) continue
+      try {
         await rm(path, { force: true })
         removed++
       } catch {
-        // Gone already, or not ours to delete: the next start tries again.
+        // Not ours to delete after all: the next start tries again.
       }
     }
     return removed
