@@ -6,9 +6,11 @@
  */
 import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { nodeWorkerFromSource } from './tests/support/node-worker-plugin.ts'
 
 export default defineConfig({
   resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
+  plugins: [nodeWorkerFromSource()],
   test: {
     name: 'bench',
     environment: 'node',

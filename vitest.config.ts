@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
+import { nodeWorkerFromSource } from './tests/support/node-worker-plugin.ts'
 
 const alias = { '@shared': resolve(import.meta.dirname, 'src/shared') }
 
@@ -10,6 +11,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
+        plugins: [nodeWorkerFromSource()],
         test: {
           name: 'main',
           environment: 'node',
@@ -28,6 +30,7 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        plugins: [nodeWorkerFromSource()],
         test: {
           name: 'e2e',
           environment: 'node',

@@ -73,6 +73,8 @@ export interface AppServices {
   attachments: AttachmentStore
   chat: ChatService
   transfer: ConversationTransfer
+  /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
+  housekeeping: Promise<number>
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -87,6 +89,7 @@ export const DATABASE_FILE = 'skyport.db'
 export const MEDIA_DIR = 'media'
 
 export async function createAppServices(powers: Powers): Promise<AppServices> {
+  const startedAt = Date.now()
   const settings = new SettingsService({
     openStore: powers.openSettingsStore,
     filePath: join(powers.userDataDir, SETTINGS_FILE)
@@ -114,6 +117,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const attachments = new AttachmentStore({ mediaDir: join(powers.userDataDir, MEDIA_DIR) })
   const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
+  // Images of those conversations, and of messages never sent, are no longer referred to. In the
+  // background: the window need not wait. Best effort: what fails is tried again next start.
+  const housekeeping = attachments.removeUnreferenced(() => transfer.attachmentReferences(), startedAt).catch(() => 0)
 
   const broadcastListeners = new Set<BroadcastListener>()
   const connectionChanged = (): void => {
@@ -139,6 +145,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     attachments,
     chat,
     transfer,
+    housekeeping,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -147,6 +154,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       streams.abortAll()
       // Let stopped answers save what arrived before the database closes.
       await chat.settle()
+      // An import stopped halfway undoes what it wrote, through its own connection.
+      await transfer.close()
+      await housekeeping
       await http.close()
       chatStore.close()
     }

@@ -109,8 +109,8 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
     'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
     'conversations.export': (args) => transfer.exportOne(args.id, args.format),
-    'conversations.exportAll': () => transfer.exportAll(),
-    'conversations.import': () => transfer.importFromFile(),
+    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),

@@ -300,6 +300,21 @@ export interface ImportResult {
   path: string | null
   conversations: number
   messages: number
+  /** Conversations already here unchanged (same id, same messages), so not imported again. */
+  skipped: number
+}
+
+/**
+ * How far an import or export of all conversations has got, sent to the
+ * window that asked. `checking`: the whole file is read and checked before
+ * anything is written (done and total in bytes); `importing` and
+ * `exporting`: done and total in conversations. `total` is null when unknown.
+ */
+export interface TransferProgress {
+  operation: 'import' | 'export'
+  phase: 'checking' | 'importing' | 'exporting'
+  done: number
+  total: number | null
 }
 
 export interface AppInfo {
@@ -446,7 +461,8 @@ export const events = {
   'completion.done': event<CompletionDone>(),
   'completion.failed': event<CompletionFailed>(),
   'chat.delta': event<ChatDelta>(),
-  'chat.ended': event<ChatEnded>()
+  'chat.ended': event<ChatEnded>(),
+  'transfer.progress': event<TransferProgress>()
 } as const
 
 export type Methods = typeof methods

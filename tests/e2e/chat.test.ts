@@ -202,8 +202,19 @@ describe('chat', () => {
     const bundle = JSON.parse(readFileSync(exported, 'utf8')) as { conversations: Array<{ messages: unknown[] }> }
     expect(bundle.conversations[0]!.messages).toHaveLength(3) // a question and two versions of the answer
 
+    // The same file again: the conversation is already here, unchanged.
     const before = await page.getByTestId('conversation-item').count()
     host.powers.dialogScript.open.push([exported])
+    await page.getByTestId('import-conversations').click()
+    await page.getByTestId('toast').filter({ hasText: 'Nothing new: the conversation in this file is already here' }).waitFor()
+    expect(await page.getByTestId('conversation-item').count()).toBe(before)
+
+    // Edited since (its messages changed later): imported as a copy.
+    const edited = join(userDataDir, 'fun-fact-edited.json')
+    const changed = JSON.parse(readFileSync(exported, 'utf8')) as { conversations: Array<{ messages: Array<{ updatedAt: number }> }> }
+    for (const message of changed.conversations[0]!.messages) message.updatedAt += 1000
+    writeFileSync(edited, JSON.stringify(changed))
+    host.powers.dialogScript.open.push([edited])
     await page.getByTestId('import-conversations').click()
     await page.getByTestId('toast').filter({ hasText: /Imported 1 conversation/ }).waitFor()
     await page.waitForFunction((count) => document.querySelectorAll('[data-testid="conversation-item"]').length === count + 1, before)

@@ -1,6 +1,6 @@
 /**
- * Before the browser tests: make sure Chromium is installed and the renderer
- * bundle is built and not older than its sources.
+ * Before the browser tests: make sure Chromium is installed and the app is
+ * built and not older than its sources.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -23,7 +23,8 @@ export default function setup(): void {
     throw new Error(`Chromium was not found at ${chromiumPath()}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`)
   }
   const built = join(root, 'out/renderer/index.html')
-  const sources = Math.max(newestMtime(join(root, 'src/renderer')), newestMtime(join(root, 'src/shared')))
+  // Main too: the built worker thread is run by the tests (transfer.test.ts).
+  const sources = Math.max(newestMtime(join(root, 'src/renderer')), newestMtime(join(root, 'src/shared')), newestMtime(join(root, 'src/main')))
   if (!existsSync(built) || statSync(built).mtimeMs < sources) {
     execFileSync(join(root, 'node_modules/.bin/electron-vite'), ['build'], { cwd: root, stdio: 'inherit' })
   }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppServices, DATABASE_FILE } from '../../src/main/app-services'
 import { startFakeApi, type FakeApi } from '../fake-api/server'
 import { nodePowers } from '../support/node-powers'
+import { nodeWorkerFromSource } from '../support/node-worker-plugin'
 
 const root = resolve(import.meta.dirname, '../..')
 let fake: FakeApi
@@ -25,6 +26,8 @@ beforeAll(async () => {
   await build({
     configFile: false,
     logLevel: 'silent',
+    // The app's worker threads (`?nodeWorker`) run from their sources, as under vitest.
+    plugins: [nodeWorkerFromSource()],
     build: { ssr: join(root, 'tests/crash/child.ts'), outDir, emptyOutDir: true, target: 'node22', rollupOptions: { output: { format: 'es', entryFileNames: 'child.mjs' } } }
   })
   childScript = join(outDir, 'child.mjs')

@@ -60,8 +60,10 @@ vi.mock('electron', async () => {
     destroyed = false
     shown = 0
     loaded: string[] = []
-    constructor(public options: Record<string, unknown>) {
+    options: Record<string, unknown>
+    constructor(options: Record<string, unknown>) {
       super()
+      this.options = options
       fake.order.push('window')
       fake.windows.push(this as never)
       // Electron announces the page while the window is being built.

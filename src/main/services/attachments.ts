@@ -8,12 +8,13 @@
  * so no EXIF, GPS, XMP or ICC data and nothing hidden after the image
  * survives. Each image has a JSON sidecar with its original name.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { Attachment } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { writeFileAtomic } from './files/atomic-write'
 
 const MB = 1024 * 1024
 const DEFAULT_MAX_LONG_SIDE = 2048
@@ -25,6 +26,14 @@ const JPEG_QUALITY = 85
 const MAX_NAME_LENGTH = 200
 /** Decoding holds width × height × 4 bytes of pixels; two at a time bounds memory. */
 const PARALLEL_DECODES = 2
+/**
+ * The clean-up at start leaves files changed this close to the start alone:
+ * file times can be coarse (2 s on FAT) or slightly off, and an image
+ * attached just now must never be taken for one of an earlier session.
+ */
+const CLEANUP_MARGIN_MS = 60_000
+/** `<id>.<ext>` of a stored image or its sidecar; anything else in the folder is left alone. */
+const STORED_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.(png|jpg|json)$/
 
 /** Exactly what `randomUUID` makes, so an id can never be a path. */
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -166,6 +175,50 @@ export class AttachmentStore {
     return existed
   }
 
+  /**
+   * Run once at start, after the trash is purged: deletes the images (and
+   * sidecars) that no message refers to any more, and temporary files a
+   * crash left. An image attached in this session but not sent yet is
+   * referred to by no message either, so only files last changed before
+   * `startedAt` (less a margin) are touched. `references` is asked only when
+   * there is something to judge: reading them walks every message.
+   * Returns how many files went.
+   */
+  async removeUnreferenced(references: () => Promise<ReadonlySet<string>>, startedAt: number): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.#dir)
+    } catch {
+      return 0 // no attachments folder yet
+    }
+    const before = startedAt - CLEANUP_MARGIN_MS
+    const candidates: Array<{ path: string; id: string | null }> = []
+    for (const name of names) {
+      const id = STORED_FILE.exec(name)?.[1] ?? null
+      if (id === null && !name.endsWith('.tmp')) continue
+      const path = join(this.#dir, name)
+      try {
+        const info = await stat(path)
+        if (info.isFile() && info.mtimeMs < before) candidates.push({ path, id })
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    if (candidates.length === 0) return 0
+    const used = await references()
+    let removed = 0
+    for (const { path, id } of candidates) {
+      if (id !== null && used.has(id)) continue
+      try {
+        await rm(path, { force: true })
+        removed++
+      } catch {
+        // Not ours to delete after all: the next start tries again.
+      }
+    }
+    return removed
+  }
+
   #checkSize(size: number): void {
     if (size === 0) throw new AppError('invalid_argument', 'The file is empty.')
     if (size > this.#maxInputBytes) {
@@ -229,9 +282,10 @@ export class AttachmentStore {
     const record: AttachmentRecord = { version: 1, ext: image.ext, width: image.width, height: image.height, name, bytes: image.data.length, createdAt: Date.now() }
     await mkdir(this.#dir, { recursive: true })
     const imagePath = join(this.#dir, `${id}.${image.ext}`)
-    await writeAtomically(imagePath, image.data)
+    // A crash never leaves half an image under its real name.
+    await writeFileAtomic(imagePath, image.data, { mode: 0o644 })
     try {
-      await writeAtomically(join(this.#dir, `${id}.json`), JSON.stringify(record))
+      await writeFileAtomic(join(this.#dir, `${id}.json`), JSON.stringify(record), { mode: 0o644 })
     } catch (error) {
       await rm(imagePath, { force: true })
       throw error
@@ -317,18 +371,6 @@ function unsupportedReason(data: Buffer): string {
 function hasTransparency(rgba: Buffer): boolean {
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true
   return false
-}
-
-/** Temporary file in the same folder, then rename: a crash never leaves half an image under its real name. */
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    await writeFile(temporary, data, { mode: 0o644, flag: 'wx' })
-    await rename(temporary, path)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
 }
 
 /** Reads no more than `size` bytes, even if the file grew since it was measured. */

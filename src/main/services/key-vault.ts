@@ -11,14 +11,14 @@
  * same origin. Moving the key to another server takes `bindTo`, which main
  * calls only after the person agreed in a dialog.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { KeyProtection, KeyStatus } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { apiKey, parseOrThrow } from '../../shared/schemas'
 import { redact } from './http/errors'
 import { apiRoot } from './http/url'
+import { writeFileAtomic } from './files/atomic-write'
 
 export interface SecretCipher {
   protection(): Promise<KeyProtection>
@@ -198,8 +198,6 @@ export class KeyVault {
   async #write(stored: StoredKey): Promise<void> {
     const encrypted = await this.#cipher.encrypt(`${stored.origin}\n${stored.key}`)
     await mkdir(dirname(this.#filePath), { recursive: true })
-    const temporary = `${this.#filePath}.${randomBytes(4).toString('hex')}.tmp`
-    await writeFile(temporary, encrypted, { mode: 0o600 })
-    await rename(temporary, this.#filePath)
+    await writeFileAtomic(this.#filePath, encrypted, { mode: 0o600 })
   }
 }

@@ -8,7 +8,7 @@ const brief = (messages: MessageRecord[]): Array<[string, string]> => messages.m
 describe('ChatGPT import', () => {
   it('imports both conversations with their branches, skipping what was never shown', () => {
     const store = openStore()
-    expect(store.importChatGpt(JSON.parse(JSON.stringify(chatGptExport)))).toEqual({ conversations: 2, messages: 9 })
+    expect(store.importChatGpt(JSON.parse(JSON.stringify(chatGptExport)))).toEqual({ conversations: 2, messages: 9, skipped: 0 })
     const list = store.listConversations()
     expect(list.map((item) => [item.title, item.messageCount])).toEqual([
       ['Explain quicksort', 2],
@@ -54,13 +54,12 @@ describe('ChatGPT import', () => {
     expect(store.search('acetone').map((hit) => hit.conversationTitle)).toEqual(['Sourdough starter help', 'Sourdough starter help', 'Sourdough starter help'])
   })
 
-  it('uses the app default model when given, and new ids on a second import', () => {
+  it('uses the app default model when given, and skips the same export imported again', () => {
     const store = openStore()
     store.importChatGpt(chatGptExport, { model: 'gpt-4o-mini' })
-    expect(store.importChatGpt(chatGptExport, { model: 'gpt-4o-mini' })).toEqual({ conversations: 2, messages: 9 })
+    expect(store.importChatGpt(chatGptExport, { model: 'gpt-4o-mini' })).toEqual({ conversations: 0, messages: 0, skipped: 2 })
     const list = store.listConversations()
-    expect(list).toHaveLength(4)
-    expect(new Set(list.map((item) => item.id)).size).toBe(4)
+    expect(list).toHaveLength(2)
     for (const item of list) expect(store.getConversation(item.id).settings.model).toBe('gpt-4o-mini')
   })
 
@@ -69,7 +68,7 @@ describe('ChatGPT import', () => {
     expect(caught(() => store.importChatGpt({ hello: 'world' }))).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/ChatGPT data export/) })
     expect(caught(() => store.importChatGpt([{ title: 'x' }, 3]))).toMatchObject({ code: 'invalid_argument' })
     expect(caught(() => store.importChatGpt('[]'))).toMatchObject({ code: 'invalid_argument' })
-    expect(store.importChatGpt([])).toEqual({ conversations: 0, messages: 0 })
+    expect(store.importChatGpt([])).toEqual({ conversations: 0, messages: 0, skipped: 0 })
     expect(store.listConversations()).toEqual([])
   })
 
@@ -84,7 +83,7 @@ describe('ChatGPT import', () => {
         z: { id: 'z', parent: 'missing', children: [], message: { author: { role: 'user' }, create_time: 1716000001, content: { content_type: 'text', parts: ['orphan'] } } }
       }
     }
-    expect(store.importChatGpt([broken])).toEqual({ conversations: 1, messages: 1 })
+    expect(store.importChatGpt([broken])).toEqual({ conversations: 1, messages: 1, skipped: 0 })
     const [conversation] = store.listConversations()
     expect(conversation?.title).toBe('Imported chat')
     expect(brief(store.getConversation(conversation?.id ?? '').messages)).toEqual([['user', 'orphan']])

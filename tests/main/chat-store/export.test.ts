@@ -63,24 +63,59 @@ describe('export and import', () => {
     const file = JSON.parse(JSON.stringify(bundle)) as unknown
 
     const target = openStore()
-    expect(target.importBundle(file)).toEqual({ conversations: 2, messages: 8 })
+    expect(target.importBundle(file)).toEqual({ conversations: 2, messages: 8, skipped: 0 })
     expect({ ...target.exportAll(), exportedAt: 'any' }).toEqual({ ...bundle, exportedAt: 'any' })
     // Same ids, same visible thread and versions, same list order.
     expect(target.getConversation(trip)).toEqual(source.getConversation(trip))
     expect(target.listConversations()).toEqual(source.listConversations())
   })
 
+  it('skips conversations already here unchanged, and says how many', () => {
+    const store = openStore()
+    seed(store)
+    const bundle = JSON.parse(JSON.stringify(store.exportAll())) as ConversationBundle
+    const before = store.exportAll()
+    expect(store.importBundle(bundle)).toEqual({ conversations: 0, messages: 0, skipped: 2 })
+    expect(store.importBundle(bundle)).toEqual({ conversations: 0, messages: 0, skipped: 2 })
+    expect({ ...store.exportAll(), exportedAt: 'any' }).toEqual({ ...before, exportedAt: 'any' })
+    // Renamed or pinned since the export: still the same messages, still skipped.
+    const notes = before.conversations[1]?.id ?? ''
+    store.renameConversation(notes, 'Renamed since')
+    store.pinConversation(notes, false)
+    expect(store.importBundle(bundle)).toMatchObject({ conversations: 0, skipped: 2 })
+  })
+
+  it('imports a conversation again when its messages changed since the export, or it is in the trash', () => {
+    const store = openStore()
+    const { trip, notes } = seed(store)
+    const bundle = JSON.parse(JSON.stringify(store.exportAll())) as ConversationBundle
+    // A new answer in one, the other deleted (in the trash until the next start).
+    const leaf = store.getConversation(trip).messages.at(-1)?.id ?? null
+    store.addMessage({ conversationId: trip, parentId: leaf, role: 'user', content: 'One more question' })
+    store.trashConversation(notes)
+    expect(store.importBundle(bundle)).toEqual({ conversations: 2, messages: 8, skipped: 0 })
+    expect(store.listConversations().map((conversation) => conversation.title).sort()).toEqual(['Notes', 'Trip ideas', 'Trip ideas'])
+    // An edited message (same ids, a later updatedAt) counts as changed too.
+    const other = openStore()
+    other.importBundle(bundle)
+    const edited = patchMessage(bundle, 0, 0, { updatedAt: (bundle.conversations[0]?.messages[0]?.updatedAt ?? 0) + 1 })
+    expect(other.importBundle(edited)).toEqual({ conversations: 1, messages: 7, skipped: 1 })
+  })
+
   it('gives new ids when they are taken, keeping parents and the visible thread consistent', () => {
     const store = openStore()
     const { trip } = seed(store)
+    // Edited since the export (every message a moment later): copies are imported rather than skipped.
     const bundle = store.exportAll()
-    expect(store.importBundle(bundle)).toEqual({ conversations: 2, messages: 8 })
+    for (const conversation of bundle.conversations) conversation.messages = conversation.messages.map((message) => ({ ...message, updatedAt: message.updatedAt + 1 }))
+    expect(store.importBundle(bundle)).toEqual({ conversations: 2, messages: 8, skipped: 0 })
     expect(store.listConversations()).toHaveLength(4)
     const all = store.exportAll()
     const originalIds = new Set(bundle.conversations.map((conversation) => conversation.id))
     const originals = all.conversations.filter((conversation) => originalIds.has(conversation.id))
     const copies = all.conversations.filter((conversation) => !originalIds.has(conversation.id))
-    expect(withoutIds({ ...all, conversations: copies })).toEqual(withoutIds({ ...all, conversations: originals }))
+    expect(withoutIds({ ...all, conversations: copies })).toEqual(withoutIds({ ...bundle, exportedAt: all.exportedAt }))
+    expect(originals.map((conversation) => conversation.messages.length)).toEqual(copies.map((conversation) => conversation.messages.length))
     const copy = copies.find((conversation) => conversation.title === 'Trip ideas')
     const copied = store.getConversation(copy?.id ?? '')
     const original = store.getConversation(trip)

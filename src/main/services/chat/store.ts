@@ -69,6 +69,8 @@ export interface ChatStoreOptions {
   newId?: () => string
   /** How long a write waits for another connection's lock (default 5 s). */
   busyTimeoutMs?: number
+  /** Page cache size in KiB; the default suits the app's own connection. */
+  cacheSizeKiB?: number
 }
 
 export interface NewMessage {
@@ -108,7 +110,17 @@ export interface PresetInput {
 export interface ImportCounts {
   conversations: number
   messages: number
+  /** Conversations already here unchanged, so not imported again (see `importParsed`). */
+  skipped: number
 }
+
+/** One batch of a streamed import: the counts, and the ids of the conversations written (to undo them). */
+export interface ImportBatch extends ImportCounts {
+  writtenIds: string[]
+}
+
+/** A conversation of an export whose messages are read only as they are written out. */
+export type ExportedConversation = Omit<BundleConversation, 'messages'> & { messages: Iterable<BundleMessage> }
 
 export const DEFAULT_TITLE = 'New chat'
 const SEARCH_MAX_LIMIT = 200
@@ -119,21 +131,24 @@ export const UPDATE_MESSAGE_FAST_SQL = 'UPDATE messages SET content = ?, reasoni
 
 export class ChatStore {
   readonly #db: DatabaseSync
+  /** The database file, for a second connection (a worker's); `':memory:'` has none. */
+  readonly filePath: string
   readonly #now: () => number
   readonly #newId: () => string
   /** Prepared once, reused: preparing costs more than running most of these. */
   readonly #statements = new Map<string, StatementSync>()
   #closed = false
 
-  private constructor(db: DatabaseSync, options: ChatStoreOptions) {
+  private constructor(db: DatabaseSync, filePath: string, options: ChatStoreOptions) {
     this.#db = db
+    this.filePath = filePath
     this.#now = options.now ?? Date.now
     this.#newId = options.newId ?? randomUUID
   }
 
   /** Opens (creating or upgrading) the database file; `':memory:'` for a throwaway one. */
   static open(filePath: string, options: ChatStoreOptions = {}): ChatStore {
-    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs }), options)
+    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs, cacheSizeKiB: options.cacheSizeKiB }), filePath, options)
   }
 
   close(): void {
@@ -474,29 +489,119 @@ export class ChatStore {
 
   /** One conversation with its whole tree, in the app's export format. */
   exportConversation(id: string): ConversationBundle {
-    return makeBundle([this.#exportOne(this.#liveConversation(id))], this.#now())
+    const conversation = this.#exported(this.#liveConversation(id))
+    return makeBundle([{ ...conversation, messages: [...conversation.messages] }], this.#now())
   }
 
-  /** Every conversation not in the trash, oldest first. */
+  /** Every conversation not in the trash, oldest first, in memory: for tests and small stores; files go through `exportEach`. */
   exportAll(): ConversationBundle {
-    const rows = this.#all<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.rowid`)
-    return makeBundle(rows.map((row) => this.#exportOne(row)), this.#now())
+    const conversations = [...this.exportEach()].map((conversation) => ({ ...conversation, messages: [...conversation.messages] }))
+    return makeBundle(conversations, this.#now())
+  }
+
+  /** How many conversations `exportEach` gives. */
+  countLiveConversations(): number {
+    return this.#get<{ count: number }>('SELECT count(*) AS count FROM conversations WHERE trashed_at IS NULL')?.count ?? 0
+  }
+
+  /**
+   * Every conversation not in the trash, oldest first, one at a time; each
+   * one's messages are read from the database only as they are iterated, so
+   * memory holds one message, not the history. Iterate each conversation's
+   * messages once, before asking for the next conversation. Wrap the whole
+   * walk in `readSnapshot` to see one consistent state while others write.
+   */
+  *exportEach(): Generator<ExportedConversation> {
+    const rows = this.#statement(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.rowid`).iterate()
+    for (const row of rows) yield this.#exported(row as unknown as ConversationRow)
+  }
+
+  /**
+   * Runs `work`, which may wait, against one snapshot of the database: in
+   * WAL mode a read transaction keeps seeing the state it started with while
+   * other connections commit. For a second connection (a worker's) only:
+   * writes through this store would join the open transaction.
+   */
+  async readSnapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) throw new AppError('internal', 'A snapshot cannot start inside a transaction.')
+    this.#db.exec('BEGIN')
+    try {
+      // A deferred BEGIN takes its snapshot at the first read: take it now.
+      this.#get('SELECT count(*) AS count FROM conversations')
+      return await work()
+    } finally {
+      if (this.#db.isTransaction) this.#db.exec('COMMIT')
+    }
   }
 
   /**
    * Reads an export back. Ids are kept unless already taken (then new ones
-   * are given and parents follow). All or nothing: a bad bundle changes
-   * nothing and the error says what is wrong.
+   * are given and parents follow); conversations already here unchanged are
+   * skipped. All or nothing: a bad bundle changes nothing and the error says
+   * what is wrong.
    */
   importBundle(bundle: unknown): ImportCounts {
     const parsed = parseBundle(bundle)
-    return this.#transaction(() => this.#writeBundle(parsed))
+    const { conversations, messages, skipped } = this.importParsed(parsed.conversations)
+    return { conversations, messages, skipped }
   }
 
   /** The `conversations.json` of a ChatGPT data export; `defaults` fill settings the export does not have. */
   importChatGpt(json: unknown, defaults: Partial<ConversationSettings> = {}): ImportCounts {
     const bundle = chatGptToBundle(json, { newId: this.#newId, now: this.#now(), defaults })
     return this.importBundle(bundle)
+  }
+
+  /**
+   * Writes conversations checked by `parseConversation`, in one transaction.
+   *
+   * A conversation is skipped, not copied, when one with the same id is here
+   * (not in the trash) with exactly the same messages: the same message ids,
+   * each with the same `updatedAt`. Any edit, regenerated answer or new
+   * message changes that, so the import copies it under new ids instead.
+   * Title, pin and settings are not compared: renaming a conversation after
+   * exporting it does not make the old copy in the file new content.
+   */
+  importParsed(conversations: readonly BundleConversation[]): ImportBatch {
+    return this.#transaction(() => {
+      const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [] }
+      for (const conversation of conversations) {
+        const writtenId = this.#writeConversation(conversation)
+        if (writtenId === null) {
+          batch.skipped++
+          continue
+        }
+        batch.writtenIds.push(writtenId)
+        batch.conversations++
+        batch.messages += conversation.messages.length
+      }
+      return batch
+    })
+  }
+
+  /** Deletes conversations outright (not to the trash): undoes an import that failed halfway. */
+  deleteConversations(ids: readonly string[]): number {
+    return this.#transaction(() => this.#run('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)))
+  }
+
+  /**
+   * The attachment ids messages still refer to: each attachment's id and the
+   * file named in its url, in case an imported message names a file under
+   * another id. Trashed conversations count until they are purged.
+   */
+  attachmentReferences(): Set<string> {
+    const rows = this.#all<{ id: unknown; url: unknown }>(
+      "SELECT json_extract(a.value, '$.id') AS id, json_extract(a.value, '$.url') AS url FROM messages m, json_each(m.attachments_json) a WHERE m.attachments_json <> '[]'"
+    )
+    const references = new Set<string>()
+    for (const row of rows) {
+      if (typeof row.id === 'string') references.add(row.id)
+      if (typeof row.url === 'string') {
+        const file = row.url.slice(row.url.lastIndexOf('/') + 1)
+        references.add(file.includes('.') ? file.slice(0, file.indexOf('.')) : file)
+      }
+    }
+    return references
   }
 
   // ------------------------------------------------------------ internals
@@ -529,77 +634,88 @@ export class ChatStore {
     })
   }
 
-  #exportOne(row: ConversationRow): BundleConversation {
-    const messages = this.#all<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`, row.id)
-    const ids = new Set(messages.map((message) => message.id))
+  #exported(row: ConversationRow): ExportedConversation {
+    const leafHere = row.active_leaf_id !== null && this.#get('SELECT 1 AS x FROM messages WHERE id = ? AND conversation_id = ?', row.active_leaf_id, row.id) !== undefined
+    const messages = this.#statement(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`)
     return {
       id: row.id,
       title: row.title,
       pinned: row.pinned !== 0,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
-      activeLeafId: row.active_leaf_id !== null && ids.has(row.active_leaf_id) ? row.active_leaf_id : null,
+      activeLeafId: leafHere ? row.active_leaf_id : null,
       settings: toSettings(row),
-      messages: messages.map((message) => toBundleMessage(toStoredMessage(message)))
+      messages: {
+        *[Symbol.iterator]() {
+          for (const message of messages.iterate(row.id)) yield toBundleMessage(toStoredMessage(message as unknown as MessageRow))
+        }
+      }
     }
   }
 
-  #writeBundle(bundle: ConversationBundle): ImportCounts {
+  /** Writes one conversation; returns the id it got, or null when it was already here unchanged. */
+  #writeConversation(conversation: BundleConversation): string | null {
     const conversationTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM conversations WHERE id = ?', id) !== undefined
     const messageTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM messages WHERE id = ?', id) !== undefined
-    let messageCount = 0
-    for (const conversation of bundle.conversations) {
-      const id = conversationTaken(conversation.id) ? this.#freshId(conversationTaken) : conversation.id
-      const { settings } = conversation
+    const existing = this.#get<{ trashed_at: number | null }>('SELECT trashed_at FROM conversations WHERE id = ?', conversation.id)
+    if (existing !== undefined && existing.trashed_at === null && this.#sameMessages(conversation)) return null
+    const id = existing !== undefined ? this.#freshId(conversationTaken) : conversation.id
+    const { settings } = conversation
+    this.#run(
+      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      conversation.title,
+      conversation.createdAt,
+      conversation.updatedAt,
+      conversation.pinned ? 1 : 0,
+      settings.model,
+      settings.systemPrompt,
+      JSON.stringify(settings.params),
+      settings.stream ? 1 : 0
+    )
+    const newIds = new Map<string, string>()
+    const depths = new Map<string, number>()
+    const treeRows: TreeRow[] = []
+    // Messages come parents first (parseBundle), so every parent is already mapped.
+    for (const message of conversation.messages) {
+      const messageId = messageTaken(message.id) ? this.#freshId(messageTaken) : message.id
+      const parentId = message.parentId === null ? null : (newIds.get(message.parentId) ?? null)
+      const depth = parentId === null ? 1 : (depths.get(parentId) ?? 0) + 1
+      newIds.set(message.id, messageId)
+      depths.set(messageId, depth)
+      treeRows.push({ id: messageId, parent_id: parentId })
       this.#run(
-        `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        messageId,
         id,
-        conversation.title,
-        conversation.createdAt,
-        conversation.updatedAt,
-        conversation.pinned ? 1 : 0,
-        settings.model,
-        settings.systemPrompt,
-        JSON.stringify(settings.params),
-        settings.stream ? 1 : 0
+        parentId,
+        depth,
+        message.role,
+        message.content,
+        message.reasoning,
+        JSON.stringify(message.attachments),
+        message.model,
+        // Nothing is streaming into an imported message.
+        message.status === 'streaming' ? 'incomplete' : message.status,
+        jsonOrNull(message.error),
+        message.finishReason,
+        jsonOrNull(message.usage),
+        message.createdAt,
+        message.updatedAt
       )
-      const newIds = new Map<string, string>()
-      const depths = new Map<string, number>()
-      const treeRows: TreeRow[] = []
-      // Messages come parents first (parseBundle), so every parent is already mapped.
-      for (const message of conversation.messages) {
-        const messageId = messageTaken(message.id) ? this.#freshId(messageTaken) : message.id
-        const parentId = message.parentId === null ? null : (newIds.get(message.parentId) ?? null)
-        const depth = parentId === null ? 1 : (depths.get(parentId) ?? 0) + 1
-        newIds.set(message.id, messageId)
-        depths.set(messageId, depth)
-        treeRows.push({ id: messageId, parent_id: parentId })
-        this.#run(
-          `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          messageId,
-          id,
-          parentId,
-          depth,
-          message.role,
-          message.content,
-          message.reasoning,
-          JSON.stringify(message.attachments),
-          message.model,
-          // Nothing is streaming into an imported message.
-          message.status === 'streaming' ? 'incomplete' : message.status,
-          jsonOrNull(message.error),
-          message.finishReason,
-          jsonOrNull(message.usage),
-          message.createdAt,
-          message.updatedAt
-        )
-      }
-      const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
-      this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, id)
-      messageCount += conversation.messages.length
     }
-    return { conversations: bundle.conversations.length, messages: messageCount }
+    const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
+    this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, id)
+    return id
+  }
+
+  /** The stored conversation with this id has exactly these messages: same ids, each last changed at the same time. */
+  #sameMessages(conversation: BundleConversation): boolean {
+    const stored = this.#all<{ id: string; updated_at: number }>('SELECT id, updated_at FROM messages WHERE conversation_id = ?', conversation.id)
+    if (stored.length !== conversation.messages.length) return false
+    const updatedAt = new Map(stored.map((row) => [row.id, row.updated_at]))
+    return conversation.messages.every((message) => updatedAt.get(message.id) === message.updatedAt)
   }
 
   #freshId(taken: (id: string) => boolean): string {

@@ -26,8 +26,14 @@ export const CONNECTION_PRAGMAS = [
 ] as const
 export const BUSY_TIMEOUT_MS = 5_000
 
-/** `busyTimeoutMs`: how long a write waits for another connection's lock before it fails. */
-export function openDatabase(filePath: string, options: { busyTimeoutMs?: number } = {}): DatabaseSync {
+export interface OpenOptions {
+  /** How long a write waits for another connection's lock before it fails. */
+  busyTimeoutMs?: number
+  /** Page cache size in KiB, instead of the 64 MiB above (a one-pass reader needs little). */
+  cacheSizeKiB?: number
+}
+
+export function openDatabase(filePath: string, options: OpenOptions = {}): DatabaseSync {
   let db: DatabaseSync
   try {
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true })
@@ -44,6 +50,8 @@ export function openDatabase(filePath: string, options: { busyTimeoutMs?: number
       )
     }
     for (const pragma of CONNECTION_PRAGMAS) db.exec(pragma)
+    // PRAGMA takes no bound parameters; the value is checked to be a whole number.
+    if (options.cacheSizeKiB !== undefined && Number.isSafeInteger(options.cacheSizeKiB) && options.cacheSizeKiB > 0) db.exec(`PRAGMA cache_size = -${options.cacheSizeKiB}`)
     migrate(db, filePath)
     return db
   } catch (error) {

@@ -72,6 +72,15 @@ export function makeBundle(conversations: BundleConversation[], exportedAt: numb
 
 /** Validates an untrusted bundle and returns a clean copy, or throws `invalid_argument` saying what is wrong. */
 export function parseBundle(value: unknown): ConversationBundle {
+  const { exportedAt, conversations } = parseBundleHead(value)
+  return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, exportedAt, conversations: conversations.map((item: unknown, index) => parseConversation(item, `conversations[${index}]`)) }
+}
+
+/**
+ * Everything of a bundle but its conversations: a streamed import checks the
+ * file's top level with this and each conversation with `parseConversation`.
+ */
+export function parseBundleHead(value: unknown): { exportedAt: string; conversations: unknown[] } {
   if (!isRecord(value)) throw invalid('This file is not a Skyport export: it is not a JSON object.')
   if (value.format !== BUNDLE_FORMAT) throw invalid(`This file is not a Skyport export: "format" is not "${BUNDLE_FORMAT}".`)
   if (typeof value.version !== 'number') throw invalid('This Skyport export has no version number.')
@@ -79,10 +88,11 @@ export function parseBundle(value: unknown): ConversationBundle {
   if (value.version !== BUNDLE_VERSION) throw invalid(`Unknown export format version ${value.version}.`)
   if (!Array.isArray(value.conversations)) throw invalid('This Skyport export has no "conversations" list.')
   const exportedAt = typeof value.exportedAt === 'string' ? value.exportedAt : new Date(0).toISOString()
-  return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, exportedAt, conversations: value.conversations.map((item: unknown, index) => parseConversation(item, `conversations[${index}]`)) }
+  return { exportedAt, conversations: value.conversations }
 }
 
-function parseConversation(value: unknown, at: string): BundleConversation {
+/** Validates one conversation of a bundle; `at` names it in error messages, e.g. `conversations[3]`. */
+export function parseConversation(value: unknown, at: string): BundleConversation {
   if (!isRecord(value)) throw invalid(`${at} must be an object.`)
   if (typeof value.pinned !== 'boolean') throw invalid(`${at}.pinned must be true or false.`)
   if (!Array.isArray(value.messages)) throw invalid(`${at}.messages must be a list.`)

@@ -34,20 +34,30 @@ interface Node {
 }
 
 export function chatGptToBundle(json: unknown, options: ChatGptImportOptions): ConversationBundle {
-  const items: unknown[] = Array.isArray(json) ? json : isRecord(json) && isRecord(json.mapping) ? [json] : notAnExport()
+  const items: unknown[] = Array.isArray(json) ? json : isChatGptConversation(json) ? [json] : notAnExport()
   const conversations: BundleConversation[] = []
   let readable = 0
   for (const item of items) {
-    if (!isRecord(item) || !isRecord(item.mapping)) continue
+    if (!isChatGptConversation(item)) continue
     readable++
-    const conversation = convert(item, item.mapping, options)
+    const conversation = chatGptConversation(item, options)
     if (conversation) conversations.push(conversation)
   }
   if (items.length > 0 && readable === 0) notAnExport()
   return makeBundle(conversations, options.now)
 }
 
-function notAnExport(): never {
+/** One item of the export's list that this reader understands. */
+export function isChatGptConversation(item: unknown): item is Record<string, unknown> & { mapping: Record<string, unknown> } {
+  return isRecord(item) && isRecord(item.mapping)
+}
+
+/** One conversation of the export in the bundle's form (not yet checked), or null when it has no message a person saw. */
+export function chatGptConversation(item: Record<string, unknown> & { mapping: Record<string, unknown> }, options: ChatGptImportOptions): BundleConversation | null {
+  return convert(item, item.mapping, options)
+}
+
+export function notAnExport(): never {
   throw invalid('This is not the conversations.json of a ChatGPT data export: expected a list of conversations, each with a "mapping".')
 }
 

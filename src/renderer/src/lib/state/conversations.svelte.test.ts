@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ConversationSummary } from '@shared/contract'
 import { DAY, HOUR, installChatBackend, makeConversation, NOW } from '../../views/chat/chat-fixtures'
-import { ConversationsStore, groupConversations, importText } from './conversations.svelte'
+import { ConversationsStore, groupConversations, importText, transferFraction, transferText } from './conversations.svelte'
 import { SearchStore } from './search.svelte'
 
 function summary(id: string, updatedAt: number, pinned = false): ConversationSummary {
@@ -82,12 +82,41 @@ describe('ConversationsStore', () => {
     const store = new ConversationsStore()
     const result = await store.importFile()
     expect(importText(result)).toBe('Imported 3 conversations (41 messages)')
-    expect(importText({ path: 'x', conversations: 1, messages: 1 })).toBe('Imported 1 conversation (1 message)')
+    expect(importText({ path: 'x', conversations: 1, messages: 1, skipped: 0 })).toBe('Imported 1 conversation (1 message)')
     expect(backend.bridge.callsOf('conversations.list')).toHaveLength(1)
 
-    backend.bridge.respond('conversations.import', { path: null, conversations: 0, messages: 0 })
+    backend.bridge.respond('conversations.import', { path: null, conversations: 0, messages: 0, skipped: 0 })
     await store.importFile()
     expect(backend.bridge.callsOf('conversations.list')).toHaveLength(1)
+  })
+
+  it('says how many conversations were skipped because they are already here', () => {
+    expect(importText({ path: 'x', conversations: 3, messages: 41, skipped: 2 })).toBe('Imported 3 conversations (41 messages); 2 were already here and were skipped')
+    expect(importText({ path: 'x', conversations: 1, messages: 4, skipped: 1 })).toBe('Imported 1 conversation (4 messages); 1 was already here and was skipped')
+    expect(importText({ path: 'x', conversations: 0, messages: 0, skipped: 5 })).toBe('Nothing new: all 5 conversations in this file are already here')
+    expect(importText({ path: 'x', conversations: 0, messages: 0, skipped: 1 })).toBe('Nothing new: the conversation in this file is already here')
+  })
+
+  it('follows the progress of its own import while it runs, and forgets it after', async () => {
+    const backend = installChatBackend()
+    const store = new ConversationsStore()
+    let finish: () => void = () => undefined
+    backend.bridge.reply('conversations.import', () => new Promise((resolve) => (finish = () => resolve({ ok: true, result: { path: '/f.json', conversations: 2, messages: 8, skipped: 0 } }))))
+    const importing = store.importFile()
+    await vi.waitFor(() => expect(backend.bridge.callsOf('conversations.import')).toHaveLength(1))
+    backend.bridge.emit('transfer.progress', { operation: 'import', phase: 'checking', done: 50, total: 200 })
+    expect(store.transfer).toEqual({ operation: 'import', phase: 'checking', done: 50, total: 200 })
+    // Another window's export is not this import.
+    backend.bridge.emit('transfer.progress', { operation: 'export', phase: 'exporting', done: 1, total: 9 })
+    expect(store.transfer?.operation).toBe('import')
+    backend.bridge.emit('transfer.progress', { operation: 'import', phase: 'importing', done: 1, total: 2 })
+    expect(transferText(store.transfer!)).toBe('Importing 1 of 2 conversations')
+    expect(transferFraction(store.transfer!)).toBe(0.5)
+    finish()
+    await importing
+    expect(store.transfer).toBeNull()
+    backend.bridge.emit('transfer.progress', { operation: 'import', phase: 'importing', done: 2, total: 2 })
+    expect(store.transfer).toBeNull()
   })
 })
 

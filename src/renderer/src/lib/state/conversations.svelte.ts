@@ -3,7 +3,7 @@
  * date (Pinned, Today, Yesterday, Previous 7 days, Previous 30 days, then by
  * month), and the list actions (rename, pin, delete/restore, import, export).
  */
-import type { ConversationSummary, ExportResult, ImportResult } from '@shared/contract'
+import type { ConversationSummary, ExportResult, ImportResult, TransferProgress } from '@shared/contract'
 import type { AppError } from '@shared/errors'
 import { getApi } from '../bridge'
 import { asAppError } from '../errors'
@@ -19,6 +19,8 @@ export class ConversationsStore {
   error = $state.raw<AppError | null>(null)
   /** The instant the date groups are relative to; moved forward on every load. */
   now = $state(Date.now())
+  /** How far the running import or export of everything has got; null when none runs. */
+  transfer = $state.raw<TransferProgress | null>(null)
 
   readonly groups: ConversationGroup[] = $derived(groupConversations(this.items, this.now))
   /** The sidebar's order, top to bottom (for previous/next). */
@@ -118,23 +120,30 @@ export class ConversationsStore {
   }
 
   async exportAll(): Promise<ExportResult> {
-    try {
-      return await getApi().conversations.exportAll()
-    } catch (error) {
-      throw asAppError(error)
-    }
+    return this.#withProgress('export', () => getApi().conversations.exportAll())
   }
 
   /** Asks for a file and imports it; reloads the list when something came in. */
   async importFile(): Promise<ImportResult> {
-    let result: ImportResult
+    const result = await this.#withProgress('import', () => getApi().conversations.import())
+    if (result.path !== null && result.conversations > 0) await this.load()
+    return result
+  }
+
+  /** Runs an import or export of everything, following its progress events meanwhile. */
+  async #withProgress<R>(operation: TransferProgress['operation'], call: () => Promise<R>): Promise<R> {
+    const api = getApi()
+    const stop = api.on('transfer.progress', (progress) => {
+      if (progress.operation === operation) this.transfer = progress
+    })
     try {
-      result = await getApi().conversations.import()
+      return await call()
     } catch (error) {
       throw asAppError(error)
+    } finally {
+      stop()
+      this.transfer = null
     }
-    if (result.path !== null) await this.load()
-    return result
   }
 
   /** The conversation above (`-1`) or below (`1`) `id` in the sidebar's order. */
@@ -153,9 +162,27 @@ export function toSummary(value: ConversationSummary): ConversationSummary {
   return { id, title, pinned, createdAt, updatedAt, model, messageCount }
 }
 
-/** "Imported 3 conversations (41 messages)". */
+/** "Imported 3 conversations (41 messages); 2 were already here and were skipped". */
 export function importText(result: ImportResult): string {
   const c = result.conversations
   const m = result.messages
-  return `Imported ${c} ${c === 1 ? 'conversation' : 'conversations'} (${m} ${m === 1 ? 'message' : 'messages'})`
+  const s = result.skipped
+  const skipped = s === 1 ? '1 was already here and was skipped' : `${s} were already here and were skipped`
+  if (c === 0 && s > 0) return s === 1 ? 'Nothing new: the conversation in this file is already here' : `Nothing new: all ${s} conversations in this file are already here`
+  const imported = `Imported ${c} ${c === 1 ? 'conversation' : 'conversations'} (${m} ${m === 1 ? 'message' : 'messages'})`
+  return s > 0 ? `${imported}; ${skipped}` : imported
+}
+
+/** "Checking the file… 40%", "Importing 12 of 120 conversations", for the progress bar. */
+export function transferText(progress: TransferProgress): string {
+  if (progress.phase === 'checking') return 'Checking the file…'
+  const verb = progress.phase === 'importing' ? 'Importing' : 'Exporting'
+  const total = progress.total === null ? '' : ` of ${progress.total.toLocaleString('en-US')}`
+  return `${verb} ${progress.done.toLocaleString('en-US')}${total} ${progress.total === 1 ? 'conversation' : 'conversations'}`
+}
+
+/** 0 to 1, or null when the total is not known. */
+export function transferFraction(progress: TransferProgress): number | null {
+  if (progress.total === null || progress.total <= 0) return progress.total === 0 ? 1 : null
+  return Math.min(1, Math.max(0, progress.done / progress.total))
 }

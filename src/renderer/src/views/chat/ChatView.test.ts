@@ -407,11 +407,35 @@ describe('ChatView: sidebar', () => {
     // Cancelled dialogs say nothing.
     stores.toasts.clear()
     backend.bridge.respond('conversations.exportAll', { path: null, count: 0 })
-    backend.bridge.respond('conversations.import', { path: null, conversations: 0, messages: 0 })
+    backend.bridge.respond('conversations.import', { path: null, conversations: 0, messages: 0, skipped: 0 })
     await fireEvent.click(screen.getByTestId('export-all'))
     await fireEvent.click(screen.getByTestId('import-conversations'))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(screen.queryByTestId('toast')).toBeNull()
+  })
+
+  it('shows the progress of an import under the list, and says how many were skipped', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Notes' })])
+    let finish: () => void = () => undefined
+    backend.bridge.reply(
+      'conversations.import',
+      () => new Promise((resolve) => (finish = () => resolve({ ok: true, result: { path: '/home/me/all.json', conversations: 3, messages: 12, skipped: 4 } })))
+    )
+    await fireEvent.click(screen.getByTestId('import-conversations'))
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.import')).toHaveLength(1))
+    backend.bridge.emit('transfer.progress', { operation: 'import', phase: 'checking', done: 30, total: 120 })
+    const bar = await screen.findByTestId('transfer-progress')
+    expect(bar.getAttribute('role')).toBe('progressbar')
+    expect(bar.getAttribute('aria-valuenow')).toBe('25')
+    expect(bar.textContent).toContain('Checking the file…')
+    expect((screen.getByTestId('import-conversations') as HTMLButtonElement).disabled).toBe(true)
+    expect((screen.getByTestId('export-all') as HTMLButtonElement).disabled).toBe(true)
+    backend.bridge.emit('transfer.progress', { operation: 'import', phase: 'importing', done: 5, total: 7 })
+    await waitFor(() => expect(screen.getByTestId('transfer-progress').textContent).toContain('Importing 5 of 7 conversations'))
+    finish()
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Imported 3 conversations (12 messages); 4 were already here and were skipped'))
+    expect(screen.queryByTestId('transfer-progress')).toBeNull()
+    expect((screen.getByTestId('import-conversations') as HTMLButtonElement).disabled).toBe(false)
   })
 
   it('search shows highlighted hits and opens the conversation at the hit, switching version when needed', async () => {

@@ -157,7 +157,7 @@ export class FakeChatBackend {
       ok({ path: `/home/me/${id}.${format === 'json' ? 'json' : 'md'}`, count: 1 })
     )
     bridge.reply('conversations.exportAll', () => ok({ path: '/home/me/skyport-export.json', count: this.conversations.size }))
-    bridge.reply('conversations.import', () => ok({ path: '/home/me/import.json', conversations: 3, messages: 41 }))
+    bridge.reply('conversations.import', () => ok({ path: '/home/me/import.json', conversations: 3, messages: 41, skipped: 0 }))
 
     bridge.reply('chat.send', ({ requestId, conversationId, content, attachmentIds }) => {
       this.#noteListeners('chat.send')
