@@ -13,6 +13,7 @@ import { build } from 'vite'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createAppServices, DATABASE_FILE } from '../../src/main/app-services'
 import { moveDatabaseAside, planStartupFailure, type StartupFailurePlan } from '../../src/main/services/startup-failure'
+import { nodeWorkerFromSource } from '../support/node-worker-plugin'
 import { nodePowers } from '../support/node-powers'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -89,6 +90,8 @@ describe('a data folder that cannot be written', () => {
     await build({
       configFile: false,
       logLevel: 'silent',
+      // The app's worker threads (`?nodeWorker`) run from their sources, as under vitest.
+      plugins: [nodeWorkerFromSource()],
       build: { ssr: join(root, 'tests/startup/child.ts'), outDir, emptyOutDir: true, target: 'node22', rollupOptions: { output: { format: 'es', entryFileNames: 'child.mjs' } } }
     })
     childScript = join(outDir, 'child.mjs')
