@@ -182,7 +182,8 @@ describe('renderMarkdown: sanitising', () => {
   it('drops class, style, buttons, SVG and MathML the model wrote itself', () => {
     const box = dom(
       '<span class="katex md-code btn" style="position:fixed;inset:0">x</span> <button data-copy>copy</button> ' +
-        '<svg onload="alert(1)"><circle r="9"/></svg> <math><mi>y</mi></math> <div data-md="x" id="app" name="n">d</div>'
+        '<svg onload="alert(1)"><circle r="9"/></svg> <math><mi>y</mi></math> <div data-md="x" id="app" name="n">d</div> ' +
+        '<a xmlns="javascript:alert(1)" href="https://ok.example">a</a>'
     )
     const span = box.querySelector('span')
     expect(span?.hasAttribute('class')).toBe(false)
@@ -191,7 +192,7 @@ describe('renderMarkdown: sanitising', () => {
     expect(box.querySelector('[data-copy]')).toBeNull()
     expect(box.querySelector('svg')).toBeNull()
     expect(box.querySelector('math')).toBeNull()
-    expect(box.querySelector('[data-md], [id], [name]')).toBeNull()
+    expect(box.querySelector('[data-md], [id], [name], [xmlns]')).toBeNull()
   })
 
   it('filters inline styles to layout properties without functions that load things', () => {

@@ -356,6 +356,8 @@ function finishElement(element: Element, inheritedTrust: boolean): void {
     element.removeAttribute('class')
     element.removeAttribute('style')
     element.removeAttribute('data-copy')
+    // Only KaTeX's own <svg>/<math> need it; DOMPurify never checks its value.
+    element.removeAttribute('xmlns')
   }
   finishChildren(element, trusted)
 }
@@ -384,27 +386,44 @@ function getPurifier(): DOMPurify | null {
   return purifier
 }
 
+/** Text shown as it is, escaped: what is rendered when markup cannot be. */
+export function plainTextHtml(text: string): string {
+  return `<pre class="md-plain">${escapeHtml(text)}</pre>`
+}
+
+/**
+ * Goes before the HTML DOMPurify parses. DOMPurify parses a whole document,
+ * where a `<frameset>` before any content replaces the body: DOMPurify then
+ * returns null and everything after it is lost. This void element sets the
+ * parser's frameset-ok flag to "not ok", so a later `<frameset>` is ignored
+ * like any other stray tag. It is not in the allow-list: it never reaches the output.
+ */
+const FRAMESET_GUARD = '<wbr>'
+
 /** Sanitises HTML (from marked, including any raw HTML the model wrote). */
 export function sanitizeHtml(html: string): string {
   const sanitizer = getPurifier()
-  if (!sanitizer) return `<pre>${escapeHtml(html)}</pre>` // cannot sanitise here: show it as text
-  const fragment = sanitizer.sanitize(html, PURIFY_CONFIG)
+  if (!sanitizer) return plainTextHtml(html) // cannot sanitise here: show it as text
+  // Typed as never null, but DOMPurify returns null when the parsed document has no body.
+  const fragment: DocumentFragment | null = sanitizer.sanitize(FRAMESET_GUARD + html, PURIFY_CONFIG)
+  if (!fragment) return plainTextHtml(html)
   finishChildren(fragment, false)
   const box = (fragment.ownerDocument ?? document).createElement('div')
   box.append(fragment)
   return box.innerHTML
 }
 
-/** Markdown → sanitised HTML. */
+/**
+ * Markdown → sanitised HTML. Never throws: whatever the model wrote, the
+ * result is sanitised markup or, if anything fails, the source as text.
+ */
 export function renderMarkdown(source: string): string {
-  if (!getPurifier()) return `<pre>${escapeHtml(source)}</pre>`
-  let html: string
   try {
-    html = marked.parse(source, { async: false })
+    if (!getPurifier()) return plainTextHtml(source)
+    return sanitizeHtml(marked.parse(source, { async: false }))
   } catch {
-    html = `<pre>${escapeHtml(source)}</pre>`
+    return plainTextHtml(source)
   }
-  return sanitizeHtml(html)
 }
 
 const renderCache = new Lru<string>(200)
