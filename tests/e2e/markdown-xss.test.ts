@@ -113,6 +113,16 @@ function foreignRequests(session: Session): string[] {
   return session.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== own)
 }
 
+/** Requests to the page's own server for anything but the page, its script and /media/. */
+function ownRequestsOutsideMedia(session: Session): string[] {
+  const own = new URL(harness.url).origin
+  return session.requests.filter((url) => {
+    if (url.startsWith('data:') || url.startsWith('blob:')) return false
+    const parsed = new URL(url)
+    return parsed.origin === own && !['/', '/no-csp', '/harness.js'].includes(parsed.pathname) && !parsed.pathname.startsWith('/media/')
+  })
+}
+
 describe.each([
   { mode: 'under the app CSP', path: '/' },
   { mode: 'without any CSP', path: '/no-csp' }
@@ -159,9 +169,19 @@ describe.each([
     expect(result.html).toContain(`>image: b</a>`)
   })
 
+  it('keeps images inside /media/ as the browser resolves them', async () => {
+    const markdown = xssPayloads(trapUrl).find((payload) => payload.name === 'images climbing out of /media/')?.markdown ?? ''
+    const result = await check(session.page, `${markdown} ![ok](/media/a/../cover.png)`)
+    expect(result.problems).toEqual([])
+    expect(result.images).toEqual(['/media/cover.png'])
+    await session.page.waitForTimeout(100)
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
+  })
+
   it('loaded nothing from any other host, and never navigated', async () => {
     await session.page.waitForTimeout(300)
     expect(foreignRequests(session)).toEqual([])
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
     expect(trap.requests).toEqual([])
     expect(session.navigations).toEqual([])
     expect(session.page.url()).toBe(harness.url + path)
@@ -215,6 +235,7 @@ describe('malformed markup, in Chromium', () => {
     )
     expect(session.pageErrors).toEqual([])
     expect(trap.requests).toEqual([])
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
   })
 })
 

@@ -90,6 +90,11 @@ export function xssPayloads(trap: string): Payload[] {
     ['srcset image', `<img src="data:image/png;base64,iVBORw0KGgo=" srcset="${trap}/srcset.png 2x">`],
     ['picture source', `<picture><source srcset="${trap}/picture.png"><img src="${trap}/pimg.png"></picture>`],
     ['lazy image in link', `[![x](${trap}/nested.png)](${trap}/nested-link)`],
+    [
+      'images climbing out of /media/',
+      '![a](/media/../settings.json) <img src="/media/%2e%2e/api-key.bin" alt="b"> <img src="/media/..\\settings.json" alt="c"> ' +
+        '<img src="/media/a\\..\\..\\x.png" alt="d"> <img src="/media/%252e%252e/y.png" alt="e"> <img src="/media/..%2fz.png" alt="f">'
+    ],
     // nesting and clicks
     ['nested markdown in html link', `<a href="javascript:${set}">**bold [inner](javascript:${set})**</a>`],
     ['blockquote with img onerror', `> <img src=x onerror="${set}">\n> text`],

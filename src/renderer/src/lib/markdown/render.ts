@@ -280,7 +280,34 @@ const SVG_NS = 'http://www.w3.org/2000/svg'
 const MATHML_NS = 'http://www.w3.org/1998/Math/MathML'
 
 const SAFE_LINK = /^(?:https?:\/\/|mailto:)/i
-const SAFE_IMAGE = /^(?:data:image\/[\w.+-]+[;,]|blob:|\/media\/)/i
+const INLINE_IMAGE = /^(?:data:image\/[\w.+-]+[;,]|blob:)/i
+/**
+ * Where local paths are resolved for checking. The app's `app:` scheme is
+ * registered as standard, so Chromium parses it like http (backslashes are
+ * slashes, dot segments resolve); an http base gives the same parse here and
+ * in DOM emulations, where `app:` would be an opaque scheme.
+ */
+const LOCAL_BASE = 'http://local.invalid/'
+/** Encoded dots, slashes, backslashes and percent signs: a later decode could make them climb. */
+const ENCODED_PATH_TRICK = /%(?:2e|2f|5c|25)/i
+
+/**
+ * The image source to keep, or null: data:image and blob: URLs as they are,
+ * and root-relative paths that still lie inside /media/ once resolved (as
+ * the normalised path, so what was checked is what loads).
+ */
+export function safeImageSource(src: string): string | null {
+  if (INLINE_IMAGE.test(src)) return src
+  if (!src.startsWith('/media/')) return null
+  let url: URL
+  try {
+    url = new URL(src, LOCAL_BASE)
+  } catch {
+    return null
+  }
+  if (!url.pathname.startsWith('/media/') || ENCODED_PATH_TRICK.test(url.pathname)) return null
+  return url.pathname
+}
 const REMOTE = /^https?:\/\//i
 
 function finishChildren(parent: ParentNode, trusted: boolean): void {
@@ -332,12 +359,14 @@ function finishElement(element: Element, inheritedTrust: boolean): void {
         element.replaceWith(link)
         return
       }
-      if (!SAFE_IMAGE.test(src)) {
+      const safe = safeImageSource(src)
+      if (safe === null) {
         const alt = element.getAttribute('alt')
         if (alt) element.replaceWith(element.ownerDocument.createTextNode(alt))
         else element.remove()
         return
       }
+      if (safe !== src) element.setAttribute('src', safe)
     }
   } else {
     return element.remove()
