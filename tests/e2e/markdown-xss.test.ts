@@ -10,9 +10,9 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchHarnessChromium } from './markdown-harness/browser'
-import { chunked, chunkSizes, hostileMarkup } from './markdown-harness/markup-arbitrary'
 import { xssPayloads } from './markdown-harness/payloads'
 import { startMarkdownHarness, startTrapServer, type HarnessServer } from './markdown-harness/server'
+import { chunked, chunkSizes, framesetPayloads, hostileMarkup } from '../renderer/hostile-markup'
 
 interface CheckResult {
   problems: string[]
@@ -199,14 +199,8 @@ describe('malformed markup, in Chromium', () => {
     await session?.page.close()
   })
 
-  const framesets = xssPayloads('http://localhost:1').filter((payload) => payload.name.startsWith('frameset'))
-
-  it('has frameset payloads', () => {
-    expect(framesets.length).toBeGreaterThanOrEqual(5)
-  })
-
-  it.each(framesets.map((payload) => [payload.name]))('%s: renders at once and streamed in chunks of 1, 3 and 2–13', async (name) => {
-    const markdown = xssPayloads(trapUrl).find((payload) => payload.name === name)?.markdown ?? ''
+  it.each(framesetPayloads('http://localhost:1').map((payload) => [payload.name]))('%s: renders at once and streamed in chunks of 1, 3 and 2–13', async (name) => {
+    const markdown = framesetPayloads(trapUrl).find((payload) => payload.name === name)?.markdown ?? ''
     for (const sizes of [[1], [3], [7, 2, 13]]) {
       const rendered = await renderAllWays(session.page, markdown, chunked(markdown, sizes))
       expect(rendered.error).toBeNull()

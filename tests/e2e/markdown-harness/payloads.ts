@@ -3,6 +3,8 @@
  * (by setting `window.__xss`), to navigate, or to load something from
  * `trap` (a second loopback server that records any hit).
  */
+import { framesetPayloads } from '../../renderer/hostile-markup'
+
 export interface Payload {
   name: string
   markdown: string
@@ -106,17 +108,8 @@ export function xssPayloads(trap: string): Payload[] {
     ['hostile fence info string', '```"><img src=x onerror=' + set + '>\nx\n```'],
     ['entity-encoded tags stay text', `&lt;script&gt;${set}&lt;/script&gt; &#60;img src=x onerror=${set}&#62;`],
     ['html comment tricks', `<!--><img src=x onerror=${set}>--> <!-- --!><img src=x onerror=${set}> -->`],
-    ['cdata tricks', `<![CDATA[><img src=x onerror=${set}>]]>`],
-    // a frameset replaces the body of the document the sanitiser parses in
-    ['frameset alone', `<frameset>`],
-    ['frameset with a remote frame', `<frameset><frame src="${trap}/frame-in-frameset"></frameset>`],
-    ['frameset with a javascript frame', `<frameset onload="${set}"><frame src="javascript:${set}"></frameset>`],
-    ['frameset before markdown', `<frameset cols="50%,50%">\n\n# Title\n\nSome **text** after it.`],
-    ['frameset inside an opening div', `<div><frameset><frame src="${trap}/frame-in-div"></frameset></div>`],
-    ['frameset after body and html tags', `<html><head><title>t</title></head><body><frameset><frame src="${trap}/f1"><noframes><img src=x onerror=${set}></noframes></frameset>`],
-    ['frameset after text', `text first <frameset><frame src="${trap}/frame-after-text">`],
-    ['frameset in a code fence', '```html\n<frameset><frame src="' + trap + '/frame-in-code">\n```'],
-    ['frameset in inline code', '`<frameset>` and `<frame src=x>`']
+    ['cdata tricks', `<![CDATA[><img src=x onerror=${set}>]]>`]
   ]
-  return list.map(([name, markdown]) => ({ name, markdown }))
+  // A frameset replaces the body of the document the sanitiser parses.
+  return [...list.map(([name, markdown]) => ({ name, markdown })), ...framesetPayloads(trap)]
 }

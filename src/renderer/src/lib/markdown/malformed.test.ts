@@ -6,8 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chunked, chunkSizes, hostileMarkup } from '../../../../../tests/e2e/markdown-harness/markup-arbitrary'
-import { xssPayloads } from '../../../../../tests/e2e/markdown-harness/payloads'
+import { chunked, chunkSizes, framesetPayloads, hostileMarkup } from '../../../../../tests/renderer/hostile-markup'
 import { IncrementalMarkdown } from './incremental'
 import { plainTextHtml, renderMarkdown } from './render'
 
@@ -38,7 +37,7 @@ function renderAllWays(markdown: string, sizes: readonly number[]): string[] {
   return outputs
 }
 
-const framesets = xssPayloads('http://127.0.0.1:9').filter((payload) => payload.name.startsWith('frameset'))
+const framesets = framesetPayloads('http://127.0.0.1:9')
 
 describe('malformed markup', () => {
   it.each(framesets.map((payload) => [payload.name, payload.markdown]))('%s renders safely at once and streamed', (_name, markdown) => {

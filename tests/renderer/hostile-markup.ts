@@ -1,11 +1,38 @@
 /**
- * Random malformed markup for fuzzing the markdown renderer: HTML tags the
- * parser treats specially (document structure, foreign content, raw text,
- * tables, frames) with hostile attributes, mixed with markdown syntax
- * fragments and random text. Shared by the unit fuzz test (happy-dom) and
- * the Chromium one, whose parsers differ.
+ * Malformed markup for the markdown renderer, shared by its unit tests
+ * (happy-dom) and the Chromium ones (tests/e2e/markdown-xss.test.ts), whose
+ * HTML parsers differ: frameset payloads, and random markup for fuzzing.
  */
 import fc from 'fast-check'
+
+/**
+ * A `<frameset>` before any content replaces the body of the document the
+ * sanitiser parses (in Chromium), in several positions and in code. `trap`
+ * is a server that records any request.
+ */
+export function framesetPayloads(trap: string): { name: string; markdown: string }[] {
+  const set = 'window.__xss=1'
+  const list: [string, string][] = [
+    ['frameset alone', `<frameset>`],
+    ['frameset with a remote frame', `<frameset><frame src="${trap}/frame-in-frameset"></frameset>`],
+    ['frameset with a javascript frame', `<frameset onload="${set}"><frame src="javascript:${set}"></frameset>`],
+    ['frameset before markdown', `<frameset cols="50%,50%">\n\n# Title\n\nSome **text** after it.`],
+    ['frameset inside an opening div', `<div><frameset><frame src="${trap}/frame-in-div"></frameset></div>`],
+    [
+      'frameset after body and html tags',
+      `<html><head><title>t</title></head><body><frameset><frame src="${trap}/f1"><noframes><img src=x onerror=${set}></noframes></frameset>`
+    ],
+    ['frameset after text', `text first <frameset><frame src="${trap}/frame-after-text">`],
+    ['frameset in a code fence', '```html\n<frameset><frame src="' + trap + '/frame-in-code">\n```'],
+    ['frameset in inline code', '`<frameset>` and `<frame src=x>`']
+  ]
+  return list.map(([name, markdown]) => ({ name, markdown }))
+}
+
+// ------------------------------------------------------------ random markup
+// HTML tags the parser treats specially (document structure, foreign content,
+// raw text, tables, frames) with hostile attributes, mixed with fragments of
+// markdown syntax and random text.
 
 /** Elements that change how the HTML parser builds the tree (drawn more often). */
 const STRUCTURAL_TAGS = [
