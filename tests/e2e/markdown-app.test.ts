@@ -59,4 +59,19 @@ describe('an answer that starts with a frameset', () => {
     await page.getByText('Loading conversation…').waitFor({ state: 'detached' })
     expect(stack.pageErrors).toEqual([])
   })
+
+  it('an answer nested too deep to parse shows as its text', async () => {
+    const { page, fake } = stack
+    const answer = `${'> '.repeat(6000)}<b>deep</b>`
+    fake.inject({ kind: 'raw', contentType: 'text/event-stream', chunks: sse(answer, 4000) }, { path: '/chat/completions' })
+    await page.getByTestId('new-chat').click()
+    await page.getByTestId('composer-input').fill('Nest this')
+    await page.getByTestId('composer-input').press('Enter')
+    const plain = answers(page).last().locator('pre.md-plain')
+    await plain.waitFor()
+    expect(await plain.innerText()).toBe(answer)
+    expect(await answers(page).last().locator('b, blockquote').count()).toBe(0)
+    await screenshot(page, 'markdown-plain-fallback')
+    expect(stack.pageErrors).toEqual([])
+  })
 })
