@@ -6,11 +6,13 @@
  * nothing may run, navigate, or load from another host (payload URLs point
  * at a second loopback server that records hits).
  */
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchHarnessChromium } from './markdown-harness/browser'
 import { xssPayloads } from './markdown-harness/payloads'
 import { startMarkdownHarness, startTrapServer, type HarnessServer } from './markdown-harness/server'
+import { chunked, chunkSizes, framesetPayloads, hostileMarkup } from '../renderer/hostile-markup'
 
 interface CheckResult {
   problems: string[]
@@ -20,8 +22,16 @@ interface CheckResult {
   images: (string | null)[]
 }
 
+interface RenderedBlock {
+  html: string
+}
+
 interface HarnessGlobal {
-  markdownHarness: { check(markdown: string, options?: { waitMs?: number; raw?: boolean }): Promise<CheckResult> }
+  markdownHarness: {
+    check(markdown: string, options?: { waitMs?: number; raw?: boolean }): Promise<CheckResult>
+    renderMarkdown(markdown: string): string
+    IncrementalMarkdown: new () => { append(text: string): readonly RenderedBlock[]; finish(): readonly RenderedBlock[] }
+  }
 }
 
 let browser: Browser
@@ -67,9 +77,50 @@ function check(page: Page, markdown: string, waitMs = 120, raw = false): Promise
   )
 }
 
+interface Rendered {
+  /** What was thrown, or null. */
+  error: string | null
+  /** The one-shot render. */
+  html: string
+  /** Every distinct HTML the one-shot render, each streamed update and the final render produced. */
+  all: string
+}
+
+/** Renders `markdown` at once, then streams it in `chunks` through IncrementalMarkdown and finishes. */
+function renderAllWays(page: Page, markdown: string, chunks: string[]): Promise<Rendered> {
+  return page.evaluate(
+    ([source, pieces]) => {
+      const { renderMarkdown, IncrementalMarkdown } = (globalThis as unknown as HarnessGlobal).markdownHarness
+      const outputs = new Set<string>()
+      let html = ''
+      try {
+        html = renderMarkdown(source)
+        outputs.add(html)
+        const engine = new IncrementalMarkdown()
+        for (const piece of pieces) for (const block of engine.append(piece)) outputs.add(block.html)
+        for (const block of engine.finish()) outputs.add(block.html)
+      } catch (error) {
+        return { error: error instanceof Error ? (error.stack ?? error.message) : String(error), html, all: '' }
+      }
+      return { error: null, html, all: [...outputs].join('\n') }
+    },
+    [markdown, chunks] as const
+  )
+}
+
 function foreignRequests(session: Session): string[] {
   const own = new URL(harness.url).origin
   return session.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== own)
+}
+
+/** Requests to the page's own server for anything but the page, its script and /media/. */
+function ownRequestsOutsideMedia(session: Session): string[] {
+  const own = new URL(harness.url).origin
+  return session.requests.filter((url) => {
+    if (url.startsWith('data:') || url.startsWith('blob:')) return false
+    const parsed = new URL(url)
+    return parsed.origin === own && !['/', '/no-csp', '/harness.js'].includes(parsed.pathname) && !parsed.pathname.startsWith('/media/')
+  })
 }
 
 describe.each([
@@ -118,13 +169,67 @@ describe.each([
     expect(result.html).toContain(`>image: b</a>`)
   })
 
+  it('keeps images inside /media/ as the browser resolves them', async () => {
+    const markdown = xssPayloads(trapUrl).find((payload) => payload.name === 'images climbing out of /media/')?.markdown ?? ''
+    const result = await check(session.page, `${markdown} ![ok](/media/a/../cover.png)`)
+    expect(result.problems).toEqual([])
+    expect(result.images).toEqual(['/media/cover.png'])
+    await session.page.waitForTimeout(100)
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
+  })
+
   it('loaded nothing from any other host, and never navigated', async () => {
     await session.page.waitForTimeout(300)
     expect(foreignRequests(session)).toEqual([])
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
     expect(trap.requests).toEqual([])
     expect(session.navigations).toEqual([])
     expect(session.page.url()).toBe(harness.url + path)
     expect(session.pageErrors).toEqual([])
+  })
+})
+
+describe('malformed markup, in Chromium', () => {
+  let session: Session
+
+  beforeAll(async () => {
+    session = await openHarness('/')
+  })
+  afterAll(async () => {
+    await session?.page.close()
+  })
+
+  it.each(framesetPayloads('http://localhost:1').map((payload) => [payload.name]))('%s: renders at once and streamed in chunks of 1, 3 and 2–13', async (name) => {
+    const markdown = framesetPayloads(trapUrl).find((payload) => payload.name === name)?.markdown ?? ''
+    for (const sizes of [[1], [3], [7, 2, 13]]) {
+      const rendered = await renderAllWays(session.page, markdown, chunked(markdown, sizes))
+      expect(rendered.error).toBeNull()
+      const result = await check(session.page, rendered.all, 0, true)
+      expect(result.problems, result.html).toEqual([])
+    }
+  })
+
+  it('keeps the markdown that follows a frameset', async () => {
+    const rendered = await renderAllWays(session.page, '<frameset cols="50%">\n\n# Title\n\nSome **text**.', [])
+    expect(rendered.error).toBeNull()
+    expect(rendered.html).toContain('<h1>Title</h1>')
+    expect(rendered.html).toContain('<strong>text</strong>')
+    expect(rendered.html).not.toMatch(/<\/?frame/i)
+  })
+
+  it('never throws on random markup, rendered at once or streamed in random chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileMarkup, chunkSizes, async (markdown, sizes) => {
+        const rendered = await renderAllWays(session.page, markdown, chunked(markdown, sizes))
+        expect(rendered.error).toBeNull()
+        const result = await check(session.page, rendered.all, 0, true)
+        expect(result.problems, result.html).toEqual([])
+      }),
+      { numRuns: 150 }
+    )
+    expect(session.pageErrors).toEqual([])
+    expect(trap.requests).toEqual([])
+    expect(ownRequestsOutsideMedia(session)).toEqual([])
   })
 })
 

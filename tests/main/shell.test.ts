@@ -135,6 +135,33 @@ describe('IPC wiring', () => {
   })
 })
 
+describe('isAppUrl', () => {
+  it('trusts the app scheme and host only', () => {
+    expect(isAppUrl('app://local/index.html', undefined)).toBe(true)
+    expect(isAppUrl('app://local/index.html#settings', undefined)).toBe(true)
+    for (const url of ['app://local.evil.example/', 'app://localx/', 'app://evil/local/', 'app://local@evil/', 'app://local:8080/', 'https://local/', 'local/index.html', 'not a url', '', undefined]) {
+      expect(isAppUrl(url, undefined), String(url)).toBe(false)
+    }
+  })
+
+  it('trusts the dev server by its exact origin', () => {
+    const dev = 'http://localhost:5173'
+    expect(isAppUrl('http://localhost:5173/', dev)).toBe(true)
+    expect(isAppUrl('http://localhost:5173/src/main.ts?x=1', dev)).toBe(true)
+    for (const url of [
+      'http://localhost:51730/',
+      'http://localhost:5173.evil.example/',
+      'http://localhost:5173@evil.example/',
+      'https://localhost:5173/',
+      'http://127.0.0.1:5173/',
+      'http://localhost/'
+    ]) {
+      expect(isAppUrl(url, dev), url).toBe(false)
+    }
+    expect(isAppUrl('http://localhost:5173/', 'not a url')).toBe(false)
+  })
+})
+
 describe('preload', () => {
   it('exposes exactly the contract as window.api and nothing of ipcRenderer', async () => {
     await import('../../src/preload/index')

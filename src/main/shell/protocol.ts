@@ -7,7 +7,7 @@
 import { net, protocol } from 'electron'
 import { pathToFileURL } from 'node:url'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
-import { APP_SCHEME, mimeTypeFor, resolveAppUrl, type ProtocolRoots } from '../services/app-protocol'
+import { APP_SCHEME, resolveServedFile, type ProtocolRoots } from '../services/app-protocol'
 
 /** Must run before the app is ready. */
 export function registerAppSchemePrivileges(): void {
@@ -18,13 +18,14 @@ export function registerAppSchemePrivileges(): void {
 
 export function handleAppProtocol(roots: ProtocolRoots): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const file = resolveAppUrl(request.url, roots)
+    // Only regular files of served types whose real path stays inside their root.
+    const file = await resolveServedFile(request.url, roots)
     if (!file) return new Response('Not found', { status: 404 })
     // net.fetch on a file URL streams it and honours Range (audio seeking).
-    const response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers })
+    const response = await net.fetch(pathToFileURL(file.path).toString(), { headers: request.headers })
     if (!response.ok && response.status !== 206) return new Response('Not found', { status: 404 })
     const headers = new Headers(response.headers)
-    headers.set('content-type', mimeTypeFor(file))
+    headers.set('content-type', file.contentType)
     headers.set('content-security-policy', CONTENT_SECURITY_POLICY)
     headers.set('x-content-type-options', 'nosniff')
     return new Response(response.body, { status: response.status, headers })

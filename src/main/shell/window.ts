@@ -22,11 +22,21 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   }
 }
 
-/** True for the app's own pages (and the dev server in development). */
+/**
+ * True for the app's own pages (and the dev server in development). Compares
+ * scheme and host, and the dev server's whole origin: a prefix test would also
+ * trust `http://localhost:51730` or `http://localhost:5173.evil.example`.
+ */
 export function isAppUrl(url: string | undefined, devServerUrl: string | undefined): boolean {
   if (!url) return false
-  if (url.startsWith(`${APP_ORIGIN}/`)) return true
-  return devServerUrl !== undefined && url.startsWith(devServerUrl)
+  try {
+    const parsed = new URL(url)
+    const app = new URL(APP_ORIGIN)
+    if (parsed.protocol === app.protocol && parsed.host === app.host) return true
+    return devServerUrl !== undefined && parsed.origin === new URL(devServerUrl).origin
+  } catch {
+    return false
+  }
 }
 
 /** Links never open inside the app: http(s) and mailto go to the OS, the rest is dropped. */

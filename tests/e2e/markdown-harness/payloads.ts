@@ -3,6 +3,8 @@
  * (by setting `window.__xss`), to navigate, or to load something from
  * `trap` (a second loopback server that records any hit).
  */
+import { framesetPayloads } from '../../renderer/hostile-markup'
+
 export interface Payload {
   name: string
   markdown: string
@@ -90,6 +92,11 @@ export function xssPayloads(trap: string): Payload[] {
     ['srcset image', `<img src="data:image/png;base64,iVBORw0KGgo=" srcset="${trap}/srcset.png 2x">`],
     ['picture source', `<picture><source srcset="${trap}/picture.png"><img src="${trap}/pimg.png"></picture>`],
     ['lazy image in link', `[![x](${trap}/nested.png)](${trap}/nested-link)`],
+    [
+      'images climbing out of /media/',
+      '![a](/media/../settings.json) <img src="/media/%2e%2e/api-key.bin" alt="b"> <img src="/media/..\\settings.json" alt="c"> ' +
+        '<img src="/media/a\\..\\..\\x.png" alt="d"> <img src="/media/%252e%252e/y.png" alt="e"> <img src="/media/..%2fz.png" alt="f">'
+    ],
     // nesting and clicks
     ['nested markdown in html link', `<a href="javascript:${set}">**bold [inner](javascript:${set})**</a>`],
     ['blockquote with img onerror', `> <img src=x onerror="${set}">\n> text`],
@@ -103,5 +110,6 @@ export function xssPayloads(trap: string): Payload[] {
     ['html comment tricks', `<!--><img src=x onerror=${set}>--> <!-- --!><img src=x onerror=${set}> -->`],
     ['cdata tricks', `<![CDATA[><img src=x onerror=${set}>]]>`]
   ]
-  return list.map(([name, markdown]) => ({ name, markdown }))
+  // A frameset replaces the body of the document the sanitiser parses.
+  return [...list.map(([name, markdown]) => ({ name, markdown })), ...framesetPayloads(trap)]
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filterStyle, renderMarkdown } from './render'
+import { filterStyle, renderMarkdown, safeImageSource } from './render'
 
 function dom(markdown: string): HTMLElement {
   const box = document.createElement('div')
@@ -179,10 +179,45 @@ describe('renderMarkdown: sanitising', () => {
     expect(box.textContent).toContain('rel') // an unusable image leaves its alt text
   })
 
+  it.each([
+    '/media/../settings.json',
+    '/media/./../api-key.bin',
+    '/media/a/../../settings.json',
+    '/media/%2e%2e/settings.json',
+    '/media/%2E%2E/settings.json',
+    '/media/.%2e/settings.json',
+    '/media/..\\settings.json',
+    '/media/a\\..\\..\\settings.json',
+    '/media/.\t./settings.json',
+    '/media/..%2fsettings.json',
+    '/media/..%5csettings.json',
+    '/media/%252e%252e/settings.json',
+    '/media/%25252e%25252e/settings.json',
+    '/MEDIA/x.png',
+    'media/x.png',
+    '//evil.example/media/x.png',
+    '/mediax/x.png'
+  ])('keeps no image whose path leaves /media/: %s', (src) => {
+    expect(safeImageSource(src)).toBeNull()
+    const box = dom(`<img src="${src}" alt="kept alt">`)
+    expect(box.querySelector('img')).toBeNull()
+    expect(box.textContent).toContain('kept alt')
+  })
+
+  it('keeps media images by their normalised path', () => {
+    expect(safeImageSource('/media/cover.png')).toBe('/media/cover.png')
+    expect(safeImageSource('/media/images/a%20b.png')).toBe('/media/images/a%20b.png')
+    expect(safeImageSource('/media/a/../b.png')).toBe('/media/b.png')
+    expect(safeImageSource('data:image/png;base64,iVBORw0KGgo=')).toBe('data:image/png;base64,iVBORw0KGgo=')
+    const box = dom('<img src="/media/songs/./x/../cover.png" alt="c">')
+    expect(box.querySelector('img')?.getAttribute('src')).toBe('/media/songs/cover.png')
+  })
+
   it('drops class, style, buttons, SVG and MathML the model wrote itself', () => {
     const box = dom(
       '<span class="katex md-code btn" style="position:fixed;inset:0">x</span> <button data-copy>copy</button> ' +
-        '<svg onload="alert(1)"><circle r="9"/></svg> <math><mi>y</mi></math> <div data-md="x" id="app" name="n">d</div>'
+        '<svg onload="alert(1)"><circle r="9"/></svg> <math><mi>y</mi></math> <div data-md="x" id="app" name="n">d</div> ' +
+        '<a xmlns="javascript:alert(1)" href="https://ok.example">a</a>'
     )
     const span = box.querySelector('span')
     expect(span?.hasAttribute('class')).toBe(false)
@@ -191,7 +226,7 @@ describe('renderMarkdown: sanitising', () => {
     expect(box.querySelector('[data-copy]')).toBeNull()
     expect(box.querySelector('svg')).toBeNull()
     expect(box.querySelector('math')).toBeNull()
-    expect(box.querySelector('[data-md], [id], [name]')).toBeNull()
+    expect(box.querySelector('[data-md], [id], [name], [xmlns]')).toBeNull()
   })
 
   it('filters inline styles to layout properties without functions that load things', () => {

@@ -280,7 +280,34 @@ const SVG_NS = 'http://www.w3.org/2000/svg'
 const MATHML_NS = 'http://www.w3.org/1998/Math/MathML'
 
 const SAFE_LINK = /^(?:https?:\/\/|mailto:)/i
-const SAFE_IMAGE = /^(?:data:image\/[\w.+-]+[;,]|blob:|\/media\/)/i
+const INLINE_IMAGE = /^(?:data:image\/[\w.+-]+[;,]|blob:)/i
+/**
+ * Where local paths are resolved for checking. The app's `app:` scheme is
+ * registered as standard, so Chromium parses it like http (backslashes are
+ * slashes, dot segments resolve); an http base gives the same parse here and
+ * in DOM emulations, where `app:` would be an opaque scheme.
+ */
+const LOCAL_BASE = 'http://local.invalid/'
+/** Encoded dots, slashes, backslashes and percent signs: a later decode could make them climb. */
+const ENCODED_PATH_TRICK = /%(?:2e|2f|5c|25)/i
+
+/**
+ * The image source to keep, or null: data:image and blob: URLs as they are,
+ * and root-relative paths that still lie inside /media/ once resolved (as
+ * the normalised path, so what was checked is what loads).
+ */
+export function safeImageSource(src: string): string | null {
+  if (INLINE_IMAGE.test(src)) return src
+  if (!src.startsWith('/media/')) return null
+  let url: URL
+  try {
+    url = new URL(src, LOCAL_BASE)
+  } catch {
+    return null
+  }
+  if (!url.pathname.startsWith('/media/') || ENCODED_PATH_TRICK.test(url.pathname)) return null
+  return url.pathname
+}
 const REMOTE = /^https?:\/\//i
 
 function finishChildren(parent: ParentNode, trusted: boolean): void {
@@ -332,12 +359,14 @@ function finishElement(element: Element, inheritedTrust: boolean): void {
         element.replaceWith(link)
         return
       }
-      if (!SAFE_IMAGE.test(src)) {
+      const safe = safeImageSource(src)
+      if (safe === null) {
         const alt = element.getAttribute('alt')
         if (alt) element.replaceWith(element.ownerDocument.createTextNode(alt))
         else element.remove()
         return
       }
+      if (safe !== src) element.setAttribute('src', safe)
     }
   } else {
     return element.remove()
@@ -356,6 +385,8 @@ function finishElement(element: Element, inheritedTrust: boolean): void {
     element.removeAttribute('class')
     element.removeAttribute('style')
     element.removeAttribute('data-copy')
+    // Only KaTeX's own <svg>/<math> need it; DOMPurify never checks its value.
+    element.removeAttribute('xmlns')
   }
   finishChildren(element, trusted)
 }
@@ -384,27 +415,44 @@ function getPurifier(): DOMPurify | null {
   return purifier
 }
 
+/** Text shown as it is, escaped: what is rendered when markup cannot be. */
+export function plainTextHtml(text: string): string {
+  return `<pre class="md-plain">${escapeHtml(text)}</pre>`
+}
+
+/**
+ * Goes before the HTML DOMPurify parses. DOMPurify parses a whole document,
+ * where a `<frameset>` before any content replaces the body: DOMPurify then
+ * returns null and everything after it is lost. This void element sets the
+ * parser's frameset-ok flag to "not ok", so a later `<frameset>` is ignored
+ * like any other stray tag. It is not in the allow-list: it never reaches the output.
+ */
+const FRAMESET_GUARD = '<wbr>'
+
 /** Sanitises HTML (from marked, including any raw HTML the model wrote). */
 export function sanitizeHtml(html: string): string {
   const sanitizer = getPurifier()
-  if (!sanitizer) return `<pre>${escapeHtml(html)}</pre>` // cannot sanitise here: show it as text
-  const fragment = sanitizer.sanitize(html, PURIFY_CONFIG)
+  if (!sanitizer) return plainTextHtml(html) // cannot sanitise here: show it as text
+  // Typed as never null, but DOMPurify returns null when the parsed document has no body.
+  const fragment: DocumentFragment | null = sanitizer.sanitize(FRAMESET_GUARD + html, PURIFY_CONFIG)
+  if (!fragment) return plainTextHtml(html)
   finishChildren(fragment, false)
   const box = (fragment.ownerDocument ?? document).createElement('div')
   box.append(fragment)
   return box.innerHTML
 }
 
-/** Markdown → sanitised HTML. */
+/**
+ * Markdown → sanitised HTML. Never throws: whatever the model wrote, the
+ * result is sanitised markup or, if anything fails, the source as text.
+ */
 export function renderMarkdown(source: string): string {
-  if (!getPurifier()) return `<pre>${escapeHtml(source)}</pre>`
-  let html: string
   try {
-    html = marked.parse(source, { async: false })
+    if (!getPurifier()) return plainTextHtml(source)
+    return sanitizeHtml(marked.parse(source, { async: false }))
   } catch {
-    html = `<pre>${escapeHtml(source)}</pre>`
+    return plainTextHtml(source)
   }
-  return sanitizeHtml(html)
 }
 
 const renderCache = new Lru<string>(200)
