@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { createAppServices, SETTINGS_FILE, type AppServices } from '../../src/main/app-services'
 import { dispatch, type EventSink } from '../../src/main/bridge'
-import { insideRoot, mimeTypeFor } from '../../src/main/services/app-protocol'
+import { APP_ORIGIN, resolveServedFile } from '../../src/main/services/app-protocol'
 import type { SettingsPatch } from '../../src/shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
 import { bundleForBrowser } from '../support/browser-bundle'
@@ -119,17 +119,17 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       response.end(script)
       return
     }
-    const isMedia = url.pathname.startsWith('/media/')
-    const relative = isMedia ? url.pathname.slice('/media/'.length) : url.pathname === '/' ? 'index.html' : url.pathname.slice(1)
-    const file = insideRoot(isMedia ? join(options.userDataDir, 'media') : rendererDir, decodeURIComponent(relative))
-    if (!file) return notFound(response)
+    // The same rules as the app's app:// protocol: media only as image, audio or video, by real path.
+    const served = await resolveServedFile(`${APP_ORIGIN}${url.pathname}`, { renderer: rendererDir, media: join(options.userDataDir, 'media') })
+    if (!served) return notFound(response)
+    const file = served.path
     let data: Buffer
     try {
       data = await readFile(file)
     } catch {
       return notFound(response)
     }
-    const headers = { 'content-type': mimeTypeFor(file), 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }
+    const headers = { 'content-type': served.contentType, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }
     if (file.endsWith('index.html')) {
       // The bridge must exist before the app's own module runs: module scripts run in order.
       const html = data.toString('utf8').replace('<head>', '<head>\n    <script type="module" src="/__host/bridge.js"></script>')
