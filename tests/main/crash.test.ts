@@ -69,4 +69,42 @@ describe('a crash mid-answer', () => {
       await services.close()
     }
   }, 60_000)
+
+  it('keeps what the window showed when killed while the server pauses mid-answer', async () => {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'skyport-crash-'))
+    // A few words, then a long silence: nothing arrives after them to trigger a save.
+    fake.inject({ kind: 'stall', afterChunks: 4, ms: 20_000 })
+    const child = spawn(process.execPath, [childScript, userDataDir, fake.url, 'pause'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    let shown = ''
+    let conversationId = ''
+    let lastShownAt = 0
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const match of chunk.toString().matchAll(/SHOWN (\S+) (.*)\n/g)) {
+        conversationId = match[1]!
+        shown += JSON.parse(match[2]!) as string
+        lastShownAt = Date.now()
+      }
+    })
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit))
+    // Well inside the pause: the text has been shown and nothing more comes.
+    const deadline = Date.now() + 20_000
+    while (shown === '' || Date.now() - lastShownAt < 600) {
+      if (Date.now() > deadline) throw new Error(`no pause seen: ${stderr}`)
+      await new Promise((resolveWait) => setTimeout(resolveWait, 25))
+    }
+    child.kill('SIGKILL')
+    await exited
+
+    const services = await createAppServices(nodePowers({ userDataDir }))
+    try {
+      const [, answer] = services.chatStore.getConversation(conversationId).messages
+      expect(shown.length).toBeGreaterThan(0)
+      expect(answer?.content).toBe(shown)
+      expect(answer?.status).toBe('incomplete')
+    } finally {
+      await services.close()
+    }
+  }, 60_000)
 })
