@@ -9,6 +9,7 @@ import { AppError } from '../../shared/errors'
 import type { HttpClient } from './http/client'
 import { cleanMessage, isWebPage, REDACTED, webPageError } from './http/errors'
 import { decodeChatBody, type ChatStreamEvent } from './http/sse'
+import { isRecord } from '../../shared/is-record'
 
 export type { ChatStreamEvent } from './http/sse'
 
@@ -21,7 +22,6 @@ export interface ChatRequest {
 }
 
 type Json = Record<string, unknown>
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const PARAM_NAMES = ['temperature', 'top_p', 'top_k', 'max_tokens'] as const
 

@@ -18,9 +18,9 @@ export function invalid(message: string): AppError {
   return new AppError('invalid_argument', message)
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+import { isRecord } from '../../../shared/is-record'
+
+export { isRecord }
 
 export function isValidId(value: unknown): value is string {
   return v.is(schema.id, value)

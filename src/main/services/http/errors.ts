@@ -7,6 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import { AppError, type ErrorCode } from '../../../shared/errors'
+import { isRecord } from '../../../shared/is-record'
 
 export const MAX_MESSAGE_CHARS = 300
 
@@ -156,8 +157,6 @@ export interface ErrorDetails {
   code: string | number | null
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null)
 const scalarCode = (value: unknown): string | number | null =>
   typeof value === 'number' || (typeof value === 'string' && value !== '') ? value : null

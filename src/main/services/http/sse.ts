@@ -10,6 +10,7 @@ import type { Usage } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import { readLimited, readPrefix } from './body'
 import { cleanMessage, describeErrorBody, webPageError } from './errors'
+import { isRecord } from '../../../shared/is-record'
 
 export type ChatStreamEvent =
   | { type: 'delta'; content: string; reasoning: string }
@@ -39,8 +40,6 @@ export const MAX_JSON_BYTES = 2 * 1024 * 1024
 /** How much of a web page is read for its title. */
 const PAGE_PREFIX_BYTES = 64 * 1024
 
-type Json = Record<string, unknown>
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null)
 const count = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 const plain = (text: string): string => text
