@@ -6,31 +6,20 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppServices, DATABASE_FILE } from '../../src/main/app-services'
 import { startFakeApi, type FakeApi } from '../fake-api/server'
 import { nodePowers } from '../support/node-powers'
-import { nodeWorkerFromSource } from '../support/node-worker-plugin'
+import { bundleChildScript } from '../support/child-script'
 
-const root = resolve(import.meta.dirname, '../..')
 let fake: FakeApi
 let childScript: string
 
 beforeAll(async () => {
   fake = await startFakeApi({ chunkDelayMs: 3 })
-  // Bundle the child so plain Node can run it; packages stay external and load from node_modules.
-  const outDir = join(root, 'test-results/.crash-child')
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    // The app's worker threads (`?nodeWorker`) run from their sources, as under vitest.
-    plugins: [nodeWorkerFromSource()],
-    build: { ssr: join(root, 'tests/crash/child.ts'), outDir, emptyOutDir: true, target: 'node22', rollupOptions: { output: { format: 'es', entryFileNames: 'child.mjs' } } }
-  })
-  childScript = join(outDir, 'child.mjs')
+  childScript = await bundleChildScript('tests/crash/child.ts', 'crash-child')
 }, 60_000)
 
 afterAll(async () => {

@@ -7,16 +7,14 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { build } from 'vite'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createAppServices, DATABASE_FILE } from '../../src/main/app-services'
 import { moveDatabaseAside, planStartupFailure, type StartupFailurePlan } from '../../src/main/services/startup-failure'
-import { nodeWorkerFromSource } from '../support/node-worker-plugin'
+import { bundleChildScript } from '../support/child-script'
 import { nodePowers } from '../support/node-powers'
 
-const root = resolve(import.meta.dirname, '../..')
 const actionsOf = (plan: StartupFailurePlan): string[] => plan.actions.map((choice) => choice.action)
 
 function dataFolder(): string {
@@ -85,16 +83,7 @@ describe('a data folder that cannot be written', () => {
   let childScript: string
 
   beforeAll(async () => {
-    // Bundled so plain Node runs it; packages stay external and load from node_modules.
-    const outDir = join(root, 'test-results/.startup-child')
-    await build({
-      configFile: false,
-      logLevel: 'silent',
-      // The app's worker threads (`?nodeWorker`) run from their sources, as under vitest.
-      plugins: [nodeWorkerFromSource()],
-      build: { ssr: join(root, 'tests/startup/child.ts'), outDir, emptyOutDir: true, target: 'node22', rollupOptions: { output: { format: 'es', entryFileNames: 'child.mjs' } } }
-    })
-    childScript = join(outDir, 'child.mjs')
+    childScript = await bundleChildScript('tests/startup/child.ts', 'startup-child')
   }, 60_000)
 
   it('is reported as such, without offering to move the database, and loses nothing', async () => {
