@@ -17,6 +17,7 @@ import { StreamRegistry } from './services/streams'
 import { AttachmentStore } from './services/attachments'
 import { ChatService } from './services/chat/chat-service'
 import { ChatStore } from './services/chat/store'
+import { openDatabase } from './services/db/connection'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 
@@ -109,7 +110,10 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const streams = new StreamRegistry()
   const completions = new CompletionService({ gateway, streams })
 
-  const chatStore = ChatStore.open(join(powers.userDataDir, DATABASE_FILE))
+  // One connection to skyport.db for every store of main (a worker opens its own).
+  const databaseFile = join(powers.userDataDir, DATABASE_FILE)
+  const database = openDatabase(databaseFile)
+  const chatStore = ChatStore.on(database, databaseFile)
   // Answers that were streaming when the app last stopped keep what arrived, marked incomplete.
   chatStore.markInterruptedStreams()
   // Conversations deleted in an earlier session are past their undo.
@@ -121,6 +125,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // background: the window need not wait. Best effort: what fails is tried again next start.
   const housekeeping = attachments.removeUnreferenced(() => transfer.attachmentReferences(), startedAt).catch(() => 0)
 
+  let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
   const connectionChanged = (): void => {
     // A new server, proxy or key may know other models.
@@ -150,15 +155,20 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
     },
-    async close() {
-      streams.abortAll()
-      // Let stopped answers save what arrived before the database closes.
-      await chat.settle()
-      // An import stopped halfway undoes what it wrote, through its own connection.
-      await transfer.close()
-      await housekeeping
-      await http.close()
-      chatStore.close()
+    close() {
+      // Once, however often it is asked (quit and a crash dialog may both ask).
+      closing ??= (async () => {
+        streams.abortAll()
+        // Let stopped answers save what arrived before the database closes.
+        await chat.settle()
+        // An import stopped halfway undoes what it wrote, through its own connection.
+        await transfer.close()
+        await housekeeping
+        await http.close()
+        chatStore.close()
+        database.close()
+      })()
+      return closing
     }
   }
   return Object.assign(services, { handlers: buildHandlers(services) })

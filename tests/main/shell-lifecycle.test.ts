@@ -304,7 +304,7 @@ describe('a failed start-up', () => {
     expect(box?.options.buttons).toEqual(['Quit', 'Show data folder', 'Move database aside and start fresh'])
     // Nothing was touched, and the failure is in the log.
     expect(readFileSync(join(fake.userDataDir, DATABASE_FILE))).toEqual(bytes)
-    expect(logged.join('\n')).toMatch(/^error Skyport could not start: AppError: The chat database .* file is not a database/m)
+    expect(logged.join('\n')).toMatch(/^error Skyport could not start: AppError: The database .* file is not a database/m)
   })
 
   it('shows the data folder, then exits', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { CONNECTION_PRAGMAS } from '../../../src/main/services/chat/db/connection'
+import { CONNECTION_PRAGMAS } from '../../../src/main/services/db/connection'
 import { UPDATE_MESSAGE_FAST_SQL } from '../../../src/main/services/chat/store'
 import { closeStore, openStore, settings, tempDbFile } from './helpers'
 

@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../src/shared/errors'
 import { ChatStore } from '../../../src/main/services/chat/store'
-import { SCHEMA_VERSION } from '../../../src/main/services/chat/db/migrations'
+import { SCHEMA_VERSION } from '../../../src/main/services/db/migrations'
 import { closeStore, openStore, settings, tempDbFile } from './helpers'
 
 function pragma(file: string, name: string): unknown {

@@ -24,7 +24,7 @@ import type {
   Usage
 } from '../../../shared/contract'
 import { AppError, type BridgeErrorData } from '../../../shared/errors'
-import { openDatabase } from './db/connection'
+import { openDatabase } from '../db/connection'
 import {
   CONVERSATION_COLUMNS,
   CONVERSATION_FROM,
@@ -137,25 +137,33 @@ export class ChatStore {
   readonly #newId: () => string
   /** Prepared once, reused: preparing costs more than running most of these. */
   readonly #statements = new Map<string, StatementSync>()
+  /** Whether close() closes the connection too (it does when this store opened it). */
+  readonly #ownsConnection: boolean
   #closed = false
 
-  private constructor(db: DatabaseSync, filePath: string, options: ChatStoreOptions) {
+  private constructor(db: DatabaseSync, filePath: string, options: ChatStoreOptions, ownsConnection: boolean) {
     this.#db = db
     this.filePath = filePath
     this.#now = options.now ?? Date.now
     this.#newId = options.newId ?? randomUUID
+    this.#ownsConnection = ownsConnection
   }
 
   /** Opens (creating or upgrading) the database file; `':memory:'` for a throwaway one. */
   static open(filePath: string, options: ChatStoreOptions = {}): ChatStore {
-    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs, cacheSizeKiB: options.cacheSizeKiB }), filePath, options)
+    return new ChatStore(openDatabase(filePath, { busyTimeoutMs: options.busyTimeoutMs, cacheSizeKiB: options.cacheSizeKiB }), filePath, options, true)
+  }
+
+  /** A store on a connection the caller opened and will close (the app's one connection to skyport.db). */
+  static on(db: DatabaseSync, filePath: string, options: Pick<ChatStoreOptions, 'now' | 'newId'> = {}): ChatStore {
+    return new ChatStore(db, filePath, options, false)
   }
 
   close(): void {
     if (this.#closed) return
     this.#closed = true
     this.#statements.clear()
-    this.#db.close()
+    if (this.#ownsConnection) this.#db.close()
   }
 
   // ------------------------------------------------------------ conversations

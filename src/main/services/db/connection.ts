@@ -1,12 +1,12 @@
 /**
- * Opens the chat database: connection settings, the schema-version check,
- * and the migrations. A file written by a newer version of the app is
- * refused before anything is written to it.
+ * Opens skyport.db (conversations, jobs, the media library): connection
+ * settings, the schema-version check, and the migrations. A file written by
+ * a newer version of the app is refused before anything is written to it.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { AppError } from '../../../../shared/errors'
+import { AppError } from '../../../shared/errors'
 import { migrations, SCHEMA_VERSION } from './migrations'
 
 /**
@@ -39,14 +39,14 @@ export function openDatabase(filePath: string, options: OpenOptions = {}): Datab
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true })
     db = new DatabaseSync(filePath, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true })
   } catch (error) {
-    throw new AppError('internal', `The chat database ${filePath} could not be opened: ${messageOf(error)}`, { cause: error })
+    throw new AppError('internal', `The database ${filePath} could not be opened: ${messageOf(error)}`, { cause: error })
   }
   try {
     const found = userVersion(db)
     if (found > SCHEMA_VERSION) {
       throw new AppError(
         'invalid_argument',
-        `The chat database ${filePath} was written by a newer version of Skyport (schema ${found}; this version knows up to ${SCHEMA_VERSION}). Update the app to open it; the file was left untouched.`
+        `The database ${filePath} was written by a newer version of Skyport (schema ${found}; this version knows up to ${SCHEMA_VERSION}). Update the app to open it; the file was left untouched.`
       )
     }
     for (const pragma of CONNECTION_PRAGMAS) db.exec(pragma)
@@ -57,7 +57,7 @@ export function openDatabase(filePath: string, options: OpenOptions = {}): Datab
   } catch (error) {
     db.close()
     if (error instanceof AppError) throw error
-    throw new AppError('internal', `The chat database ${filePath} could not be opened: ${messageOf(error)}`, { cause: error })
+    throw new AppError('internal', `The database ${filePath} could not be opened: ${messageOf(error)}`, { cause: error })
   }
 }
 
@@ -74,14 +74,14 @@ function migrate(db: DatabaseSync, filePath: string): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     const from = userVersion(db)
-    if (from > SCHEMA_VERSION) throw new AppError('invalid_argument', `The chat database ${filePath} was just upgraded by a newer version of Skyport.`)
+    if (from > SCHEMA_VERSION) throw new AppError('invalid_argument', `The database ${filePath} was just upgraded by a newer version of Skyport.`)
     for (let version = from; version < SCHEMA_VERSION; version++) {
       const step = migrations[version]
       if (!step) throw new AppError('internal', `Missing migration ${version + 1}.`)
       try {
         step.up(db)
       } catch (error) {
-        throw new AppError('internal', `Upgrading the chat database failed at step ${version + 1} (${step.name}): ${messageOf(error)}`, { cause: error })
+        throw new AppError('internal', `Upgrading the database failed at step ${version + 1} (${step.name}): ${messageOf(error)}`, { cause: error })
       }
     }
     // PRAGMA takes no bound parameters; the value is our own integer.

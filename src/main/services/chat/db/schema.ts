@@ -1,24 +1,13 @@
 /**
- * The chat database's schema, as an ordered list of forward migrations.
- *
- * `PRAGMA user_version` records how many have run. Append new steps at the
- * end and never edit one that has shipped: a person's file may be at any
- * earlier version, and each step is run exactly once, in order, inside the
- * same transaction as the version bump.
+ * The chat tables: step 1 of the database's migrations (see ../../db/migrations.ts).
+ * It has shipped: never edit it; change the schema with a new step.
  */
-import type { DatabaseSync } from 'node:sqlite'
+import type { Migration } from '../../db/migration'
 
-export interface Migration {
-  /** What the step does, for error messages. */
-  name: string
-  up: (db: DatabaseSync) => void
-}
-
-export const migrations: readonly Migration[] = [
-  {
-    name: 'conversations, messages tree, presets, message search',
-    up: (db) =>
-      db.exec(`
+export const chatTables: Migration = {
+  name: 'conversations, messages tree, presets, message search',
+  up: (db) =>
+    db.exec(`
         CREATE TABLE conversations (
           id             TEXT PRIMARY KEY NOT NULL,
           title          TEXT NOT NULL,
@@ -111,9 +100,5 @@ export const migrations: readonly Migration[] = [
         WHEN (old.trashed_at IS NULL) <> (new.trashed_at IS NULL) BEGIN
           UPDATE messages SET hidden = (new.trashed_at IS NOT NULL) WHERE conversation_id = new.id;
         END;
-      `)
-  }
-]
-
-/** The schema version this build writes. */
-export const SCHEMA_VERSION = migrations.length
+    `)
+}
