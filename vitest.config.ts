@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
@@ -22,6 +23,8 @@ export default defineConfig({
       {
         resolve: { alias },
         plugins: [svelte(), svelteTesting()],
+        // A checkout whose node_modules is a link elsewhere (a second git work tree) may serve it too.
+        server: { fs: { allow: [import.meta.dirname, realpathSync(resolve(import.meta.dirname, 'node_modules'))] } },
         test: {
           name: 'renderer',
           environment: 'happy-dom',
