@@ -18,6 +18,9 @@ import { AttachmentStore } from './services/attachments'
 import { ChatService } from './services/chat/chat-service'
 import { ChatStore } from './services/chat/store'
 import { openDatabase } from './services/db/connection'
+import { ImageService } from './services/images/images'
+import { JobRunner } from './services/jobs/job-runner'
+import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 
@@ -43,6 +46,8 @@ export interface FileDialogs {
   openFiles(options: { title: string; filters: FileFilter[]; multiple: boolean }): Promise<string[]>
   /** Resolves to true only when the person chose the confirm button. */
   confirm(options: ConfirmOptions): Promise<boolean>
+  /** Resolves to the chosen folder, or null when the person cancelled. */
+  openFolder(options: { title: string }): Promise<string | null>
 }
 
 /** What the host (Electron, or plain Node in tests) gives the services. */
@@ -54,6 +59,12 @@ export interface Powers {
   openExternal: (url: string) => Promise<void>
   /** Opens a folder in the OS file manager; rejects with the reason when it cannot. */
   openPath: (path: string) => Promise<void>
+  /** Moves a file to the OS trash; the library never deletes a file for good itself. */
+  trashItem: (path: string) => Promise<void>
+  /** Shows a file selected in the OS file manager. */
+  showItemInFolder: (path: string) => void
+  /** Puts a PNG file on the clipboard as an image. */
+  copyImageFile: (path: string) => Promise<void>
   /** Where log lines go (the log file in the app); they arrive scrubbed of the key. */
   log: LogWriter
   dialogs: FileDialogs
@@ -76,6 +87,9 @@ export interface AppServices {
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
+  jobs: JobRunner
+  library: Library
+  images: ImageService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -118,20 +132,32 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.markInterruptedStreams()
   // Conversations deleted in an earlier session are past their undo.
   chatStore.purgeTrash()
-  const attachments = new AttachmentStore({ mediaDir: join(powers.userDataDir, MEDIA_DIR) })
+  const mediaDir = join(powers.userDataDir, MEDIA_DIR)
+  const attachments = new AttachmentStore({ mediaDir })
   const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
   const housekeeping = attachments.removeUnreferenced(() => transfer.attachmentReferences(), startedAt).catch(() => 0)
 
+  const jobs = new JobRunner({ db: database, logger, concurrency: () => settings.get().jobs.concurrency })
+  const library = new Library({ db: database, mediaDir, powers, logger })
+  const images = new ImageService()
+  // Every kind is defined by now: resume what the last run left queued or running.
+  jobs.start()
+
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
+  const broadcast: BroadcastListener = (event, payload) => {
+    for (const listener of broadcastListeners) listener(event, payload)
+  }
+  jobs.onJobChange((job) => broadcast('jobs.changed', job))
+  jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
+  library.onChange((change) => broadcast('library.changed', change))
   const connectionChanged = (): void => {
     // A new server, proxy or key may know other models.
     models.invalidate()
-    const payload = settingsState({ settings, keyVault })
-    for (const listener of broadcastListeners) listener('settings.changed', payload)
+    broadcast('settings.changed', settingsState({ settings, keyVault }))
   }
   settings.onChange(connectionChanged)
   keyVault.onChange(connectionChanged)
@@ -151,6 +177,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     chat,
     transfer,
     housekeeping,
+    jobs,
+    library,
+    images,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -159,6 +188,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
         streams.abortAll()
+        // Running jobs stop here and resume at the next start.
+        await jobs.close()
         // Let stopped answers save what arrived before the database closes.
         await chat.settle()
         // An import stopped halfway undoes what it wrote, through its own connection.

@@ -18,6 +18,8 @@ export interface EventSink {
 
 export interface CallContext {
   sink: EventSink
+  /** Starts dragging a file out of the calling window (Electron's webContents.startDrag); absent where no window can. */
+  startDrag?(item: { file: string; icon: string }): void
 }
 
 /** A handler trusts its arguments: `dispatch` has checked them against the method's schema. */

@@ -15,7 +15,7 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -134,6 +134,44 @@ export function buildHandlers(services: Services): HandlerTable {
     },
     // The schema capped the base64 text's length, so decoding cannot blow up memory.
     'attachments.add': (args) => attachments.add({ name: args.name, mime: args.mime, data: Buffer.from(args.data, 'base64') }),
+
+    'jobs.list': (args) => jobs.list(withoutUndefined(args ?? {})),
+    'jobs.queues': () => jobs.queues(),
+    'jobs.cancel': (args) => jobs.cancel(args.id),
+    'jobs.cancelAll': (args) => jobs.cancelAll(args?.queue),
+    'jobs.retry': (args) => jobs.retry(args.id),
+
+    'images.generate': (args) => images.generate(args),
+    'images.models': () => images.models(),
+
+    'vision.describe': (args) => images.describe(args.mediaId, args.model),
+    'vision.preview': (args) => images.preview(args.url),
+    'vision.describeUrl': (args) => images.describeUrl(args.url, args.model),
+    'vision.keepPreview': (args) => images.keepPreview(args.previewId, args.description),
+
+    'library.query': (args) => library.query(withoutUndefined(args ?? {})),
+    'library.get': (args) => library.get(args.id),
+    'library.star': (args) => library.star(args.ids, args.starred),
+    'library.collections': () => library.collections(),
+    'library.createCollection': (args) => library.createCollection(args.name),
+    'library.addToCollection': (args) => library.addToCollection(args.ids, args.collectionId),
+    'library.removeFromCollection': (args) => library.removeFromCollection(args.ids, args.collectionId),
+    'library.trash': (args) => library.trash(args.ids),
+    'library.restore': (args) => library.restore(args.ids),
+    'library.deleteForever': (args) => library.deleteForever(args.ids),
+    'library.exportItems': (args) => library.exportItems(args.ids),
+    'library.saveCopy': (args) => library.saveCopy(args.id),
+    'library.reveal': (args) => library.reveal(args.id),
+    'library.open': (args) => library.open(args.id),
+    'library.copyImage': (args) => library.copyImage(args.id),
+    'library.startDrag': (args, context) => {
+      const item = library.get(args.id)
+      if (!context.startDrag) throw new AppError('invalid_argument', 'Files can only be dragged out of the app window.')
+      context.startDrag({ file: library.filePath(item.id), icon: library.thumbnailPath(item.id) })
+    },
+    'library.rescan': () => library.rescan(),
+    'library.importFolder': () => library.importFolder(),
+    'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
 
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {

@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
+import { IMAGE_SIZES } from './catalog'
 import { LIMITS } from './limits'
 import * as s from './schemas'
 
@@ -39,6 +40,12 @@ export interface ChatPreferences {
   showAdFooters: boolean
 }
 
+/** Long work (images, speech, songs). */
+export interface JobPreferences {
+  /** How many requests each endpoint's queue runs at once; free keys allow about one a minute. */
+  concurrency: number
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -48,6 +55,7 @@ export interface Settings {
   /** Electron accelerator, e.g. CommandOrControl+Shift+Space */
   quickAskShortcut: string
   chat: ChatPreferences
+  jobs: JobPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -324,6 +332,195 @@ export interface AppInfo {
   userDataDir: string
 }
 
+// ---------------------------------------------------------------- jobs
+
+/**
+ * Long work (an image, a speech part, a song being polled, a download) is a
+ * job that main runs and keeps in the database, so a restart resumes it.
+ * `waiting`: held back by its queue's rate-limit pause (see QueueState).
+ */
+export type JobState = 'queued' | 'running' | 'waiting' | 'saved' | 'failed' | 'cancelled'
+
+/** What a finished job made: a library item, and/or text (a description). */
+export interface JobResult {
+  mediaId?: string
+  text?: string
+}
+
+export interface JobRecord {
+  id: string
+  /** What the job does, e.g. `image.generate`, `vision.describe`. */
+  kind: string
+  /** The endpoint queue it waits in, e.g. `imagine`, `imagine2`, `vision`, `chat`. */
+  queue: string
+  state: JobState
+  /** 0 to 1, or null when the work has no measurable progress. */
+  progress: number | null
+  /** A line for the person, e.g. "Waiting for the rate limit" or "part 2 of 5". */
+  detail: string | null
+  attempts: number
+  /** The kind's own input (e.g. the image settings), as JSON. */
+  input: Record<string, unknown>
+  result: JobResult | null
+  error: BridgeErrorData | null
+  /** Jobs started together (several images from one prompt, or a model comparison). */
+  groupId: string | null
+  createdAt: number
+  updatedAt: number
+  /** When a queued or waiting job may run next (a rate-limit pause, a poll), in ms since the epoch. */
+  runAt: number | null
+}
+
+/** One endpoint's queue: how many run at once, and a rate-limit pause with its end. */
+export interface QueueState {
+  queue: string
+  concurrency: number
+  running: number
+  queued: number
+  /** The queue waits until then (ms since the epoch) after a 429 or a rate-limit notice. */
+  pausedUntil: number | null
+  pauseReason: string | null
+}
+
+// ---------------------------------------------------------------- media library
+
+export type MediaKind = 'image' | 'speech' | 'song'
+/** Where an item came from. */
+export type MediaSource = 'studio' | 'chat' | 'quick' | 'import'
+
+/** What the grid needs to paint one item, before its thumbnail loads. */
+export interface MediaCard {
+  id: string
+  kind: MediaKind
+  /** `/media/...`: the file itself. */
+  url: string
+  /** `/media/thumbs/...`: the small thumbnail; null when there is none (yet). */
+  thumbUrl: string | null
+  width: number | null
+  height: number | null
+  durationMs: number | null
+  /** The dominant colour, `#rrggbb`, painted while the thumbnail loads. */
+  color: string | null
+  createdAt: number
+  starred: boolean
+  /** A short line: the prompt's start, or a song's title. */
+  title: string
+  model: string | null
+}
+
+/** One item with everything the viewer shows. */
+export interface MediaItem extends MediaCard {
+  /** Relative to the media folder, with forward slashes. */
+  path: string
+  mime: string
+  bytes: number
+  prompt: string
+  /** Spoken text or lyrics (sound); empty for images. */
+  text: string
+  /** A vision model's description, once asked for. */
+  description: string
+  /** Every setting it was made with (also embedded in the file itself). */
+  settings: Record<string, unknown>
+  source: MediaSource
+  collectionIds: string[]
+  trashedAt: number | null
+  /** `/media/thumbs/...`: the large thumbnail (viewer and previews). */
+  largeThumbUrl: string | null
+}
+
+export interface LibraryFilter {
+  kinds?: MediaKind[]
+  model?: string
+  starred?: boolean
+  collectionId?: string
+  /** Created at or after (ms since the epoch). */
+  from?: number
+  /** Created before. */
+  to?: number
+  /** Full-text search over prompt, text, description, model and collection names. */
+  search?: string
+  sort?: 'newest' | 'oldest'
+  /** true: only the trash; otherwise the trash is left out. */
+  trashed?: boolean
+}
+
+export interface LibraryPage {
+  /** Every matching item, in order: the grid virtualises them. */
+  cards: MediaCard[]
+  total: number
+  /** Models present in the library, for the filter. */
+  models: string[]
+}
+
+export interface Collection {
+  id: string
+  name: string
+  count: number
+  createdAt: number
+}
+
+export interface RescanResult {
+  added: number
+  updated: number
+  removed: number
+  unchanged: number
+  durationMs: number
+}
+
+export interface FolderImportResult {
+  /** The chosen folder; null when the person cancelled. */
+  path: string | null
+  added: number
+  /** Files already in the library, or not images. */
+  skipped: number
+  failed: number
+}
+
+export interface LibraryChanged {
+  /** Items added or changed. */
+  changed: string[]
+  /** Items deleted for good (trash is a change). */
+  removed: string[]
+}
+
+// ---------------------------------------------------------------- images and vision
+
+export type ImageSize = (typeof IMAGE_SIZES)[number]
+export type ImageEndpoint = 'imagine' | 'imagine2'
+
+/** The settings one image is made with: what the file embeds and "Reuse" restores. */
+export interface ImageSettings {
+  prompt: string
+  model: string
+  size: ImageSize
+  seed: number
+  endpoint: ImageEndpoint
+}
+
+export interface ImageBatch {
+  groupId: string
+  /** One job per image, in the order asked for. */
+  jobs: JobRecord[]
+}
+
+export interface ImageModelList {
+  models: string[]
+  /** `server`: the documented list plus what the server's image model list added. */
+  source: 'server' | 'fallback'
+}
+
+/** A remote image main downloaded and checked, shown from a local file. */
+export interface RemotePreview {
+  previewId: string
+  /** `/media/previews/...` */
+  url: string
+  mime: string
+  width: number
+  height: number
+  bytes: number
+  sourceUrl: string
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -448,6 +645,89 @@ export const methods = {
     returns<Attachment>()
   ),
 
+  /** Jobs: the active ones (queued, running, waiting), or a group's, newest last. */
+  'jobs.list': method(
+    v.nullish(v.strictObject({ active: v.optional(v.boolean('must be true or false')), groupId: v.optional(s.id), limit: v.optional(s.count(1, 500)) })),
+    returns<JobRecord[]>()
+  ),
+  'jobs.queues': method(s.noArgs, returns<QueueState[]>()),
+  'jobs.cancel': method(byId, returns<JobRecord>()),
+  /** Cancels every job not yet finished, of one queue or of all. */
+  'jobs.cancelAll': method(v.nullish(v.strictObject({ queue: v.optional(s.nonEmptyText(40)) })), returns<{ cancelled: number }>()),
+  /** Runs a failed or cancelled job again, as a new attempt. */
+  'jobs.retry': method(byId, returns<JobRecord>()),
+
+  /** One job per image: `count` images for each model (several models compare one prompt and seed). */
+  'images.generate': method(
+    v.strictObject({
+      prompt: s.nonEmptyText(LIMITS.imagePromptChars, 'needs a prompt'),
+      models: v.pipe(v.array(s.modelId, 'must be a list of models'), v.minLength(1, 'needs a model'), v.maxLength(LIMITS.compareModels, `can compare at most ${LIMITS.compareModels} models`)),
+      size: v.picklist(IMAGE_SIZES, `must be one of ${IMAGE_SIZES.join(', ')}`),
+      // null: a new random seed for each image.
+      seed: v.nullable(s.seed),
+      endpoint: v.picklist(['imagine', 'imagine2'], 'must be imagine or imagine2'),
+      count: s.count(1, LIMITS.imagesPerPrompt),
+      source: v.picklist(['studio', 'chat', 'quick'], 'must be studio, chat or quick'),
+      /** Made from the chat composer (`/image`): the image is also shown in this conversation. */
+      conversationId: v.optional(s.id)
+    }),
+    returns<ImageBatch>()
+  ),
+  'images.models': method(s.noArgs, returns<ImageModelList>()),
+
+  /** Describes a library image with a vision model (a job); the text is saved on the item. */
+  'vision.describe': method(v.strictObject({ mediaId: s.id, model: v.optional(s.modelId) }), returns<JobRecord>()),
+  /** Main downloads a remote image, checks it and keeps it as a local preview. */
+  'vision.preview': method(v.strictObject({ url: s.webUrl }), returns<RemotePreview>()),
+  /** Asks `/v1/images/vision` about a remote image (a job whose result is the text). */
+  'vision.describeUrl': method(v.strictObject({ url: s.webUrl, model: s.modelId }), returns<JobRecord>()),
+  /** Keeps a preview in the library, with its description when there is one. */
+  'vision.keepPreview': method(v.strictObject({ previewId: s.id, description: v.optional(s.text(LIMITS.storedMessageChars)) }), returns<MediaItem>()),
+
+  'library.query': method(
+    v.nullish(
+      v.strictObject({
+        kinds: v.optional(v.pipe(v.array(v.picklist(['image', 'speech', 'song'], 'must be image, speech or song')), v.maxLength(3))),
+        model: v.optional(s.modelId),
+        starred: v.optional(v.boolean('must be true or false')),
+        collectionId: v.optional(s.id),
+        from: v.optional(s.timestamp),
+        to: v.optional(s.timestamp),
+        search: v.optional(s.text(LIMITS.searchQueryChars)),
+        sort: v.optional(v.picklist(['newest', 'oldest'], 'must be newest or oldest')),
+        trashed: v.optional(v.boolean('must be true or false'))
+      })
+    ),
+    returns<LibraryPage>()
+  ),
+  'library.get': method(byId, returns<MediaItem>()),
+  'library.star': method(v.strictObject({ ids: s.ids, starred: v.boolean('must be true or false') }), returns<{ updated: number }>()),
+  'library.collections': method(s.noArgs, returns<Collection[]>()),
+  'library.createCollection': method(v.strictObject({ name: s.nonEmptyText(LIMITS.titleLength, 'needs a name') }), returns<Collection>()),
+  'library.addToCollection': method(v.strictObject({ ids: s.ids, collectionId: s.id }), returns<{ updated: number }>()),
+  'library.removeFromCollection': method(v.strictObject({ ids: s.ids, collectionId: s.id }), returns<{ updated: number }>()),
+  /** Moves items to the library's trash; `library.restore` undoes it. */
+  'library.trash': method(v.strictObject({ ids: s.ids }), returns<{ count: number }>()),
+  'library.restore': method(v.strictObject({ ids: s.ids }), returns<{ count: number }>()),
+  /** Removes items for good: their files go to the OS trash, never an unrecoverable delete. */
+  'library.deleteForever': method(v.strictObject({ ids: s.ids }), returns<{ count: number }>()),
+  /** Asks for a folder and copies the items' files there. */
+  'library.exportItems': method(v.strictObject({ ids: s.ids }), returns<ExportResult>()),
+  /** Asks where to save a copy of one item's file. */
+  'library.saveCopy': method(byId, returns<ExportResult>()),
+  'library.reveal': method(byId, returns<void>()),
+  /** Opens the file with the system's app for its type. */
+  'library.open': method(byId, returns<void>()),
+  'library.copyImage': method(byId, returns<void>()),
+  /** Starts dragging the item's file out of the window (call on dragstart). */
+  'library.startDrag': method(byId, returns<void>()),
+  /** Re-reads the media folder: rows come back from the settings in the files; rows of missing files go. */
+  'library.rescan': method(s.noArgs, returns<RescanResult>()),
+  /** Asks for a folder of images and adds them, with the settings other tools embedded in them. */
+  'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
+  /** Attaches a library image to the composer ("Send to chat"). */
+  'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
@@ -462,7 +742,13 @@ export const events = {
   'completion.failed': event<CompletionFailed>(),
   'chat.delta': event<ChatDelta>(),
   'chat.ended': event<ChatEnded>(),
-  'transfer.progress': event<TransferProgress>()
+  'transfer.progress': event<TransferProgress>(),
+  /** To every window: a job changed state or progress. */
+  'jobs.changed': event<JobRecord>(),
+  /** To every window: a queue paused, resumed or changed its counts. */
+  'jobs.queue': event<QueueState>(),
+  /** To every window: library items were added, changed or removed. */
+  'library.changed': event<LibraryChanged>()
 } as const
 
 export type Methods = typeof methods

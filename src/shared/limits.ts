@@ -32,7 +32,19 @@ export const LIMITS = {
   /** An image handed over by paste or drop, before decoding. */
   attachmentBytes: 25 * 1024 * 1024,
   /** A data: URL of an image inside a raw completion request (base64 of attachmentBytes, and some). */
-  dataUrlChars: 36 * 1024 * 1024
+  dataUrlChars: 36 * 1024 * 1024,
+  /** An image prompt (the gateway takes it in the query string). */
+  imagePromptChars: 4_000,
+  /** Images from one prompt and model. */
+  imagesPerPrompt: 8,
+  /** Models compared side by side on one prompt and seed. */
+  compareModels: 10,
+  /** Items one bulk library action may name. */
+  bulkItems: 100_000,
+  /** Requests one endpoint's queue may run at once. */
+  queueConcurrency: 4,
+  /** An image downloaded from a link for a preview. */
+  previewBytes: 20 * 1024 * 1024
 } as const
 
 /** The sampling parameters of a chat completion, as [min, max]. */

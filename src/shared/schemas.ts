@@ -32,6 +32,32 @@ export const id = v.pipe(
 
 export const modelId = nonEmptyText(LIMITS.modelLength, 'must name a model')
 
+/** A whole number from `min` to `max`. */
+export const count = (min: number, max: number) =>
+  v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(min, `must be from ${min} to ${max}`), v.maxValue(max, `must be from ${min} to ${max}`))
+
+/** A generation seed: a whole number the gateway takes (non-negative, below 2^31). */
+export const seed = count(0, 2 ** 31 - 1)
+
+/** A time in ms since the epoch. */
+export const timestamp = count(0, 8.64e15)
+
+/** Library item ids for a bulk action. */
+export const ids = v.pipe(v.array(id, 'must be a list of ids'), v.minLength(1, 'needs at least one id'), v.maxLength(LIMITS.bulkItems, `can name at most ${LIMITS.bulkItems.toLocaleString('en-US')} items`))
+
+/** An http(s) address on the web (never file:, data: or a custom scheme). */
+export const webUrl = v.pipe(
+  text(LIMITS.urlLength),
+  v.check((value) => {
+    try {
+      const url = new URL(value)
+      return url.protocol === 'http:' || url.protocol === 'https:'
+    } catch {
+      return false
+    }
+  }, 'must be an http:// or https:// address')
+)
+
 /** A title on one line: runs of white space become one space. */
 export const title = v.pipe(
   v.string('must be text'),
@@ -97,7 +123,8 @@ export const settingsPatch = v.strictObject({
     })
   ),
   quickAskShortcut: v.optional(v.pipe(nonEmptyText(LIMITS.shortcutLength), v.regex(/^[\w+ ]+$/, 'must look like CommandOrControl+Shift+Space'))),
-  chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) }))
+  chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) })),
+  jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) }))
 })
 
 /** The key as typed: no spaces or control characters, which would corrupt the Authorization header. */

@@ -109,7 +109,7 @@ describe('the services that write files atomically', () => {
       writeFileSync(join(target, 'blocker'), '')
       const transfer = new ConversationTransfer({
         store,
-        dialogs: { saveFile: async () => target, openFiles: async () => [], confirm: async () => false }
+        dialogs: { saveFile: async () => target, openFiles: async () => [], confirm: async () => false, openFolder: async () => null }
       })
       await rejection(transfer.exportOne(conversation.id, 'markdown'))
       expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([])

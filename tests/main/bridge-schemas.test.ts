@@ -66,6 +66,36 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'presets.delete': { id: 'p1' },
   'attachments.pick': undefined,
   'attachments.add': { name: 'a.png', mime: 'image/png', data: 'iVBORw0KGgo=' },
+  'jobs.list': { active: true, groupId: 'g1', limit: 100 },
+  'jobs.queues': undefined,
+  'jobs.cancel': { id: 'j1' },
+  'jobs.cancelAll': { queue: 'imagine' },
+  'jobs.retry': { id: 'j1' },
+  'images.generate': { prompt: 'A lighthouse at dusk', models: ['flux', 'flux-anime'], size: '16:9', seed: 42, endpoint: 'imagine2', count: 2, source: 'studio', conversationId: 'c1' },
+  'images.models': undefined,
+  'vision.describe': { mediaId: 'i1', model: 'gpt-4o' },
+  'vision.preview': { url: 'https://example.com/cat.png' },
+  'vision.describeUrl': { url: 'https://example.com/cat.png', model: 'gpt-4o-mini' },
+  'vision.keepPreview': { previewId: 'p1', description: 'A cat.' },
+  'library.query': { kinds: ['image'], model: 'flux', starred: true, collectionId: 'col1', from: 0, to: 1_700_000_000_000, search: 'lighthouse', sort: 'oldest', trashed: false },
+  'library.get': { id: 'i1' },
+  'library.star': { ids: ['i1', 'i2'], starred: true },
+  'library.collections': undefined,
+  'library.createCollection': { name: 'Covers' },
+  'library.addToCollection': { ids: ['i1'], collectionId: 'col1' },
+  'library.removeFromCollection': { ids: ['i1'], collectionId: 'col1' },
+  'library.trash': { ids: ['i1'] },
+  'library.restore': { ids: ['i1'] },
+  'library.deleteForever': { ids: ['i1'] },
+  'library.exportItems': { ids: ['i1'] },
+  'library.saveCopy': { id: 'i1' },
+  'library.reveal': { id: 'i1' },
+  'library.open': { id: 'i1' },
+  'library.copyImage': { id: 'i1' },
+  'library.startDrag': { id: 'i1' },
+  'library.rescan': undefined,
+  'library.importFolder': undefined,
+  'attachments.fromLibrary': { mediaId: 'i1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined
@@ -108,7 +138,7 @@ const HUGE = 'x'.repeat(LIMITS.dataUrlChars + 10)
 /** Values no field of the contract accepts in place of a leaf of this kind. */
 function wrongValuesFor(value: unknown): unknown[] {
   if (typeof value === 'string') return [42, null, ['text'], { text: value }, HUGE]
-  if (typeof value === 'number') return ['7', Number.NaN, Number.POSITIVE_INFINITY, -1e12, 1e12]
+  if (typeof value === 'number') return ['7', Number.NaN, Number.POSITIVE_INFINITY, -1e12, 1e20]
   if (typeof value === 'boolean') return ['true', 1]
   return [{}]
 }

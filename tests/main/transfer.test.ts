@@ -22,6 +22,7 @@ function scriptedDialogs(answers: { save?: string[]; open?: string[] }): FileDia
   const open = [...(answers.open ?? [])]
   return {
     confirm: async () => false,
+    openFolder: async () => null,
     saveFile: async () => save.shift() ?? null,
     openFiles: async () => {
       const next = open.shift()

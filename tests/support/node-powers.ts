@@ -4,6 +4,8 @@
  * same schema), and an AES-GCM cipher standing in for the OS keychain, which
  * only exists inside Electron.
  */
+import { mkdirSync, renameSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import Conf from 'conf'
 import type { KeyProtection, Settings } from '../../src/shared/contract'
@@ -68,6 +70,8 @@ export interface DialogScript {
   confirm: boolean[]
   /** Every confirm dialog shown, in order. */
   confirmsShown: ConfirmOptions[]
+  /** Folders to answer the folder picker with; empty is a cancel. */
+  folders: string[]
 }
 
 export interface NodePowers extends Powers {
@@ -76,6 +80,12 @@ export interface NodePowers extends Powers {
   openedPaths: string[]
   /** Log lines as written, `level text`. */
   logged: string[]
+  /** Files moved to the (pretend) OS trash: moved under `<userData>/os-trash/`, so they are gone from where they were. */
+  trashed: string[]
+  /** Files shown in the file manager. */
+  revealed: string[]
+  /** Image files put on the clipboard. */
+  copiedImages: string[]
   dialogScript: DialogScript
 }
 
@@ -83,7 +93,10 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
   const opened: string[] = []
   const openedPaths: string[] = []
   const logged: string[] = []
-  const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [] }
+  const trashed: string[] = []
+  const revealed: string[] = []
+  const copiedImages: string[] = []
+  const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [], folders: [] }
   return {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
@@ -94,10 +107,19 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     openPath: async (path) => {
       openedPaths.push(path)
     },
+    trashItem: async (path) => {
+      const bin = join(options.userDataDir, 'os-trash')
+      mkdirSync(bin, { recursive: true })
+      renameSync(path, join(bin, `${trashed.length}-${basename(path)}`))
+      trashed.push(path)
+    },
+    showItemInFolder: (path) => void revealed.push(path),
+    copyImageFile: async (path) => void copiedImages.push(path),
     log: (level, text) => void logged.push(`${level} ${text}`),
     dialogs: {
       saveFile: async () => dialogScript.save.shift() ?? null,
       openFiles: async () => dialogScript.open.shift() ?? [],
+      openFolder: async () => dialogScript.folders.shift() ?? null,
       confirm: async (options) => {
         dialogScript.confirmsShown.push(options)
         return dialogScript.confirm.shift() ?? false
@@ -107,6 +129,9 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     opened,
     openedPaths,
     logged,
+    trashed,
+    revealed,
+    copiedImages,
     dialogScript
   }
 }

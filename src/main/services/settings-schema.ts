@@ -3,6 +3,7 @@
  * and conf (in tests and the browser test host) both validate against it.
  */
 import type { Settings } from '../../shared/contract'
+import { LIMITS } from '../../shared/limits'
 
 export const DEFAULT_BASE_URL = 'https://api.airforce'
 
@@ -19,7 +20,8 @@ export const defaultSettings: Settings = {
     speech: 'alex'
   },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
-  chat: { enterSends: true, showAdFooters: false }
+  chat: { enterSends: true, showAdFooters: false },
+  jobs: { concurrency: 1 }
 }
 
 const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
@@ -55,6 +57,12 @@ export const settingsSchema = {
     type: 'object',
     properties: { enterSends: { type: 'boolean' }, showAdFooters: { type: 'boolean' } },
     required: ['enterSends', 'showAdFooters'],
+    additionalProperties: false
+  },
+  jobs: {
+    type: 'object',
+    properties: { concurrency: { type: 'integer', minimum: 1, maximum: LIMITS.queueConcurrency } },
+    required: ['concurrency'],
     additionalProperties: false
   }
 } as const

@@ -75,7 +75,8 @@ export class SettingsService {
       theme: patch.theme ?? current.theme,
       defaultModels: { ...current.defaultModels, ...patch.defaultModels },
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
-      chat: { ...current.chat, ...patch.chat }
+      chat: { ...current.chat, ...patch.chat },
+      jobs: { ...current.jobs, ...patch.jobs }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)
     validate(next)

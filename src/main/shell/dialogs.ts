@@ -21,6 +21,12 @@ export const electronDialogs: FileDialogs = {
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
     return result.canceled ? [] : result.filePaths
   },
+  async openFolder({ title }) {
+    const window = BrowserWindow.getFocusedWindow()
+    const options = { title, properties: ['openDirectory' as const, 'createDirectory' as const] }
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
   async confirm({ title, message, detail, confirmLabel, cancelLabel }) {
     const window = BrowserWindow.getFocusedWindow()
     // Enter and Escape both pick the cancel button: agreeing takes a deliberate choice.

@@ -28,7 +28,7 @@ export function registerBridge(
       if (!options.isTrustedSender(event.sender, event.senderFrame?.url)) {
         return { ok: false, error: { code: 'forbidden', message: 'Untrusted sender.' } }
       }
-      return dispatch(handlers, method, args, { sink: webContentsSink(event.sender) }, options)
+      return dispatch(handlers, method, args, { sink: webContentsSink(event.sender), startDrag: (item) => event.sender.startDrag(item) }, options)
     })
   }
   return () => {

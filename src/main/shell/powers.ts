@@ -1,7 +1,8 @@
 /**
  * Electron's powers, adapted to the small interfaces the services take.
  */
-import { app, safeStorage, shell } from 'electron'
+import { readFile } from 'node:fs/promises'
+import { app, clipboard, ClipboardItem, safeStorage, shell } from 'electron'
 import ElectronStore from 'electron-store'
 import type { KeyProtection, Settings } from '../../shared/contract'
 import type { Powers } from '../app-services'
@@ -41,6 +42,12 @@ export async function openFolder(path: string): Promise<void> {
   if (problem) throw new AppError('internal', `The folder ${path} could not be opened: ${problem}`)
 }
 
+/** Library images are PNG files; the clipboard takes them as they are. */
+async function copyImageFile(path: string): Promise<void> {
+  const bytes = await readFile(path)
+  await clipboard.write([new ClipboardItem({ 'image/png': new Blob([bytes], { type: 'image/png' }) })])
+}
+
 export function electronPowers(log: LogWriter): Powers {
   return {
     userDataDir: app.getPath('userData'),
@@ -48,6 +55,9 @@ export function electronPowers(log: LogWriter): Powers {
     cipher: safeStorageCipher,
     openExternal: (url) => shell.openExternal(url),
     openPath: openFolder,
+    trashItem: (path) => shell.trashItem(path),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    copyImageFile: copyImageFile,
     log,
     dialogs: electronDialogs,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }

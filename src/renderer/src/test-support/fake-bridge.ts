@@ -39,7 +39,8 @@ export const defaultSettings: Settings = {
   theme: 'system',
   defaultModels: { chat: 'gpt-4o-mini', image: 'flux', vision: 'gpt-4o', song: 'chirp-v3-5', speech: 'alex' },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
-  chat: { enterSends: true, showAdFooters: false }
+  chat: { enterSends: true, showAdFooters: false },
+  jobs: { concurrency: 1 }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
