@@ -1,5 +1,5 @@
 /**
- * `npm run fake-api [-- --port N] [--host H] [--song-ms N]`: runs the fake
+ * `npm run fake-api [-- --port N] [--host H] [--song-ms N] [--image-ms N]`: runs the fake
  * gateway until Ctrl+C. The port can also come from FAKE_API_PORT.
  */
 import { startFakeApi } from './server.ts'
@@ -28,7 +28,8 @@ const port = intOption(option(args, 'port') ?? process.env.FAKE_API_PORT, 'port'
 const api = await startFakeApi({
   port,
   host: option(args, 'host') ?? '127.0.0.1',
-  songMs: intOption(option(args, 'song-ms'), 'song-ms')
+  songMs: intOption(option(args, 'song-ms'), 'song-ms'),
+  imageMs: intOption(option(args, 'image-ms'), 'image-ms') ?? 1500
 })
 
 console.log(`Fake api.airforce gateway listening on ${api.url}`)

@@ -16,6 +16,8 @@ export interface Song {
 export interface ServerState {
   songs: Map<string, Song>
   songMs: number
+  /** How long one image takes to generate. */
+  imageMs: number
   /** Delay between streamed chunks unless the request sends `x-fake-delay-ms`. */
   chunkDelayMs: number
   validKeys: ReadonlySet<string> | undefined

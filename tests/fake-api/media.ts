@@ -33,6 +33,8 @@ export async function handleImagine(ctx: Ctx): Promise<void> {
   // Like the real service, no seed means a new picture each time.
   const seed = seedText ? Number(seedText) : randomInt(0, 2 ** 31)
   const png = renderPng(prompt, seed, model, size as Size)
+  // Generation takes a while on the real service; a client shows placeholders meanwhile.
+  await ctx.reply.sleep(ctx.state.imageMs)
   await ctx.reply.send(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }, png)
 }
 

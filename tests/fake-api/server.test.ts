@@ -234,6 +234,19 @@ describe('imagine', () => {
       expect(await res.json()).toMatchObject({ error: expect.any(String) })
     }
   })
+
+  it('takes imageMs to generate, as the real service takes seconds', async () => {
+    const slow = await startFakeApi({ port: 0, imageMs: 300 })
+    try {
+      const started = performance.now()
+      const res = await fetch(`${slow.url}/v1/imagine?prompt=cat&seed=1`)
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+    } finally {
+      await slow.close()
+    }
+  })
 })
 
 describe('vision, ask, speech, check', () => {

@@ -36,6 +36,8 @@ export interface FakeApiOptions {
   host?: string
   /** How long a Suno clip stays "generating" (default 3000 ms). */
   songMs?: number
+  /** How long one image takes to generate, as the real service's do (default 0; the CLI uses 1500 ms). */
+  imageMs?: number
   /** When set, only these keys are accepted (and a key is required). */
   validKeys?: string[]
   /** Delay between streamed chunks (default 2 ms); a request can override it with `x-fake-delay-ms`. */
@@ -140,6 +142,7 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
   const state: ServerState = {
     songs: new Map(),
     songMs: opts.songMs ?? 3000,
+    imageMs: opts.imageMs ?? 0,
     chunkDelayMs: opts.chunkDelayMs ?? 2,
     validKeys: opts.validKeys ? new Set(opts.validKeys) : undefined,
     keyUse: new Map()
