@@ -142,7 +142,17 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
 
   const jobs = new JobRunner({ db: database, logger, concurrency: () => settings.get().jobs.concurrency })
   const library = new Library({ db: database, mediaDir, powers, logger })
-  const images = new ImageService()
+  const images = new ImageService({
+    http,
+    gateway,
+    jobs,
+    library,
+    attachments,
+    chatStore,
+    defaultVisionModel: () => settings.get().defaultModels.vision,
+    previewDir: join(mediaDir, 'previews'),
+    logger
+  })
   // Every kind is defined by now: resume what the last run left queued or running.
   jobs.start()
 

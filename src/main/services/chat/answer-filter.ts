@@ -159,6 +159,11 @@ function couldBeNotice(start: string): boolean {
   return NOTICE_PREFIXES.some((prefix) => prefix.startsWith(lower) || lower.startsWith(prefix))
 }
 
+/** The gateway's rate-limit notice as an error, when `text` is one (it also comes as a 200 body where an image was expected). */
+export function rateLimitNotice(text: string): AppError | null {
+  return NOTICE_PATTERNS.some((pattern) => pattern.test(text)) ? noticeError(text) : null
+}
+
 function noticeError(text: string): AppError {
   const seconds = /try again in (\d+)\s*s/i.exec(text)?.[1]
   const firstLine = text.trim().split('\n')[0] ?? 'Rate limit exceeded'

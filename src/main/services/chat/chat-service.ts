@@ -28,7 +28,7 @@ import { AnswerFilter } from './answer-filter'
 import type { ChatStore, MessagePatch } from './store'
 
 /** Everything saved when an answer ends. */
-type AnswerEnd = Required<MessagePatch>
+type AnswerEnd = Required<Omit<MessagePatch, 'attachments'>>
 /** A message as the model is sent it; the question may not be saved yet. */
 type Spoken = Pick<MessageRecord, 'role' | 'content' | 'attachments'>
 

@@ -91,6 +91,8 @@ export interface NewMessage {
 export interface MessagePatch {
   content?: string
   reasoning?: string
+  /** Images an answer carries (an image made with `/image`). */
+  attachments?: Attachment[]
   status?: MessageStatus
   error?: BridgeErrorData | null
   finishReason?: string | null
@@ -322,6 +324,7 @@ export class ChatStore {
     }
     if (patch.content !== undefined) set('content', checkText(patch.content, 'message'))
     if (patch.reasoning !== undefined) set('reasoning', checkText(patch.reasoning, 'reasoning'))
+    if (patch.attachments !== undefined) set('attachments_json', JSON.stringify(checkAttachments(patch.attachments)))
     if (patch.status !== undefined) set('status', checkStatus(patch.status))
     if (patch.error !== undefined) set('error_json', jsonOrNull(checkError(patch.error)))
     if (patch.finishReason !== undefined) set('finish_reason', checkFinishReason(patch.finishReason))

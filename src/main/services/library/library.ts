@@ -85,6 +85,11 @@ export class Library {
     return notBuilt()
   }
 
+  /** Adds an image file from elsewhere (a kept preview, an imported file), reading any settings embedded in it. */
+  async importFile(_path: string, _options: { source: MediaSource; description?: string }): Promise<MediaItem> {
+    return notBuilt()
+  }
+
   setDescription(_id: string, _description: string): MediaItem {
     return notBuilt()
   }
