@@ -320,8 +320,9 @@ describe('later (polls)', () => {
   it('one timer serves fifty jobs waiting for fifty different times', async () => {
     concurrency = 4
     const jobs = Array.from({ length: 50 }, (_, i) => enqueue(`queue-${i % 5}`, { label: String(i) }))
-    // Each job polls once, at its own time (up to about 50 s), then finishes.
-    const delays = jobs.map((_, i) => 1_000 + ((i * 7_919) % 50) * 1_000 + i)
+    // Each job polls once, at its own time (up to about 50 s), then finishes. The
+    // first half asks for ever earlier times, so the timer is moved earlier each time.
+    const delays = jobs.map((_, i) => (i < 25 ? 50_000 - i * 1_000 : 1_000 + ((i * 7_919) % 50) * 1_000 + i))
     const answer = async (): Promise<void> => {
       for (const [i, job] of jobs.entries()) {
         const runs = work.runsOf(job.id)
@@ -361,6 +362,9 @@ describe('rate limits', () => {
     const until = start + 30_000
     expect(runner.get(a1.id)).toMatchObject({ state: 'waiting', runAt: until, detail: 'Too many requests, slow down.', attempts: 1, error: null })
     expect(runner.get(a2.id)).toMatchObject({ state: 'waiting', runAt: until })
+    // The windows were told, to show the countdown on each job.
+    expect(events.of(a1.id).at(-1)).toMatchObject({ state: 'waiting', runAt: until, detail: 'Too many requests, slow down.' })
+    expect(events.of(a2.id).at(-1)).toMatchObject({ state: 'waiting', runAt: until })
     expect(runner.queues().find((queue) => queue.queue === 'imagine')).toEqual({
       queue: 'imagine',
       concurrency: 1,

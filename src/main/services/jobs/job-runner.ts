@@ -312,9 +312,13 @@ export class JobRunner {
         }
       }
     })
-    // Pauses carry on where they were; one that has ended is lifted by the first pass.
-    for (const pause of this.#store.pausesOnRecord()) this.#pauses.set(pause.queue, { until: pause.until, reason: pause.reason ?? rateLimitReason(undefined) })
     for (const job of changed) this.#changed(job)
+    // Pauses carry on where they were, for the jobs resumed too; one that has ended is lifted by the first pass.
+    for (const pause of this.#store.pausesOnRecord()) {
+      const reason = pause.reason ?? rateLimitReason(undefined)
+      if (pause.until > now) this.#pause(pause.queue, pause.until, reason, now)
+      else this.#pauses.set(pause.queue, { until: pause.until, reason })
+    }
     for (const job of ended) this.#tellSettled(job)
     this.#askForPass()
   }
@@ -594,6 +598,7 @@ export class JobRunner {
   #pause(queue: string, until: number, reason: string, now: number): void {
     const end = Math.max(until, this.#pauses.get(queue)?.until ?? 0)
     this.#pauses.set(queue, { until: end, reason })
+    if (end <= now) return
     this.#logger.info(`Queue ${queue} waits ${Math.ceil((end - now) / 1000)} s for the rate limit.`)
     for (const job of this.#store.holdQueue(queue, end, reason, now)) this.#emitJob(job)
     this.#dirtyQueues.add(queue)
