@@ -34,10 +34,12 @@ export const jobTables: Migration = {
           run_at           INTEGER,
           finished_at      INTEGER
         ) STRICT;
-        -- The scheduler's reads: what each queue has to run, in order.
-        CREATE INDEX jobs_active ON jobs (queue, state, seq) WHERE state IN ('queued', 'running', 'waiting');
+        -- The scheduler's reads: what each queue has to run, in order, and how
+        -- much waits. Whole indexes, not partial ones: SQLite uses a partial
+        -- index only when the query repeats its condition word for word.
+        CREATE INDEX jobs_by_state ON jobs (state, queue, seq);
         -- The one timer's next wake: the earliest run time of a job not running.
-        CREATE INDEX jobs_next_run ON jobs (run_at) WHERE state IN ('queued', 'waiting');
+        CREATE INDEX jobs_next_run ON jobs (state, run_at);
         CREATE INDEX jobs_group ON jobs (group_id, seq) WHERE group_id IS NOT NULL;
       `)
 }
