@@ -170,6 +170,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     broadcast('settings.changed', settingsState({ settings, keyVault }))
   }
   settings.onChange(connectionChanged)
+  // The queues' concurrency is a setting: a higher one may start waiting jobs now.
+  settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
 
   const services: Omit<AppServices, 'handlers'> = {

@@ -173,7 +173,8 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       timeouts: { ...s.timeouts, ...patch.timeouts },
       proxy: { ...s.proxy, ...patch.proxy },
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
-      chat: { ...s.chat, ...patch.chat }
+      chat: { ...s.chat, ...patch.chat },
+      jobs: { ...s.jobs, ...patch.jobs }
     }
   }
 }
