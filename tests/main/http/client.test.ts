@@ -189,6 +189,17 @@ describe('HTTP errors', () => {
     expect(fake.requests).toHaveLength(3)
   })
 
+  it('a 429 comes back at once when the caller counts the wait down itself, while a 503 is still retried', async () => {
+    fake.inject({ kind: 'http-error', status: 429, shape: 'openai', retryAfter: '2' }, { path: '/models', times: 1 })
+    const error = await caught(http.json({ path: '/v1/models', rateLimits: 'surface' }))
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 2000 })
+    expect(delays).toEqual([])
+    expect(fake.requests).toHaveLength(1)
+    fake.inject({ kind: 'http-error', status: 503, shape: 'openai' }, { path: '/models', times: 1 })
+    await http.json({ path: '/v1/models', rateLimits: 'surface' })
+    expect(delays).toEqual([500])
+  })
+
   it('a wait longer than the bound is not sat through', async () => {
     fake.inject({ kind: 'http-error', status: 429, shape: 'string', retryAfter: '600' }, { path: '/models', times: 0 })
     const error = await caught(http.json({ path: '/v1/models' }))

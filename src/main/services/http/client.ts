@@ -38,6 +38,8 @@ export interface HttpRequest {
   signal?: AbortSignal | undefined
   /** Allows retries for POST/PUT/PATCH/DELETE; GET and HEAD always may retry. */
   retry?: boolean
+  /** `surface`: a 429 is not waited out here but returned at once (job queues pause and count down). */
+  rateLimits?: 'retry' | 'surface'
   /** Body size limit in bytes. */
   maxBytes?: number
   /** Further strings to keep out of messages. */
@@ -202,7 +204,8 @@ export class HttpClient {
   #policyFor(req: HttpRequest): RetryPolicy {
     const method = req.method ?? 'GET'
     const repeatable = req.retry === true || method === 'GET' || method === 'HEAD'
-    return repeatable ? this.#retry : { ...this.#retry, maxRetries: 0 }
+    const policy = req.rateLimits === 'surface' ? { ...this.#retry, retryRateLimited: false } : this.#retry
+    return repeatable ? policy : { ...policy, maxRetries: 0 }
   }
 
   #checkLength(opened: Opened, maxBytes: number): void {

@@ -14,6 +14,8 @@ export interface RetryPolicy {
   maxDelayMs: number
   /** Longest server-requested wait we sit through; longer ones are returned to the caller. */
   maxRetryAfterMs: number
+  /** False: a 429 goes straight back to the caller (a job queue shows the wait as a countdown). */
+  retryRateLimited: boolean
   /** Injectable for tests. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   random: () => number
@@ -42,6 +44,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   initialDelayMs: 500,
   maxDelayMs: 8000,
   maxRetryAfterMs: 60_000,
+  retryRateLimited: true,
   sleep: abortableSleep,
   random: Math.random
 }
@@ -69,6 +72,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
       return await attempt()
     } catch (error) {
       if (retriesDone >= policy.maxRetries || signal?.aborted || !isRetryable(error)) throw error
+      if (error.status === 429 && !policy.retryRateLimited) throw error
       const delay = retryDelayMs(retriesDone, error.retryAfterMs, policy)
       if (delay === null) throw error
       await policy.sleep(delay, signal)

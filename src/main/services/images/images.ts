@@ -204,7 +204,8 @@ export class ImageService {
     let bytes: Buffer
     try {
       const response = await this.#deps.http.bytes(
-        { path: `/v1/${endpoint}`, query: { prompt, size, seed, model }, signal: job.signal },
+        // A 429 goes to the job runner, which pauses the queue with a countdown.
+        { path: `/v1/${endpoint}`, query: { prompt, size, seed, model }, signal: job.signal, rateLimits: 'surface' },
         { expectContentType: /^image\// }
       )
       bytes = response.bytes
@@ -246,7 +247,7 @@ export class ImageService {
   async #describeUrl(job: RunningJob<DescribeUrlInput>): Promise<{ text: string }> {
     const { url, model } = job.input
     job.progress(null, `Asking ${model}…`)
-    const body = await this.#deps.http.text({ path: '/v1/images/vision', query: { url, model }, signal: job.signal })
+    const body = await this.#deps.http.text({ path: '/v1/images/vision', query: { url, model }, signal: job.signal, rateLimits: 'surface' })
     if (isWebPage('', body)) throw webPageError(body)
     const notice = rateLimitNotice(body)
     if (notice) throw notice
