@@ -81,6 +81,8 @@ export interface LibraryStoreOptions {
   searchDelayMs?: number
   /** Several `library.changed` within this time cause one new query (ms). */
   refreshDelayMs?: number
+  /** The clock day headings are relative to (tests pass a fixed one). */
+  now?: () => number
 }
 
 export class LibraryStore {
@@ -119,10 +121,13 @@ export class LibraryStore {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined
   #searchDelayMs: number
   #refreshDelayMs: number
+  /** The time now, for "Today" and "Yesterday". */
+  readonly now: () => number
 
   constructor(options: LibraryStoreOptions = {}) {
     this.#searchDelayMs = options.searchDelayMs ?? 200
     this.#refreshDelayMs = options.refreshDelayMs ?? 100
+    this.now = options.now ?? Date.now
   }
 
   /** Starts following `library.changed` (once). */
