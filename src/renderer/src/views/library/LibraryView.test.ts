@@ -86,6 +86,9 @@ describe('LibraryView: the grid', () => {
     await show()
     await fireEvent.click(card('m2'))
     expect(selectedIds()).toEqual(['m2'])
+    // The grid, not the card, keeps the focus, so the keys keep working after a click.
+    expect(document.activeElement).toBe(grid())
+    expect(focusedId()).toBe('m2')
     await fireEvent.click(card('m5'), { shiftKey: true })
     expect(selectedIds()).toEqual(['m2', 'm3', 'm4', 'm5'])
     await fireEvent.click(card('m3'), { ctrlKey: true })
