@@ -34,6 +34,15 @@ describe('App', () => {
 
     await fireEvent.click(screen.getByTestId('nav-models'))
     await screen.findByTestId('view-models')
+
+    expect(screen.getByTestId('nav-studio').textContent).toContain('Studio')
+    await fireEvent.click(screen.getByTestId('nav-studio'))
+    await screen.findByTestId('view-studio')
+    expect(document.querySelector('.page-title')?.textContent).toBe('Studio')
+
+    expect(screen.getByTestId('nav-library').textContent).toContain('Library')
+    await fireEvent.click(screen.getByTestId('nav-library'))
+    await screen.findByTestId('view-library')
   })
 
   it('shows the top bar host and key status', async () => {

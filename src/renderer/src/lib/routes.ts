@@ -5,8 +5,10 @@
 import type { Component } from 'svelte'
 import type { IconName } from '../components/Icon.svelte'
 import ChatView from '../views/chat/ChatView.svelte'
+import LibraryView from '../views/library/LibraryView.svelte'
 import ModelsView from '../views/ModelsView.svelte'
 import SettingsView from '../views/SettingsView.svelte'
+import StudioView from '../views/studio/StudioView.svelte'
 import type { AppStores } from './state/stores'
 
 export interface ViewProps {
@@ -27,6 +29,8 @@ export interface Route {
 
 export const routes: readonly Route[] = [
   { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView },
+  { id: 'studio', label: 'Studio', icon: 'image', component: StudioView },
+  { id: 'library', label: 'Library', icon: 'library', component: LibraryView },
   { id: 'models', label: 'Models', icon: 'models', component: ModelsView },
   { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true }
 ]

@@ -10,6 +10,7 @@
  *   bridge.callsOf('settings.update') // → [{ theme: 'dark' }]
  */
 import { buildBridgeApi, type BridgeTransport } from '@shared/bridge'
+import { IMAGE_MODELS } from '@shared/catalog'
 import type {
   ArgsOf,
   Envelope,
@@ -92,6 +93,12 @@ export class FakeBridge implements BridgeTransport {
       return ok(this.state)
     })
     this.reply('models.list', () => ok(structuredClone(serverModels)))
+    // Screens that start with the app ask these at once; an empty library and no jobs by default.
+    this.reply('jobs.list', () => ok([]))
+    this.reply('jobs.queues', () => ok([]))
+    this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
+    this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
+    this.reply('library.collections', () => ok([]))
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */

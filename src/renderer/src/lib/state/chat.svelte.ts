@@ -144,6 +144,8 @@ export class ChatSession {
   turn = $state(0)
   /** A message to scroll to and highlight (from search). */
   focus = $state.raw<{ messageId: string; seq: number } | null>(null)
+  /** Images waiting in the composer for the next send (attached there, or sent from the library). */
+  attachments = $state.raw<Attachment[]>([])
 
   readonly id: string | null = $derived(this.conversation?.id ?? null)
   readonly title: string = $derived(this.conversation?.title ?? 'New chat')
@@ -270,7 +272,44 @@ export class ChatSession {
     if (this.id === id || this.requestedId === id) this.startDraft()
   }
 
+  // ------------------------------------------------------------ composer attachments
+
+  /** Adds images to the composer (e.g. "Send to chat" from the library). */
+  attach(...attachments: Attachment[]): void {
+    const fresh = attachments.filter((attachment) => !this.attachments.some((held) => held.id === attachment.id))
+    if (fresh.length > 0) this.attachments = [...this.attachments, ...fresh]
+  }
+
+  detach(id: string): void {
+    this.attachments = this.attachments.filter((attachment) => attachment.id !== id)
+  }
+
+  /** Empties the composer's images and returns them (a send takes them). */
+  takeAttachments(): Attachment[] {
+    const taken = this.attachments
+    this.attachments = []
+    return taken
+  }
+
   // ------------------------------------------------------------ turns
+
+  /**
+   * The open conversation's id; an unsaved new chat is saved first (with the
+   * settings chosen for it). Null when saving failed (see `actionError`).
+   */
+  async ensureSaved(): Promise<string | null> {
+    if (this.id !== null) return this.id
+    try {
+      const draft = this.draftSettings
+      const created = await getApi().conversations.create(Object.keys(draft).length > 0 ? { settings: draft } : {})
+      this.conversations.upsert(toSummary(created))
+      this.#show(created)
+      return created.id
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return null
+    }
+  }
 
   /** Sends a user message and streams the answer. Returns false when it could not start. */
   async send(content: string, attachmentIds: string[] = []): Promise<boolean> {
@@ -281,14 +320,8 @@ export class ChatSession {
     this.sending = true
     let requestId: string | null = null
     try {
-      let conversationId = this.id
-      if (conversationId === null) {
-        const draft = this.draftSettings
-        const created = await getApi().conversations.create(Object.keys(draft).length > 0 ? { settings: draft } : {})
-        this.conversations.upsert(toSummary(created))
-        this.#show(created)
-        conversationId = created.id
-      }
+      const conversationId = await this.ensureSaved()
+      if (conversationId === null) return false
       requestId = crypto.randomUUID()
       this.#begin(requestId, conversationId)
       const turn = await getApi().chat.send({

@@ -1,9 +1,12 @@
 import { ChatSession } from './chat.svelte'
 import { ConversationsStore } from './conversations.svelte'
+import { JobsStore } from './jobs.svelte'
+import { LibraryStore } from './library.svelte'
 import { ModelsStore } from './models.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
+import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
 
 /** Every store a screen may use; new features add theirs here. */
@@ -15,11 +18,15 @@ export interface AppStores {
   search: SearchStore
   presets: PresetsStore
   toasts: ToastStore
+  jobs: JobsStore
+  library: LibraryStore
+  studio: StudioStore
 }
 
 export function createStores(): AppStores {
   const settings = new SettingsStore()
   const conversations = new ConversationsStore()
+  const jobs = new JobsStore()
   return {
     settings,
     models: new ModelsStore(),
@@ -27,7 +34,14 @@ export function createStores(): AppStores {
     chat: new ChatSession({ conversations, defaultModel: () => settings.settings?.defaultModels.chat ?? '' }),
     search: new SearchStore(),
     presets: new PresetsStore(),
-    toasts: new ToastStore()
+    toasts: new ToastStore(),
+    jobs,
+    library: new LibraryStore(),
+    studio: new StudioStore({
+      jobs,
+      defaultModel: () => settings.settings?.defaultModels.image ?? '',
+      defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
+    })
   }
 }
 

@@ -13,6 +13,7 @@ import {
   stubResizeObserver,
   type FakeChatBackend
 } from './chat-fixtures'
+import { FakeMediaBackend } from '../../test-support/fake-media'
 import ChatView from './ChatView.svelte'
 
 let backend: FakeChatBackend
@@ -720,5 +721,120 @@ describe('ChatView: shortcuts, empty state, long threads', () => {
     expect(stores.chat.messages).toHaveLength(2000)
     expect(messages().length).toBeLessThan(60)
     expect(elapsed).toBeLessThan(2000)
+  })
+})
+
+describe('ChatView: images from the composer and models that cannot see', () => {
+  async function showWithMedia(options: { model?: string; vision?: string } = {}): Promise<FakeMediaBackend> {
+    backend = installChatBackend()
+    if (options.vision) backend.bridge.state.settings.defaultModels.vision = options.vision
+    backend.add(makeConversation({ id: 'c1', title: 'Pictures', settings: { model: options.model ?? 'gpt-4o-mini' } }))
+    const media = new FakeMediaBackend(backend.bridge)
+    stores = createStores()
+    await stores.settings.load()
+    navigate = vi.fn<(id: string) => void>()
+    render(ChatView, { props: { stores, navigate } })
+    await waitFor(() => expect(stores.conversations.loaded).toBe(true))
+    await openConversation('c1')
+    return media
+  }
+
+  let navigate: ReturnType<typeof vi.fn<(id: string) => void>>
+
+  it('/image makes one image with the default image model for this conversation, then offers it in the library', async () => {
+    const media = await showWithMedia()
+    await type('/image  A paper boat on a puddle ')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(media.bridge.callsOf('images.generate')).toHaveLength(1))
+    expect(media.bridge.callsOf('images.generate')[0]).toEqual({
+      prompt: 'A paper boat on a puddle',
+      models: ['flux'],
+      size: '1:1',
+      seed: null,
+      endpoint: 'imagine',
+      count: 1,
+      source: 'chat',
+      conversationId: 'c1'
+    })
+    expect(composer().value).toBe('')
+    expect(backend.bridge.callsOf('chat.send')).toEqual([])
+    await waitFor(() => expect(screen.getAllByTestId('toast').at(-1)?.textContent).toContain('Making an image with flux'))
+
+    const [job] = media.jobList()
+    const opens = backend.bridge.callsOf('conversations.get').length
+    const item = media.save(job!.id)
+    await waitFor(() => expect(screen.getAllByTestId('toast').at(-1)?.textContent).toContain('The image is saved in the library.'))
+    // The conversation is read again, to show the image main added to it.
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.get').length).toBe(opens + 1))
+    await fireEvent.click(screen.getByTestId('open-in-library'))
+    expect(navigate).toHaveBeenCalledWith('library')
+    expect(stores.library.pendingOpen).toBe(item.id)
+  })
+
+  it('/image in a new chat saves the conversation first; without a prompt it says what is missing', async () => {
+    backend = installChatBackend()
+    const media = new FakeMediaBackend(backend.bridge)
+    stores = createStores()
+    await stores.settings.load()
+    render(ChatView, { props: { stores } })
+    await waitFor(() => expect(stores.conversations.loaded).toBe(true))
+
+    await type('/image')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    expect(screen.getAllByTestId('toast').at(-1)?.textContent).toContain('Write what the image should show after /image.')
+    expect(composer().value).toBe('/image')
+
+    await type('/image a kite')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(media.bridge.callsOf('images.generate')).toHaveLength(1))
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1)
+    expect(media.bridge.callsOf('images.generate')[0]?.conversationId).toBe(stores.chat.id)
+  })
+
+  it('/image gives the words back when main refuses', async () => {
+    const media = await showWithMedia()
+    media.bridge.fail('images.generate', { code: 'no_key', message: 'No API key is set' })
+    await type('/image a lamp')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(composer().value).toBe('/image a lamp'))
+    expect(screen.getByTestId('error-notice').dataset.code).toBe('no_key')
+  })
+
+  it('offers the default vision model when an image is attached and the model cannot see', async () => {
+    await showWithMedia({ model: 'llama-3.1-70b-chat', vision: 'gpt-4o' })
+    expect(screen.queryByTestId('vision-offer')).toBeNull()
+    await fireEvent.click(screen.getByTestId('attach-button'))
+    const offer = await screen.findByTestId('vision-offer')
+    expect(offer.textContent).toContain('llama-3.1-70b-chat cannot see images.')
+    await fireEvent.click(within(offer).getByTestId('vision-switch'))
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'gpt-4o' } }]))
+    await waitFor(() => expect(screen.queryByTestId('vision-offer')).toBeNull())
+  })
+
+  it('offers gpt-4o, and says why, when the default vision model cannot chat', async () => {
+    await showWithMedia({ model: 'llama-3.1-70b-chat', vision: 'gemini-pro-vision' })
+    await fireEvent.click(screen.getByTestId('attach-button'))
+    const offer = await screen.findByTestId('vision-offer')
+    expect(within(offer).getByTestId('vision-switch').textContent).toContain('Switch to gpt-4o')
+    expect(offer.textContent).toContain('The default vision model, gemini-pro-vision, only describes images and cannot chat.')
+    // Keeping the model hides the offer.
+    await fireEvent.click(within(offer).getByRole('button', { name: 'Keep llama-3.1-70b-chat' }))
+    expect(screen.queryByTestId('vision-offer')).toBeNull()
+  })
+
+  it('makes no offer for a model that sees', async () => {
+    await showWithMedia({ model: 'gpt-4o-mini' })
+    await fireEvent.click(screen.getByTestId('attach-button'))
+    await waitFor(() => expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(1))
+    expect(screen.queryByTestId('vision-offer')).toBeNull()
+  })
+
+  it('takes an image sent from the library into the composer', async () => {
+    await showWithMedia()
+    stores.chat.attach({ id: 'att-lib', kind: 'image', url: '/media/attachments/att-lib.png', mime: 'image/png', width: 8, height: 8, name: 'lib.png', bytes: 9 })
+    await waitFor(() => expect(screen.getAllByTestId('attachment-thumb')).toHaveLength(1))
+    await type('What is this?')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')[0]?.attachmentIds).toEqual(['att-lib']))
   })
 })
