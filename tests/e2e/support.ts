@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { startFakeApi, type FakeApi } from '../fake-api/server'
+import { startFakeApi, type FakeApi, type FakeApiOptions } from '../fake-api/server'
 import { startTestHost, type TestHost, type TestHostOptions } from '../host/server'
 
 export const screenshotDir = resolve(import.meta.dirname, '../../test-results/screenshots')
@@ -42,8 +42,10 @@ export interface Stack {
   close(): Promise<void>
 }
 
-export async function startStack(options: { host?: Partial<TestHostOptions>; colorScheme?: 'light' | 'dark' } = {}): Promise<Stack> {
-  const fake = await startFakeApi({ songMs: 500 })
+export async function startStack(
+  options: { host?: Partial<TestHostOptions>; colorScheme?: 'light' | 'dark'; fake?: FakeApiOptions } = {}
+): Promise<Stack> {
+  const fake = await startFakeApi({ songMs: 500, ...options.fake })
   const userDataDir = options.host?.userDataDir ?? mkdtempSync(join(tmpdir(), 'skyport-e2e-'))
   const host = await startTestHost({ userDataDir, initialSettings: { baseUrl: fake.url }, ...options.host })
   const browser = await launchChromium()
