@@ -9,11 +9,12 @@
  * the same transaction as the version bump.
  */
 import { chatTables } from '../chat/db/schema'
+import { mediaTables } from '../library/schema'
 import type { Migration } from './migration'
 
 export type { Migration }
 
-export const migrations: readonly Migration[] = [chatTables]
+export const migrations: readonly Migration[] = [chatTables, mediaTables]
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = migrations.length
