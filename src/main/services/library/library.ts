@@ -467,13 +467,22 @@ export class Library {
     else result.unchanged += plan.unchanged.length
 
     const usedIds = new Set(rows.map((row) => row.id))
+    // Thumbnails are made once the rows are written: the maker reads the row.
+    const needThumbnails: string[] = []
     let batch: Array<() => void> = []
     const flush = (): void => {
       if (batch.length === 0) return
       const work = batch
       batch = []
       this.#store.transaction(() => {
-        for (const step of work) step()
+        for (const step of work) {
+          // One row that cannot be written (taken meanwhile by a save) does not cost the others theirs.
+          try {
+            step()
+          } catch (error) {
+            this.#logger.warn(`Rescan could not record a file: ${error instanceof Error ? error.message : String(error)}`)
+          }
+        }
       })
     }
     await forEachLimited(toRead, PARALLEL_READS, async ({ file, row, changed }) => {
@@ -504,7 +513,7 @@ export class Library {
           changedIds.push(row.id)
         }
         // A file changed on disk may show another picture: its thumbnails are made again.
-        if (!hasThumbs || changed) this.#queueThumbnails(row.id)
+        if (!hasThumbs || changed) needThumbnails.push(row.id)
         if (batch.length >= WRITE_BATCH) flush()
         return
       }
@@ -525,10 +534,11 @@ export class Library {
         result.added++
       }
       changedIds.push(id)
-      if (!thumbs.has(id)) this.#queueThumbnails(id)
+      if (!thumbs.has(id)) needThumbnails.push(id)
       if (batch.length >= WRITE_BATCH) flush()
     })
     flush()
+    for (const id of needThumbnails) this.#queueThumbnails(id)
 
     const removedIds = [...missing.keys()]
     if (removedIds.length > 0) {
