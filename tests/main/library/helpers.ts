@@ -94,7 +94,7 @@ export const settings = (overrides: Partial<ImageSettings> = {}): ImageSettings 
   ...overrides
 })
 
-export async function newImage(overrides: Partial<NewImage> & { settings?: Partial<ImageSettings>; color?: string } = {}): Promise<NewImage> {
+export async function newImage(overrides: Omit<Partial<NewImage>, 'settings'> & { settings?: Partial<ImageSettings>; color?: string } = {}): Promise<NewImage> {
   const { settings: settingsOverrides, color, ...rest } = overrides
   return { bytes: await imageBytes(color ? { color } : {}), settings: settings(settingsOverrides), source: 'studio', ...rest }
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { open, readFile, stat } from 'node:fs/promises'
-import { basename, relative, resolve } from 'node:path'
+import { basename, isAbsolute, relative, resolve } from 'node:path'
 import { sniffImage } from '../files/image-type'
 import type { Logger } from '../log'
 import { readAppChunk, type EmbeddedItem } from './embedded-settings'
@@ -43,7 +43,8 @@ export async function importFolder(folder: string, target: ImportTarget): Promis
   const media = resolve(target.mediaDir)
   for await (const file of walkFiles(folder, MAX_DEPTH)) {
     if (target.aborted()) break
-    if (!relative(media, file).startsWith('..')) {
+    const inMedia = relative(media, file)
+    if (!inMedia.startsWith('..') && !isAbsolute(inMedia)) {
       counts.skipped++
       continue
     }
@@ -70,7 +71,8 @@ async function importFile(file: string, target: ImportTarget): Promise<'added' |
   const image = await checkIncomingImage(bytes, target.maxBytes)
   // An image exported from a Skyport library carries its own record.
   const own = readAppChunk(image.texts)
-  if (target.isKnown(sourceHash, own?.id ?? null) || (own?.sourceHash != null && target.isKnown(own.sourceHash, null))) return 'skipped'
+  const known = target.isKnown(sourceHash, own?.id ?? null) || (own?.sourceHash ? target.isKnown(own.sourceHash, null) : false)
+  if (known) return 'skipped'
   const basics = target.basics(sourceHash, own?.createdAt ?? Math.trunc(info.mtimeMs))
   const item: EmbeddedItem = own
     ? { ...own, id: basics.id, source: 'import', sourceHash, color: null, appVersion: basics.appVersion }
