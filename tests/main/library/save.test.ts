@@ -248,3 +248,61 @@ describe('addImage on a full disk', () => {
     expect(await runChild(userDataDir, 'unlimited')).toMatchObject({ saved: expect.any(String) })
   })
 })
+
+describe('addExternalImage', () => {
+  it('keeps an image made elsewhere (a kept vision preview) with its link and description, checked like any other', async () => {
+    const { library, mediaDir } = makeLibrary()
+    const item = await library.addExternalImage({
+      bytes: await imageBytes({ format: 'webp' }),
+      source: 'studio',
+      sourceUrl: 'https://example.com/photos/red%20barn.webp?size=large',
+      description: 'A red barn in a snowy field.'
+    })
+    expect(item).toMatchObject({ title: 'A red barn in a snowy field.', description: 'A red barn in a snowy field.', prompt: '', model: null, source: 'studio', settings: { sourceUrl: 'https://example.com/photos/red%20barn.webp?size=large' } })
+    expect(library.query({ search: 'snowy barn' }).total).toBe(1)
+    const plain = await library.addExternalImage({ bytes: await imageBytes(), source: 'studio', sourceUrl: 'https://example.com/photos/red%20barn.webp' })
+    expect(plain.title).toBe('red barn.webp')
+    expect((await rejection(library.addExternalImage({ bytes: Buffer.from('<html><title>Not found</title></html>'), source: 'studio' }))).code).toBe('bad_response')
+    expect(tree(mediaDir).filter((path) => path.startsWith('images/'))).toHaveLength(2)
+  })
+})
+
+describe('the library and the main process', () => {
+  it('never touches the network: no HTTP client, socket or fetch in its code', async () => {
+    const { readdirSync } = await import('node:fs')
+    const folder = join(import.meta.dirname, '../../../src/main/services/library')
+    const sources = readdirSync(folder).filter((name) => name.endsWith('.ts'))
+    expect(sources.length).toBeGreaterThan(8)
+    for (const name of sources) {
+      const code = readFileSync(join(folder, name), 'utf8')
+      const imports = [...code.matchAll(/from '([^']+)'/g)].map((match) => match[1])
+      for (const module of imports) expect(module, `${name} imports ${module}`).not.toMatch(/undici|^node:(http|https|net|tls|dgram|dns)$|http\/client|gateway/)
+      expect(code, name).not.toMatch(/\bfetch\(|new WebSocket|XMLHttpRequest/)
+    }
+  })
+
+  it('keeps the event loop turning while a large image is thumbnailed', async () => {
+    const { library } = makeLibrary()
+    const big = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080' } })
+      .composite([{ input: Buffer.from('<svg width="4000" height="3000"><circle cx="2000" cy="1500" r="1200" fill="#ff8800"/></svg>') }])
+      .png()
+      .toBuffer()
+    let ticks = 0
+    let worstGap = 0
+    let last = performance.now()
+    const timer = setInterval(() => {
+      const now = performance.now()
+      worstGap = Math.max(worstGap, now - last)
+      last = now
+      ticks++
+    }, 5)
+    const started = performance.now()
+    await library.addImage({ ...(await newImage()), bytes: big })
+    const took = performance.now() - started
+    clearInterval(timer)
+    console.log(`addImage of a 4000 × 3000 PNG: ${took.toFixed(0)} ms, ${ticks} timer ticks, longest gap ${worstGap.toFixed(0)} ms`)
+    // Decoding alone takes far longer than the longest pause: the work ran off the main thread.
+    expect(ticks).toBeGreaterThan(took / 5 / 4)
+    expect(worstGap).toBeLessThan(took / 2)
+  })
+})

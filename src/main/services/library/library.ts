@@ -33,7 +33,7 @@ import { A1111_KEYWORD, a1111Chunk, appChunk, isSafeId, MEDIA_SOURCES, readAppCh
 import { readForeignSettings } from './foreign-metadata'
 import { importFolder } from './import-folder'
 import { checkIncomingImage, damaged, type CheckedImage } from './incoming-image'
-import { fromRecord, generatedImage, generatedParameters, importedImage, toRecord, type FileFacts, type ItemBasics } from './item-records'
+import { fromRecord, generatedImage, generatedParameters, importedImage, titleOf, toRecord, type FileFacts, type ItemBasics } from './item-records'
 import { absolutePath, imagePath, largeThumbPath, smallThumbPath, THUMBS_DIR } from './media-paths'
 import { readPngHead, withTextChunks } from './png-metadata'
 import { idsWithThumbnails, listMediaFiles, planScan, type FoundFile } from './rescan'
@@ -73,10 +73,21 @@ export interface NewImage {
   id?: string
 }
 
+/** An image that was not generated here (a remote image kept from a vision preview, say): no generation settings. */
+export interface ExternalImage {
+  bytes: Buffer
+  source: MediaSource
+  /** Where it came from, kept in its settings and shown in the details. */
+  sourceUrl?: string
+  /** A vision model's description, when there is one. */
+  description?: string
+  id?: string
+}
+
 const MB = 1024 * 1024
 const DEFAULT_MAX_IMAGE_BYTES = 50 * MB
 /** Files read at once by a rescan: enough to keep the disk busy, few enough to bound open files. */
-const PARALLEL_READS = 8
+const PARALLEL_READS = 16
 /** Rows written per transaction by a rescan, so the event loop breathes between batches. */
 const WRITE_BATCH = 500
 const FILE_NAME_CHARS = 60
@@ -156,17 +167,35 @@ export class Library {
   async addImage(image: NewImage, signal?: AbortSignal): Promise<MediaItem> {
     this.#checkOpen()
     throwIfAborted(signal)
-    const id = image.id ?? this.#newId()
-    if (!isSafeId(id)) throw new AppError('invalid_argument', 'A library item id may only hold letters, digits, - and _.')
-    if (this.#store.hasId(id)) throw new AppError('invalid_argument', `The library already holds an item ${id}.`)
-    if (!MEDIA_SOURCES.includes(image.source)) throw new AppError('invalid_argument', `"${String(image.source)}" is not a source of library items.`)
-    const bytes: unknown = image.bytes
-    if (!(bytes instanceof Uint8Array)) throw new AppError('bad_response', 'The server sent no image.')
-    const checked = await checkIncomingImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.#maxImageBytes)
+    const id = this.#checkNewId(image.id ?? this.#newId(), image.source)
+    const checked = await this.#checkBytes(image.bytes)
     throwIfAborted(signal)
     const item = generatedImage(image.settings, this.#basics(id, sha256(image.bytes), this.#now(), image.source))
     const parameters = generatedParameters(image.settings, checked.width, checked.height, this.#appVersion)
     await this.#keep(item, checked, { parameters, signal })
+    return this.get(id)
+  }
+
+  /**
+   * Keeps an image that was not generated here, checked like a generated
+   * one; its title is its description's start or its file name.
+   */
+  async addExternalImage(image: ExternalImage, signal?: AbortSignal): Promise<MediaItem> {
+    this.#checkOpen()
+    throwIfAborted(signal)
+    const id = this.#checkNewId(image.id ?? this.#newId(), image.source)
+    const checked = await this.#checkBytes(image.bytes)
+    throwIfAborted(signal)
+    const name = image.sourceUrl ? (decodeURIComponentSafe(new URL(image.sourceUrl).pathname.split('/').pop() ?? '') || new URL(image.sourceUrl).hostname) : 'image'
+    const base = importedImage(null, name, this.#basics(id, sha256(image.bytes), this.#now(), image.source))
+    const description = image.description ?? ''
+    const item: EmbeddedItem = {
+      ...base,
+      title: titleOf(description, name),
+      description,
+      settings: image.sourceUrl ? { sourceUrl: image.sourceUrl } : {}
+    }
+    await this.#keep(item, checked, { parameters: null, signal })
     return this.get(id)
   }
 
@@ -327,6 +356,8 @@ export class Library {
       if (result.added + result.updated + result.removed > 0) {
         this.#logger.info(`Library check: ${result.added} added, ${result.updated} updated, ${result.removed} removed in ${result.durationMs} ms.`)
       }
+      // The grid's first query then finds its cards made (about 75 ms for 10,000 otherwise).
+      if (!this.#closed) this.#store.query({})
     } catch (error) {
       if (!this.#closed) this.#logger.warn(`The library check at start failed: ${error instanceof Error ? error.message : String(error)}`)
     }
@@ -369,6 +400,18 @@ export class Library {
   }
 
   // ---------------------------------------------------------------- internals
+
+  #checkNewId(id: string, source: MediaSource): string {
+    if (!isSafeId(id)) throw new AppError('invalid_argument', 'A library item id may only hold letters, digits, - and _.')
+    if (this.#store.hasId(id)) throw new AppError('invalid_argument', `The library already holds an item ${id}.`)
+    if (!MEDIA_SOURCES.includes(source)) throw new AppError('invalid_argument', `"${String(source)}" is not a source of library items.`)
+    return id
+  }
+
+  #checkBytes(bytes: unknown): Promise<CheckedImage> {
+    if (!(bytes instanceof Uint8Array)) throw new AppError('bad_response', 'The server sent no image.')
+    return checkIncomingImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.#maxImageBytes)
+  }
 
   #basics(id: string, sourceHash: string | null, createdAt: number, source: MediaSource): ItemBasics {
     return { id, source, createdAt, sourceHash, color: null, appVersion: this.#appVersion }
@@ -488,10 +531,10 @@ export class Library {
     await forEachLimited(toRead, PARALLEL_READS, async ({ file, row, changed }) => {
       if (this.#closed) return
       let described: { item: EmbeddedItem; facts: FileFacts }
+      const before = row ? this.#store.record(row.id) : null
       try {
         // An unchanged file's hash is the row's: only a changed or new file is hashed again.
-        const before = row && !changed ? this.#store.record(row.id) : null
-        described = await this.#describeFile(file, before?.sourceHash ?? null)
+        described = await this.#describeFile(file, before && !changed ? before.sourceHash : null)
       } catch (error) {
         this.#logger.warn(`Rescan could not read ${file.path}: ${error instanceof Error ? error.message : String(error)}`)
         if (row) result.unchanged++
@@ -499,7 +542,6 @@ export class Library {
       }
       const { item, facts } = described
       if (row) {
-        const before = this.#store.record(row.id)
         if (!before) return
         const hasThumbs = thumbs.has(row.id)
         const after = toRecord({ ...item, id: row.id }, facts, hasThumbs)
@@ -554,8 +596,16 @@ export class Library {
     return result
   }
 
-  /** What a media file says about itself: the app's own chunk, another tool's settings, or only its name. */
+  /** What a media file says about itself: the app's own record, another tool's settings, or only its name. */
   async #describeFile(file: FoundFile, knownHash: string | null): Promise<{ item: EmbeddedItem; facts: FileFacts }> {
+    // One reader per file format; the sound kinds add theirs (ID3 tags) beside this one.
+    switch (file.format) {
+      case 'png':
+        return this.#describePng(file, knownHash)
+    }
+  }
+
+  async #describePng(file: FoundFile, knownHash: string | null): Promise<{ item: EmbeddedItem; facts: FileFacts }> {
     const head = await readPngHead(file.absolute)
     const facts: FileFacts = { path: file.path, mime: 'image/png', bytes: file.bytes, mtimeMs: file.mtimeMs, width: head.width, height: head.height, durationMs: null }
     const own = readAppChunk(head.texts)
@@ -680,6 +730,14 @@ function notFound(message = 'This item is no longer in the library.'): AppError 
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('aborted', 'Stopped before the image was saved.')
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function sha256(data: Uint8Array): string {

@@ -40,8 +40,8 @@ const MAX_TEXT_CHUNK_BYTES = 16 * 1024 * 1024
 const MAX_TEXT_TOTAL_BYTES = 32 * 1024 * 1024
 /** Bounds the walk through a hostile file made of many tiny chunks. */
 const MAX_CHUNKS_BEFORE_PIXELS = 10_000
-/** Read at once from the start of a file: the head of a PNG made by any of these tools fits. */
-const FIRST_READ_BYTES = 64 * 1024
+/** Read at once: the app's chunks and an A1111 infotext fit; a ComfyUI workflow takes a second read. */
+const FIRST_READ_BYTES = 16 * 1024
 
 export class PngFormatError extends Error {
   override name = 'PngFormatError'
@@ -171,7 +171,8 @@ class FileSource implements ByteSource {
     const offset = position - this.#windowStart
     if (offset >= 0 && offset + length <= this.#window.length) return this.#window.subarray(offset, offset + length)
     const size = Math.max(length, FIRST_READ_BYTES)
-    const buffer = Buffer.alloc(size)
+    // Only the bytes read are ever looked at (the window is cut to them): no need to zero it first.
+    const buffer = Buffer.allocUnsafe(size)
     let filled = 0
     while (filled < size) {
       const { bytesRead } = await this.#handle.read(buffer, filled, size - filled, position + filled)

@@ -9,10 +9,14 @@ import { join } from 'node:path'
 import { IMAGES_DIR, THUMBS_DIR, relativePath } from './media-paths'
 import type { ScanRow } from './store'
 
-/** Where each kind's files live and which names are its files; the sound kinds add their folders here. */
-export const MEDIA_FOLDERS: ReadonlyArray<{ dir: string; extensions: readonly string[] }> = [{ dir: IMAGES_DIR, extensions: ['.png'] }]
+/** How a kind of file carries its settings: PNG text chunks (MP3 ID3 tags to come). */
+export type FileFormat = 'png'
+
+/** Where each kind's files live and which names are its files; the sound kinds add their folder and format here. */
+export const MEDIA_FOLDERS: ReadonlyArray<{ dir: string; extensions: readonly string[]; format: FileFormat }> = [{ dir: IMAGES_DIR, extensions: ['.png'], format: 'png' }]
 
 export interface FoundFile {
+  format: FileFormat
   /** Relative to the media folder, forward slashes. */
   path: string
   absolute: string
@@ -42,7 +46,7 @@ export async function listMediaFiles(mediaDir: string): Promise<FoundFile[]> {
       if (!folder.extensions.some((extension) => lower.endsWith(extension))) continue
       try {
         const info = await stat(absolute)
-        if (info.isFile()) found.push({ path: relativePath(mediaDir, absolute), absolute, bytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) })
+        if (info.isFile()) found.push({ format: folder.format, path: relativePath(mediaDir, absolute), absolute, bytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) })
       } catch {
         // Gone since the folder was listed.
       }
