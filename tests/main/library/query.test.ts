@@ -75,6 +75,8 @@ describe('library.query', () => {
 
     library.star([a.id, c.id], true)
     expect(ids({ starred: true })).toEqual([c.id, a.id])
+    // The cards the grid was given before are made again with the star.
+    expect(library.query().cards.filter((card) => card.starred).map((card) => card.id)).toEqual([c.id, a.id])
     expect(ids({ starred: false })).toEqual([d.id, 'speech-1', b.id])
 
     const covers = library.createCollection('Covers')

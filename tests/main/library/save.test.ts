@@ -306,3 +306,15 @@ describe('the library and the main process', () => {
     expect(worstGap).toBeLessThan(took / 2)
   })
 })
+
+describe('addImage twice with one id at once', () => {
+  it('keeps one of them whole and refuses the other', async () => {
+    const { library, mediaDir, db } = makeLibrary()
+    const results = await Promise.allSettled([library.addImage(await newImage({ id: 'twice' })), library.addImage(await newImage({ id: 'twice', color: '#00ff00' }))])
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect(rowCount(db)).toBe(1)
+    const item = library.get('twice')
+    expect(readFileSync(join(mediaDir, item.path)).length).toBe(item.bytes)
+    expect(tree(mediaDir)).toEqual([item.path, 'thumbs/twice-l.webp', 'thumbs/twice-s.webp'])
+  })
+})

@@ -186,7 +186,7 @@ export class Library {
     const id = this.#checkNewId(image.id ?? this.#newId(), image.source)
     const checked = await this.#checkBytes(image.bytes)
     throwIfAborted(signal)
-    const name = image.sourceUrl ? (decodeURIComponentSafe(new URL(image.sourceUrl).pathname.split('/').pop() ?? '') || new URL(image.sourceUrl).hostname) : 'image'
+    const name = nameFromUrl(image.sourceUrl)
     const base = importedImage(null, name, this.#basics(id, sha256(image.bytes), this.#now(), image.source))
     const description = image.description ?? ''
     const item: EmbeddedItem = {
@@ -441,6 +441,8 @@ export class Library {
     const file = this.#absolute(path)
     const thumbFiles = [this.#absolute(smallThumbPath(kept.id)), this.#absolute(largeThumbPath(kept.id))]
     const written: string[] = []
+    // Two saves of one id at once (a retried job, say) would write one file: the second is refused.
+    if (this.#writing.has(path)) throw new AppError('invalid_argument', `The item ${kept.id} is being saved already.`)
     this.#writing.add(path)
     try {
       if (existsSync(file)) throw new AppError('internal', `${path} already exists in the media folder.`)
@@ -732,11 +734,21 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('aborted', 'Stopped before the image was saved.')
 }
 
-function decodeURIComponentSafe(text: string): string {
+/** The file name a link ends with (or its host), as a title for an image kept from it. */
+function nameFromUrl(link: string | undefined): string {
+  if (link === undefined) return 'image'
   try {
-    return decodeURIComponent(text)
+    const url = new URL(link)
+    const last = url.pathname.split('/').pop() ?? ''
+    let name = last
+    try {
+      name = decodeURIComponent(last)
+    } catch {
+      // Not valid percent-encoding: the raw name will do.
+    }
+    return name || url.hostname || 'image'
   } catch {
-    return text
+    return 'image'
   }
 }
 
