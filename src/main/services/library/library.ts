@@ -28,6 +28,7 @@ import type {
 import { AppError } from '../../../shared/errors'
 import type { FileDialogs } from '../../app-services'
 import { writeFileAtomic } from '../files/atomic-write'
+import { Gate } from '../gate'
 import type { Logger } from '../log'
 import { A1111_KEYWORD, a1111Chunk, appChunk, isSafeId, MEDIA_SOURCES, readAppChunk, type EmbeddedItem } from './embedded-settings'
 import { readForeignSettings } from './foreign-metadata'
@@ -109,6 +110,8 @@ export class Library {
   /** Work that runs on after the call that started it (thumbnails, file rewrites), awaited by `settled` and `close`. */
   readonly #background = new Set<Promise<unknown>>()
   readonly #thumbnailsPending = new Set<string>()
+  /** Thumbnails made in the background, two at a time, each reading its file only when its turn comes. */
+  readonly #thumbnailQueue = new Gate(2)
   /** One scan at a time; a caller shares the running one unless it asks for more (a full one after a quick one). */
   #scanning: { promise: Promise<RescanResult>; full: boolean } | null = null
   /** File rewrites of one item run in order. */
@@ -584,12 +587,11 @@ export class Library {
     flush()
     for (const id of needThumbnails) this.#queueThumbnails(id)
 
-    const removedIds = [...missing.keys()]
+    const removedIds = missing.size > 0 ? this.#store.delete([...missing.keys()]) : []
+    result.removed = removedIds.length
     if (removedIds.length > 0) {
-      const deleted = this.#store.delete(removedIds)
-      result.removed = deleted.length
       // Thumbnails are made from the files: with the file gone they are of no use to anyone.
-      for (const id of deleted) for (const thumb of [smallThumbPath(id), largeThumbPath(id)]) await rm(this.#absolute(thumb), { force: true }).catch(() => undefined)
+      for (const id of removedIds) for (const thumb of [smallThumbPath(id), largeThumbPath(id)]) await rm(this.#absolute(thumb), { force: true }).catch(() => undefined)
     }
     // Rows whose thumbnails went missing (deleted by hand, a cleaner).
     for (const row of plan.unchanged) if (!thumbs.has(row.row.id)) this.#queueThumbnails(row.row.id)
@@ -622,8 +624,10 @@ export class Library {
     if (this.#closed || this.#thumbnailsPending.has(id)) return
     this.#thumbnailsPending.add(id)
     this.#track(
-      (async () => {
+      this.#thumbnailQueue.run(async () => {
         try {
+          // Closing: what is still queued is made at the next start instead.
+          if (this.#closed) return
           const record = this.#store.record(id)
           if (!record || record.kind !== 'image') return
           const thumbnails = await renderThumbnails(await readFile(this.#absolute(record.path)))
@@ -638,7 +642,7 @@ export class Library {
         } finally {
           this.#thumbnailsPending.delete(id)
         }
-      })()
+      })
     )
   }
 
