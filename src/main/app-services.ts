@@ -89,6 +89,8 @@ export interface AppServices {
   housekeeping: Promise<number>
   jobs: JobRunner
   library: Library
+  /** The library's start-up check (files added, changed or removed by hand), run in the background. */
+  libraryCheck: Promise<void>
   images: ImageService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
@@ -141,7 +143,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const housekeeping = attachments.removeUnreferenced(() => transfer.attachmentReferences(), startedAt).catch(() => 0)
 
   const jobs = new JobRunner({ db: database, logger, concurrency: () => settings.get().jobs.concurrency })
-  const library = new Library({ db: database, mediaDir, powers, logger })
+  const library = new Library({ db: database, mediaDir, powers, logger, appVersion: powers.appInfo.version })
+  // In the background, like the clean-up above: the grid shows the rows as they are and updates as files are found.
+  const libraryCheck = library.checkAtStart()
   const images = new ImageService({
     http,
     gateway,
@@ -155,6 +159,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   })
   // Every kind is defined by now: resume what the last run left queued or running.
   jobs.start()
+  // Remote images looked at and never kept, in the background.
+  void images.removeOldPreviews().catch(() => 0)
 
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
@@ -191,6 +197,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     housekeeping,
     jobs,
     library,
+    libraryCheck,
     images,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
@@ -207,6 +214,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
         // An import stopped halfway undoes what it wrote, through its own connection.
         await transfer.close()
         await housekeeping
+        // The start-up check, thumbnails being made and files being rewritten finish first.
+        await library.close()
         await http.close()
         chatStore.close()
         database.close()

@@ -12,18 +12,10 @@
  *   for the search benchmark.
  */
 import type { BundleConversation, BundleMessage } from '../../src/main/services/chat/export/bundle'
+import { rng } from '../support/random'
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// The benchmarks import it from here; the library fixture (tests/support) shares it.
+export { rng }
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)]

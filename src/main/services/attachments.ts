@@ -15,6 +15,8 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { Attachment } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { writeFileAtomic } from './files/atomic-write'
+import { sniffImage, type ImageFormat } from './files/image-type'
+import { Gate } from './gate'
 
 const MB = 1024 * 1024
 const DEFAULT_MAX_LONG_SIDE = 2048
@@ -41,12 +43,8 @@ const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 const OUTPUT_MIME = { png: 'image/png', jpg: 'image/jpeg' } as const
 type Extension = keyof typeof OUTPUT_MIME
 
-type SourceFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'heif'
-const SOURCE_LABEL: Record<SourceFormat, string> = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', heif: 'HEIC/AVIF' }
+const SOURCE_LABEL: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', heif: 'HEIC/AVIF' }
 const ACCEPTED = 'PNG, JPEG, WebP, GIF, AVIF or HEIC'
-
-/** ISO-BMFF brands of HEIF still images (HEIC and AVIF). */
-const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'avif', 'avis'])
 
 export interface AttachmentStoreOptions {
   /** `<userData>/media`; images go to its `attachments` folder. */
@@ -227,7 +225,7 @@ export class AttachmentStore {
   }
 
   async #process(data: Buffer): Promise<EncodedImage> {
-    const format = sniff(data)
+    const format = sniffImage(data)
     if (format === null) throw new AppError('invalid_argument', unsupportedReason(data))
     const label = SOURCE_LABEL[format]
 
@@ -350,17 +348,6 @@ function checkId(id: unknown): asserts id is string {
   if (!isAttachmentId(id)) throw new AppError('invalid_argument', 'The attachment id is not valid.')
 }
 
-/** The format the first bytes claim. Only these ever reach a decoder (no SVG, PDF or TIFF parsers). */
-function sniff(data: Buffer): SourceFormat | null {
-  const ascii = (start: number, end: number) => data.toString('latin1', start, end)
-  if (data.length >= 8 && data.readUInt32BE(0) === 0x89504e47 && data.readUInt32BE(4) === 0x0d0a1a0a) return 'png'
-  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpeg'
-  if (data.length >= 6 && (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')) return 'gif'
-  if (data.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp'
-  if (data.length >= 12 && ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
-  return null
-}
-
 function unsupportedReason(data: Buffer): string {
   const head = data.toString('latin1', 0, 1024).toLowerCase()
   if (head.startsWith('%pdf')) return `PDF files cannot be attached; attach a ${ACCEPTED} image.`
@@ -408,26 +395,4 @@ function isPositiveInteger(value: unknown): value is number {
 
 function positiveInteger(value: number | undefined, fallback: number): number {
   return value !== undefined && isPositiveInteger(value) ? value : fallback
-}
-
-/** A small semaphore: at most `size` tasks run at once, the rest wait their turn. */
-class Gate {
-  #active = 0
-  readonly #waiting: Array<() => void> = []
-  readonly #size: number
-
-  constructor(size: number) {
-    this.#size = size
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    while (this.#active >= this.#size) await new Promise<void>((resume) => this.#waiting.push(resume))
-    this.#active++
-    try {
-      return await task()
-    } finally {
-      this.#active--
-      this.#waiting.shift()?.()
-    }
-  }
 }

@@ -7,7 +7,7 @@
  * shows the local copy.
  */
 import { randomInt, randomUUID } from 'node:crypto'
-import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { ImageBatch, ImageEndpoint, ImageModelList, ImageSettings, ImageSize, JobRecord, MediaItem, RemotePreview } from '../../../shared/contract'
@@ -88,6 +88,8 @@ export class ImageService {
   readonly #deps: ImageServiceDeps
   readonly #newId: () => string
   readonly #randomSeed: () => number
+  /** Where each preview came from, for the library item kept from it (this session's previews). */
+  readonly #previewSources = new Map<string, string>()
 
   constructor(deps: ImageServiceDeps) {
     this.#deps = deps
@@ -172,14 +174,17 @@ export class ImageService {
     const previewId = this.#newId()
     await mkdir(this.#deps.previewDir, { recursive: true })
     await writeFileAtomic(join(this.#deps.previewDir, `${previewId}.${format.ext}`), bytes)
+    this.#previewSources.set(previewId, url)
     return { previewId, url: `/media/previews/${previewId}.${format.ext}`, mime: format.mime, width: info.width, height: info.height, bytes: bytes.byteLength, sourceUrl: url }
   }
 
   /** Keeps a previewed remote image in the library, with its description when there is one. */
   async keepPreview(previewId: string, description?: string): Promise<MediaItem> {
     const file = await this.#previewFile(previewId)
-    const item = await this.#deps.library.importFile(file, { source: 'import', description: description ?? '' })
+    const sourceUrl = this.#previewSources.get(previewId)
+    const item = await this.#deps.library.addExternalImage({ bytes: await readFile(file), source: 'import', description: description ?? '', ...(sourceUrl ? { sourceUrl } : {}) })
     await rm(file, { force: true })
+    this.#previewSources.delete(previewId)
     return item
   }
 

@@ -1,0 +1,447 @@
+/**
+ * The library's rows: items, collections, the full-text search, and the one
+ * query the grid runs. Synchronous like node:sqlite; every call is one short
+ * statement or one transaction. Bulk actions pass their ids as one JSON
+ * array (`json_each`), so 100,000 ids are one statement, not 100,000.
+ */
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { Collection, LibraryFilter, MediaCard, MediaItem, MediaKind, MediaSource } from '../../../shared/contract'
+import { isRecord } from '../../../shared/is-record'
+import { toSearchQuery } from '../chat/db/search-query'
+import { largeThumbPath, mediaUrl, smallThumbPath } from './media-paths'
+
+/** A row as the library writes it. */
+export interface MediaRecord {
+  id: string
+  kind: MediaKind
+  path: string
+  mime: string
+  bytes: number
+  mtimeMs: number
+  width: number | null
+  height: number | null
+  durationMs: number | null
+  title: string
+  prompt: string
+  text: string
+  description: string
+  model: string | null
+  keywords: string
+  settings: Record<string, unknown>
+  source: MediaSource
+  createdAt: number
+  color: string | null
+  hasThumbs: boolean
+  sourceHash: string | null
+}
+
+/** What the start-up check and the rescan compare with the disk. */
+export interface ScanRow {
+  id: string
+  path: string
+  bytes: number
+  mtimeMs: number
+  hasThumbs: boolean
+}
+
+/** The file-derived fields a rescan may change; what a person did (star, collections, trash) stays. */
+export type FileFields = Omit<MediaRecord, 'id' | 'source' | 'createdAt'> & { createdAt?: number; source?: MediaSource }
+
+const CARD_COLUMNS = 'id, kind, path, has_thumbs, width, height, duration_ms, color, created_at, starred, title, model'
+const ITEM_COLUMNS = `${CARD_COLUMNS}, mime, bytes, prompt, text, description, settings_json, source, trashed_at`
+/** Cards missing from the cache are read in slices of this many seqs. */
+const CARD_FETCH_SLICE = 20_000
+
+type CardArray = [string, MediaKind, string, number, number | null, number | null, number | null, string | null, number, number, string, string | null]
+
+export class MediaStore {
+  readonly #db: DatabaseSync
+  readonly #statements = new Map<string, StatementSync>()
+  #models: string[] | null = null
+  /**
+   * Cards by seq, made once and reused by every query until their row
+   * changes: a query then reads only the matching seqs (integers, from the
+   * indexes) instead of twelve columns per row. At 100,000 items that is
+   * the difference between about 250 ms and 30 ms, for some 40 MB.
+   */
+  readonly #cards = new Map<number, MediaCard>()
+  readonly #seqOf = new Map<string, number>()
+
+  constructor(db: DatabaseSync) {
+    this.#db = db
+  }
+
+  insert(record: MediaRecord): void {
+    this.#run(
+      `INSERT INTO media (id, kind, path, mime, bytes, mtime_ms, width, height, duration_ms, title, prompt, text, description, model, keywords,
+                          settings_json, source, created_at, color, has_thumbs, source_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      record.id,
+      record.kind,
+      record.path,
+      record.mime,
+      record.bytes,
+      record.mtimeMs,
+      record.width,
+      record.height,
+      record.durationMs,
+      record.title,
+      record.prompt,
+      record.text,
+      record.description,
+      record.model,
+      record.keywords,
+      JSON.stringify(record.settings),
+      record.source,
+      record.createdAt,
+      record.color,
+      record.hasThumbs ? 1 : 0,
+      record.sourceHash
+    )
+    this.#models = null
+  }
+
+  /** A file changed on disk: its row takes what the file now says. */
+  updateFromFile(id: string, fields: FileFields): void {
+    this.#forget([id])
+    this.#run(
+      `UPDATE media SET kind = ?, path = ?, mime = ?, bytes = ?, mtime_ms = ?, width = ?, height = ?, duration_ms = ?, title = ?, prompt = ?, text = ?,
+              description = ?, model = ?, keywords = ?, settings_json = ?, color = ?, has_thumbs = ?, source_hash = ?,
+              created_at = coalesce(?, created_at), source = coalesce(?, source)
+       WHERE id = ?`,
+      fields.kind,
+      fields.path,
+      fields.mime,
+      fields.bytes,
+      fields.mtimeMs,
+      fields.width,
+      fields.height,
+      fields.durationMs,
+      fields.title,
+      fields.prompt,
+      fields.text,
+      fields.description,
+      fields.model,
+      fields.keywords,
+      JSON.stringify(fields.settings),
+      fields.color,
+      fields.hasThumbs ? 1 : 0,
+      fields.sourceHash,
+      fields.createdAt ?? null,
+      fields.source ?? null,
+      id
+    )
+    this.#models = null
+  }
+
+  /** The file was rewritten by the library itself (a description embedded): remember its new size and time. */
+  setFileStat(id: string, bytes: number, mtimeMs: number): void {
+    this.#run('UPDATE media SET bytes = ?, mtime_ms = ? WHERE id = ?', bytes, mtimeMs, id)
+  }
+
+  setDescription(id: string, description: string): void {
+    this.#run('UPDATE media SET description = ? WHERE id = ?', description, id)
+  }
+
+  setThumbnails(id: string, color: string | null, hasThumbs: boolean): void {
+    this.#forget([id])
+    this.#run('UPDATE media SET color = coalesce(?, color), has_thumbs = ? WHERE id = ?', color, hasThumbs ? 1 : 0, id)
+  }
+
+  record(id: string): (MediaRecord & { starred: boolean; trashedAt: number | null }) | null {
+    const row = this.#get<Record<string, SQLInputValue>>('SELECT * FROM media WHERE id = ?', id)
+    if (!row) return null
+    return {
+      id: row.id as string,
+      kind: row.kind as MediaKind,
+      path: row.path as string,
+      mime: row.mime as string,
+      bytes: row.bytes as number,
+      mtimeMs: row.mtime_ms as number,
+      width: row.width as number | null,
+      height: row.height as number | null,
+      durationMs: row.duration_ms as number | null,
+      title: row.title as string,
+      prompt: row.prompt as string,
+      text: row.text as string,
+      description: row.description as string,
+      model: row.model as string | null,
+      keywords: row.keywords as string,
+      settings: parseSettings(row.settings_json as string),
+      source: row.source as MediaSource,
+      createdAt: row.created_at as number,
+      color: row.color as string | null,
+      hasThumbs: row.has_thumbs === 1,
+      sourceHash: row.source_hash as string | null,
+      starred: row.starred === 1,
+      trashedAt: row.trashed_at as number | null
+    }
+  }
+
+  item(id: string): MediaItem | null {
+    const row = this.#statement(`SELECT ${ITEM_COLUMNS} FROM media WHERE id = ?`, true).get(id) as unknown as unknown[] | undefined
+    if (!row) return null
+    const card = toCard(row as CardArray)
+    const [mime, bytes, prompt, text, description, settingsJson, source, trashedAt] = row.slice(12) as [string, number, string, string, string, string, MediaSource, number | null]
+    const collectionIds = this.#all<{ collection_id: string }>('SELECT collection_id FROM media_collections WHERE media_id = ? ORDER BY added_at', id).map(
+      (entry) => entry.collection_id
+    )
+    return {
+      ...card,
+      path: row[2] as string,
+      mime,
+      bytes,
+      prompt,
+      text,
+      description,
+      settings: parseSettings(settingsJson),
+      source,
+      collectionIds,
+      trashedAt,
+      largeThumbUrl: card.thumbUrl === null ? null : mediaUrl(largeThumbPath(card.id))
+    }
+  }
+
+  /**
+   * Every card matching the filter, in order: one statement over the
+   * indexes (time, kind, starred, model, trash, the search index), no work
+   * per row beyond building its card.
+   */
+  query(filter: LibraryFilter): MediaCard[] {
+    const where: string[] = [filter.trashed === true ? 'm.trashed_at IS NOT NULL' : 'm.trashed_at IS NULL']
+    const params: SQLInputValue[] = []
+    let from = 'media m'
+    if (filter.search !== undefined && filter.search.trim() !== '') {
+      const search = toSearchQuery(filter.search)
+      // Nothing searchable in the text (only punctuation, say): nothing matches it.
+      if (search === null) return []
+      // A join, not `seq IN (…)`: SQLite then walks the hits instead of listing them first.
+      from = 'media_fts f JOIN media m ON m.seq = f.rowid'
+      where.push('media_fts MATCH ?')
+      params.push(search.match)
+    }
+    if (filter.kinds && filter.kinds.length > 0) {
+      where.push(`m.kind IN (SELECT value FROM json_each(?))`)
+      params.push(JSON.stringify(filter.kinds))
+    }
+    if (filter.model !== undefined) {
+      where.push('m.model = ?')
+      params.push(filter.model)
+    }
+    if (filter.starred !== undefined) where.push(filter.starred ? 'm.starred = 1' : 'm.starred = 0')
+    if (filter.collectionId !== undefined) {
+      where.push('m.id IN (SELECT media_id FROM media_collections WHERE collection_id = ?)')
+      params.push(filter.collectionId)
+    }
+    if (filter.from !== undefined) {
+      where.push('m.created_at >= ?')
+      params.push(filter.from)
+    }
+    if (filter.to !== undefined) {
+      where.push('m.created_at < ?')
+      params.push(filter.to)
+    }
+    const direction = filter.sort === 'oldest' ? 'ASC' : 'DESC'
+    const sql = `SELECT m.seq FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
+    let seqs: number[]
+    try {
+      seqs = (this.#statement(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
+    } catch (error) {
+      // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
+      if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return []
+      throw error
+    }
+    return this.#cardsOf(seqs)
+  }
+
+  /** The cards of these rows, in this order, from the cache or read once. */
+  #cardsOf(seqs: readonly number[]): MediaCard[] {
+    const missing = seqs.filter((seq) => !this.#cards.has(seq))
+    for (let start = 0; start < missing.length; start += CARD_FETCH_SLICE) {
+      const slice = JSON.stringify(missing.slice(start, start + CARD_FETCH_SLICE))
+      const rows = this.#statement(`SELECT seq, ${CARD_COLUMNS} FROM media WHERE seq IN (SELECT value FROM json_each(?))`, true).all(slice) as unknown as [number, ...CardArray][]
+      for (const [seq, ...card] of rows) {
+        this.#cards.set(seq, toCard(card as CardArray))
+        this.#seqOf.set(card[0], seq)
+      }
+    }
+    const cards: MediaCard[] = []
+    for (const seq of seqs) {
+      const card = this.#cards.get(seq)
+      // A row deleted between the two reads (another connection) is simply left out.
+      if (card) cards.push(card)
+    }
+    return cards
+  }
+
+  /** These rows changed: their cards are made again when next asked for. */
+  #forget(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const seq = this.#seqOf.get(id)
+      if (seq === undefined) continue
+      this.#cards.delete(seq)
+      this.#seqOf.delete(id)
+    }
+  }
+
+  /** The models present (outside the trash), for the filter; kept until the next write. */
+  models(): string[] {
+    this.#models ??= this.#all<{ model: string }>('SELECT DISTINCT model FROM media WHERE model IS NOT NULL AND trashed_at IS NULL ORDER BY model').map(
+      (row) => row.model
+    )
+    return [...this.#models]
+  }
+
+  scanRows(): ScanRow[] {
+    return (this.#statement('SELECT id, path, bytes, mtime_ms, has_thumbs FROM media', true).all() as unknown as [string, string, number, number, number][]).map(
+      ([id, path, bytes, mtimeMs, hasThumbs]) => ({ id, path, bytes, mtimeMs, hasThumbs: hasThumbs === 1 })
+    )
+  }
+
+  hasId(id: string): boolean {
+    return this.#get('SELECT 1 AS found FROM media WHERE id = ?', id) !== undefined
+  }
+
+  hasPath(path: string): boolean {
+    return this.#get('SELECT 1 AS found FROM media WHERE path = ?', path) !== undefined
+  }
+
+  hasSourceHash(hash: string): boolean {
+    return this.#get('SELECT 1 AS found FROM media WHERE source_hash = ?', hash) !== undefined
+  }
+
+  /** Ids of `ids` that exist, in no particular order. */
+  existing(ids: readonly string[]): string[] {
+    return this.#all<{ id: string }>('SELECT id FROM media WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)).map((row) => row.id)
+  }
+
+  /** Returns the ids whose star changed. */
+  star(ids: readonly string[], starred: boolean): string[] {
+    return this.#changing('UPDATE media SET starred = ? WHERE starred <> ? AND id IN (SELECT value FROM json_each(?)) RETURNING id', starred ? 1 : 0, starred ? 1 : 0, JSON.stringify(ids))
+  }
+
+  trash(ids: readonly string[], now: number): string[] {
+    return this.#changing('UPDATE media SET trashed_at = ? WHERE trashed_at IS NULL AND id IN (SELECT value FROM json_each(?)) RETURNING id', now, JSON.stringify(ids))
+  }
+
+  restore(ids: readonly string[]): string[] {
+    return this.#changing('UPDATE media SET trashed_at = NULL WHERE trashed_at IS NOT NULL AND id IN (SELECT value FROM json_each(?)) RETURNING id', JSON.stringify(ids))
+  }
+
+  delete(ids: readonly string[]): string[] {
+    return this.#changing('DELETE FROM media WHERE id IN (SELECT value FROM json_each(?)) RETURNING id', JSON.stringify(ids))
+  }
+
+  collections(): Collection[] {
+    return this.#all<{ id: string; name: string; created_at: number; count: number }>(
+      `SELECT c.id, c.name, c.created_at, count(m.id) AS count
+       FROM collections c
+       LEFT JOIN media_collections mc ON mc.collection_id = c.id
+       LEFT JOIN media m ON m.id = mc.media_id AND m.trashed_at IS NULL
+       GROUP BY c.id ORDER BY c.name COLLATE NOCASE`
+    ).map((row) => ({ id: row.id, name: row.name, count: row.count, createdAt: row.created_at }))
+  }
+
+  collection(id: string): Collection | null {
+    return this.collections().find((collection) => collection.id === id) ?? null
+  }
+
+  collectionByName(name: string): Collection | null {
+    const row = this.#get<{ id: string }>('SELECT id FROM collections WHERE name = ? COLLATE NOCASE', name)
+    return row ? this.collection(row.id) : null
+  }
+
+  createCollection(id: string, name: string, now: number): void {
+    this.#run('INSERT INTO collections (id, name, created_at) VALUES (?, ?, ?)', id, name, now)
+  }
+
+  /** Returns the ids that joined. */
+  addToCollection(ids: readonly string[], collectionId: string, now: number): string[] {
+    return this.#changing(
+      `INSERT OR IGNORE INTO media_collections (collection_id, media_id, added_at)
+       SELECT ?, id, ? FROM media WHERE id IN (SELECT value FROM json_each(?)) RETURNING media_id AS id`,
+      collectionId,
+      now,
+      JSON.stringify(ids)
+    )
+  }
+
+  removeFromCollection(ids: readonly string[], collectionId: string): string[] {
+    return this.#changing(
+      'DELETE FROM media_collections WHERE collection_id = ? AND media_id IN (SELECT value FROM json_each(?)) RETURNING media_id AS id',
+      collectionId,
+      JSON.stringify(ids)
+    )
+  }
+
+  /** Runs `work` in one write transaction; any throw rolls everything back. */
+  transaction<T>(work: () => T): T {
+    if (this.#db.isTransaction) return work()
+    this.#db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = work()
+      this.#db.exec('COMMIT')
+      return result
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  #changing(sql: string, ...params: SQLInputValue[]): string[] {
+    const ids = this.transaction(() => this.#all<{ id: string }>(sql, ...params).map((row) => row.id))
+    if (ids.length > 0) this.#models = null
+    this.#forget(ids)
+    return ids
+  }
+
+  #statement(sql: string, arrays = false): StatementSync {
+    const key = arrays ? `[]${sql}` : sql
+    let statement = this.#statements.get(key)
+    if (!statement) {
+      statement = this.#db.prepare(sql)
+      if (arrays) statement.setReturnArrays(true)
+      this.#statements.set(key, statement)
+    }
+    return statement
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#statement(sql).all(...params) as T[]
+  }
+
+  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#statement(sql).get(...params) as T | undefined
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.#statement(sql).run(...params).changes)
+  }
+}
+
+function toCard(row: CardArray): MediaCard {
+  const [id, kind, path, hasThumbs, width, height, durationMs, color, createdAt, starred, title, model] = row
+  return {
+    id,
+    kind,
+    url: mediaUrl(path),
+    thumbUrl: hasThumbs === 1 ? mediaUrl(smallThumbPath(id)) : null,
+    width,
+    height,
+    durationMs,
+    color,
+    createdAt,
+    starred: starred === 1,
+    title,
+    model
+  }
+}
+
+function parseSettings(json: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(json) as unknown
+    return isRecord(value) ? value : {}
+  } catch {
+    return {}
+  }
+}
