@@ -139,7 +139,7 @@ describe('library', () => {
     expect(host.services.library.query({}).total).toBe(before)
   })
 
-  it('describes an image with the default vision model, and search finds the description', async () => {
+  it('describes an image with the default vision model from the viewer', async () => {
     const { page } = stack
     await openLibrary(page)
     await cards(page).first().dblclick()

@@ -190,6 +190,15 @@ describe('vision', () => {
     expect(services.library.query({ search: word }).cards.map((card) => card.id)).toContain(mediaId)
   })
 
+  it('describes with a chat model that can see when the default vision model only serves /images/vision', async () => {
+    expect(services.settings.get().defaultModels.vision).toBe('gemini-pro-vision')
+    const batch = await generate({ size: '1:1' })
+    const saved = await until(batch.jobs[0]!.id, ['saved', 'failed'])
+    const job = await call<JobRecord>('vision.describe', { mediaId: saved.result!.mediaId! })
+    expect(job.input.model).toBe('gpt-4o')
+    expect((await until(job.id, ['saved', 'failed'])).state).toBe('saved')
+  })
+
   it('describes an image from a link through /v1/images/vision', async () => {
     const job = await call<JobRecord>('vision.describeUrl', { url: 'https://example.com/cat.png', model: 'gpt-4o-mini' })
     const done = await until(job.id, ['saved', 'failed'])

@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { ImageBatch, ImageEndpoint, ImageModelList, ImageSettings, ImageSize, JobRecord, MediaItem, RemotePreview } from '../../../shared/contract'
-import { IMAGE_MODELS } from '../../../shared/catalog'
+import { IMAGE_MODELS, visionChatModel } from '../../../shared/catalog'
 import { AppError, toErrorData } from '../../../shared/errors'
 import { LIMITS } from '../../../shared/limits'
 import type { AttachmentStore } from '../attachments'
@@ -149,7 +149,8 @@ export class ImageService {
   describe(mediaId: string, model?: string): JobRecord {
     const item = this.#deps.library.get(mediaId)
     if (item.kind !== 'image') throw new AppError('invalid_argument', 'Only images can be described.')
-    return this.#deps.jobs.enqueue('vision.describe', { mediaId, model: model ?? this.#deps.defaultVisionModel() })
+    // Describing a local image is a chat completion: a model of /images/vision alone cannot take it.
+    return this.#deps.jobs.enqueue('vision.describe', { mediaId, model: visionChatModel(model ?? this.#deps.defaultVisionModel()).model })
   }
 
   describeUrl(url: string, model: string): JobRecord {
