@@ -74,6 +74,8 @@ export async function startStack(
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true })
   const path = join(screenshotDir, `${name}.png`)
+  // A screen that just opened may still be fading in: shoot what the person sees once it settled.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))))
   await page.screenshot({ path })
   return path
 }

@@ -246,6 +246,8 @@ describe('LibraryView: filters', () => {
     await waitFor(() => expect(media.bridge.callsOf('library.rescan')).toHaveLength(1))
     await waitFor(() => expect(media.bridge.callsOf('library.query').length).toBe(queries + 1))
     expect(screen.getAllByTestId('toast').at(-1)?.textContent).toContain('2 added, 1 updated, 3 removed')
+    // The "working" toast goes once the result is in.
+    expect(screen.queryByText('Rescanning the media folder…')).toBeNull()
   })
 
   it('opens the item another screen asked for', async () => {
