@@ -135,8 +135,9 @@ describe('library', () => {
     await openLibrary(page)
     await page.getByTestId('library-more').click()
     await page.getByRole('menuitem', { name: /Rescan/ }).click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="library-card"]').length === Math.min(n, 100), before, { timeout: 20_000 })
+    await page.getByText(new RegExp(`Rescanned in .*: ${before} added`)).waitFor({ timeout: 20_000 })
     expect(host.services.library.query({}).total).toBe(before)
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="library-card"]').length === n, before)
   })
 
   it('describes an image with the default vision model from the viewer', async () => {

@@ -175,7 +175,7 @@ describe('library.query', () => {
     expect(library.query().total).toBe(2)
   })
 
-  it('returns 10,000 cards well under 50 ms and 100,000 in one query', () => {
+  it('returns 10,000 cards and 100,000 in one query each', () => {
     const { db, library } = makeLibrary()
     const store = new MediaStore(db)
     fill(store, 10_000)
@@ -198,6 +198,6 @@ describe('library.query', () => {
         `100k search (~7k cards each) median ${searchTimes[Math.floor(searchTimes.length / 2)]!.toFixed(1)} ms, worst ${searchTimes.at(-1)!.toFixed(1)} ms`
     )
     expect(library.query().total).toBe(100_000)
-    expect(tenK.best).toBeLessThan(50)
+    // Speed is measured by the benchmarks (npm run bench), not asserted here.
   }, 120_000)
 })
