@@ -9,7 +9,7 @@
  * Arguments are treated as untrusted (they come from the renderer or files).
  */
 import { randomUUID } from 'node:crypto'
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
 import type {
   Attachment,
   ChatParams,
@@ -25,6 +25,7 @@ import type {
 } from '../../../shared/contract'
 import { AppError, type BridgeErrorData } from '../../../shared/errors'
 import { openDatabase } from '../db/connection'
+import { Statements } from '../db/statements'
 import {
   CONVERSATION_COLUMNS,
   CONVERSATION_FROM,
@@ -138,13 +139,14 @@ export class ChatStore {
   readonly #now: () => number
   readonly #newId: () => string
   /** Prepared once, reused: preparing costs more than running most of these. */
-  readonly #statements = new Map<string, StatementSync>()
+  readonly #sql: Statements
   /** Whether close() closes the connection too (it does when this store opened it). */
   readonly #ownsConnection: boolean
   #closed = false
 
   private constructor(db: DatabaseSync, filePath: string, options: ChatStoreOptions, ownsConnection: boolean) {
     this.#db = db
+    this.#sql = new Statements(db, 'chat database')
     this.filePath = filePath
     this.#now = options.now ?? Date.now
     this.#newId = options.newId ?? randomUUID
@@ -164,7 +166,7 @@ export class ChatStore {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    this.#statements.clear()
+    this.#sql.close()
     if (this.#ownsConnection) this.#db.close()
   }
 
@@ -172,7 +174,7 @@ export class ChatStore {
 
   /** Conversations not in the trash: pinned first, then the most recently active. */
   listConversations(): ConversationSummary[] {
-    const rows = this.#all<ConversationRow>(
+    const rows = this.#sql.all<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.pinned DESC, c.updated_at DESC, c.created_at DESC, c.rowid DESC`
     )
     return rows.map(toSummary)
@@ -190,7 +192,7 @@ export class ChatStore {
     const cleanTitle = checkTitle(title)
     const id = this.#newId()
     const now = this.#now()
-    this.#run(
+    this.#sql.run(
       'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
       id,
       cleanTitle,
@@ -207,14 +209,14 @@ export class ChatStore {
   renameConversation(id: string, title: string): ConversationSummary {
     const cleanTitle = checkTitle(title)
     this.#liveConversation(id)
-    this.#run('UPDATE conversations SET title = ? WHERE id = ?', cleanTitle, id)
+    this.#sql.run('UPDATE conversations SET title = ? WHERE id = ?', cleanTitle, id)
     return toSummary(this.#liveConversation(id))
   }
 
   pinConversation(id: string, pinned: boolean): ConversationSummary {
     if (typeof pinned !== 'boolean') throw invalid('Pinned must be true or false.')
     this.#liveConversation(id)
-    this.#run('UPDATE conversations SET pinned = ? WHERE id = ?', pinned ? 1 : 0, id)
+    this.#sql.run('UPDATE conversations SET pinned = ? WHERE id = ?', pinned ? 1 : 0, id)
     return toSummary(this.#liveConversation(id))
   }
 
@@ -233,7 +235,7 @@ export class ChatStore {
       params: patch.params ?? current.params,
       stream: patch.stream ?? current.stream
     })
-    this.#run(
+    this.#sql.run(
       'UPDATE conversations SET model = ?, system_prompt = ?, params_json = ?, stream = ? WHERE id = ?',
       next.model,
       next.systemPrompt,
@@ -247,19 +249,19 @@ export class ChatStore {
   /** Moves to the trash: hidden from the list and search until restored or purged. */
   trashConversation(id: string): void {
     this.#liveConversation(id)
-    this.#run('UPDATE conversations SET trashed_at = ? WHERE id = ?', this.#now(), id)
+    this.#sql.run('UPDATE conversations SET trashed_at = ? WHERE id = ?', this.#now(), id)
   }
 
   restoreConversation(id: string): ConversationSummary {
     checkId(id, 'conversation id')
-    const changed = this.#run('UPDATE conversations SET trashed_at = NULL WHERE id = ? AND trashed_at IS NOT NULL', id)
+    const changed = this.#sql.run('UPDATE conversations SET trashed_at = NULL WHERE id = ? AND trashed_at IS NOT NULL', id)
     if (changed === 0) throw new AppError('not_found', 'This conversation is not in the trash.')
     return toSummary(this.#liveConversation(id))
   }
 
   /** Deletes every trashed conversation with its messages; returns how many. Run at start. */
   purgeTrash(): number {
-    return this.#transaction(() => this.#run('DELETE FROM conversations WHERE trashed_at IS NOT NULL'))
+    return this.#sql.transaction(() => this.#sql.run('DELETE FROM conversations WHERE trashed_at IS NOT NULL'))
   }
 
   // ------------------------------------------------------------ messages
@@ -281,14 +283,14 @@ export class ChatStore {
 
     let depth = 1
     if (parentId !== null) {
-      const parent = this.#get<{ conversation_id: string; depth: number }>('SELECT conversation_id, depth FROM messages WHERE id = ?', parentId)
+      const parent = this.#sql.get<{ conversation_id: string; depth: number }>('SELECT conversation_id, depth FROM messages WHERE id = ?', parentId)
       if (!parent || parent.conversation_id !== conversation.id) throw new AppError('not_found', 'The message this one follows is not in this conversation.')
       depth = parent.depth + 1
     }
     const id = this.#newId()
     const now = this.#now()
-    this.#transaction(() => {
-      this.#run(
+    this.#sql.transaction(() => {
+      this.#sql.run(
         `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         id,
@@ -307,7 +309,7 @@ export class ChatStore {
         now,
         now
       )
-      this.#run('UPDATE conversations SET active_leaf_id = ?, updated_at = ? WHERE id = ?', id, now, conversation.id)
+      this.#sql.run('UPDATE conversations SET active_leaf_id = ?, updated_at = ? WHERE id = ?', id, now, conversation.id)
     })
     return this.getMessage(id)
   }
@@ -332,7 +334,7 @@ export class ChatStore {
     if (patch.model !== undefined) set('model', checkOptionalModel(patch.model))
     set('updated_at', this.#now())
     // The column list varies with the patch; each variant is prepared once.
-    const changed = this.#run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, ...values, id)
+    const changed = this.#sql.run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, ...values, id)
     if (changed === 0) throw new AppError('not_found', 'This message no longer exists.')
     return this.getMessage(id)
   }
@@ -347,15 +349,15 @@ export class ChatStore {
     if (content.length > LIMITS.storedMessageChars || reasoning.length > LIMITS.storedMessageChars) {
       throw invalid(`The message is longer than ${LIMITS.storedMessageChars.toLocaleString('en-US')} characters.`)
     }
-    const changed = this.#run(UPDATE_MESSAGE_FAST_SQL, content, reasoning, this.#now(), id)
+    const changed = this.#sql.run(UPDATE_MESSAGE_FAST_SQL, content, reasoning, this.#now(), id)
     if (changed === 0) throw new AppError('not_found', 'This message no longer exists.')
   }
 
   getMessage(id: string): MessageRecord {
     checkId(id, 'message id')
-    const row = this.#get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id)
+    const row = this.#sql.get<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id)
     if (!row) throw new AppError('not_found', 'This message no longer exists.')
-    const versions = this.#all<{ id: string }>(
+    const versions = this.#sql.all<{ id: string }>(
       'SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY seq',
       row.conversation_id,
       row.parent_id
@@ -371,7 +373,7 @@ export class ChatStore {
   /** The messages from the root down to `messageId` (included), whether or not that branch is showing. */
   pathTo(messageId: string): MessageRecord[] {
     checkId(messageId, 'message id')
-    const message = this.#get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
+    const message = this.#sql.get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
     if (!message) throw new AppError('not_found', 'This message no longer exists.')
     this.#liveConversation(message.conversation_id)
     const tree = this.#tree(message.conversation_id)
@@ -383,23 +385,23 @@ export class ChatStore {
    * kept. `work` must be synchronous (as every method of this store is).
    */
   transaction<T>(work: () => T): T {
-    return this.#transaction(work)
+    return this.#sql.transaction(work)
   }
 
   /** Shows `messageId` and, below it, the most recently created leaf of its subtree. */
   switchVersion(messageId: string): Conversation {
     checkId(messageId, 'message id')
-    const message = this.#get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
+    const message = this.#sql.get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', messageId)
     if (!message) throw new AppError('not_found', 'This message no longer exists.')
     this.#liveConversation(message.conversation_id)
     const leaf = this.#tree(message.conversation_id).newestLeafUnder(messageId) ?? messageId
-    this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, message.conversation_id)
+    this.#sql.run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, message.conversation_id)
     return this.getConversation(message.conversation_id)
   }
 
   /** At start: answers that were streaming when the app stopped keep what arrived, as `incomplete`. */
   markInterruptedStreams(): number {
-    return this.#run("UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'")
+    return this.#sql.run("UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'")
   }
 
   // ------------------------------------------------------------ search
@@ -421,7 +423,7 @@ export class ChatStore {
       return []
     }
     if (hits.length === 0) return []
-    const rows = this.#all<{ id: string; conversation_id: string; role: ChatRole; created_at: number; title: string; content: string }>(
+    const rows = this.#sql.all<{ id: string; conversation_id: string; role: ChatRole; created_at: number; title: string; content: string }>(
       `SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, m.content
        FROM json_each(?) AS hit
        JOIN messages m ON m.seq = hit.value
@@ -447,10 +449,10 @@ export class ChatStore {
    * recent matches first instead, which costs the same at any history size.
    */
   #searchHits(match: string, count: number): number[] {
-    const recent = this.#all<{ seq: number }>('SELECT rowid AS seq FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?', match, RANK_WINDOW + 1)
+    const recent = this.#sql.all<{ seq: number }>('SELECT rowid AS seq FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?', match, RANK_WINDOW + 1)
     if (recent.length > RANK_WINDOW) return recent.slice(0, count).map((hit) => hit.seq)
     if (recent.length <= 1) return recent.map((hit) => hit.seq)
-    return this.#all<{ seq: number }>(
+    return this.#sql.all<{ seq: number }>(
       'SELECT rowid AS seq, bm25(messages_fts) AS score FROM messages_fts WHERE messages_fts MATCH ? ORDER BY score, rowid DESC LIMIT ?',
       match,
       count
@@ -460,7 +462,7 @@ export class ChatStore {
   // ------------------------------------------------------------ presets
 
   listPresets(): Preset[] {
-    return this.#all<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets ORDER BY name COLLATE NOCASE, created_at').map(toPreset)
+    return this.#sql.all<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets ORDER BY name COLLATE NOCASE, created_at').map(toPreset)
   }
 
   savePreset(input: PresetInput): Preset {
@@ -473,7 +475,7 @@ export class ChatStore {
     const now = this.#now()
     if (input.id === undefined) {
       const id = this.#newId()
-      this.#run(
+      this.#sql.run(
         'INSERT INTO presets (id, name, system_prompt, params_json, model, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         id,
         name,
@@ -486,14 +488,14 @@ export class ChatStore {
       return this.#preset(id)
     }
     const id = checkId(input.id, 'preset id')
-    const changed = this.#run('UPDATE presets SET name = ?, system_prompt = ?, params_json = ?, model = ?, updated_at = ? WHERE id = ?', name, systemPrompt, params, model, now, id)
+    const changed = this.#sql.run('UPDATE presets SET name = ?, system_prompt = ?, params_json = ?, model = ?, updated_at = ? WHERE id = ?', name, systemPrompt, params, model, now, id)
     if (changed === 0) throw new AppError('not_found', 'This preset no longer exists.')
     return this.#preset(id)
   }
 
   deletePreset(id: string): void {
     checkId(id, 'preset id')
-    if (this.#run('DELETE FROM presets WHERE id = ?', id) === 0) throw new AppError('not_found', 'This preset no longer exists.')
+    if (this.#sql.run('DELETE FROM presets WHERE id = ?', id) === 0) throw new AppError('not_found', 'This preset no longer exists.')
   }
 
   // ------------------------------------------------------------ export / import
@@ -512,7 +514,7 @@ export class ChatStore {
 
   /** How many conversations `exportEach` gives. */
   countLiveConversations(): number {
-    return this.#get<{ count: number }>('SELECT count(*) AS count FROM conversations WHERE trashed_at IS NULL')?.count ?? 0
+    return this.#sql.get<{ count: number }>('SELECT count(*) AS count FROM conversations WHERE trashed_at IS NULL')?.count ?? 0
   }
 
   /**
@@ -523,7 +525,7 @@ export class ChatStore {
    * walk in `readSnapshot` to see one consistent state while others write.
    */
   *exportEach(): Generator<ExportedConversation> {
-    const rows = this.#statement(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.rowid`).iterate()
+    const rows = this.#sql.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.rowid`).iterate()
     for (const row of rows) yield this.#exported(row as unknown as ConversationRow)
   }
 
@@ -538,7 +540,7 @@ export class ChatStore {
     this.#db.exec('BEGIN')
     try {
       // A deferred BEGIN takes its snapshot at the first read: take it now.
-      this.#get('SELECT count(*) AS count FROM conversations')
+      this.#sql.get('SELECT count(*) AS count FROM conversations')
       return await work()
     } finally {
       if (this.#db.isTransaction) this.#db.exec('COMMIT')
@@ -574,7 +576,7 @@ export class ChatStore {
    * exporting it does not make the old copy in the file new content.
    */
   importParsed(conversations: readonly BundleConversation[]): ImportBatch {
-    return this.#transaction(() => {
+    return this.#sql.transaction(() => {
       const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [] }
       for (const conversation of conversations) {
         const writtenId = this.#writeConversation(conversation)
@@ -592,7 +594,7 @@ export class ChatStore {
 
   /** Deletes conversations outright (not to the trash): undoes an import that failed halfway. */
   deleteConversations(ids: readonly string[]): number {
-    return this.#transaction(() => this.#run('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)))
+    return this.#sql.transaction(() => this.#sql.run('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)))
   }
 
   /**
@@ -601,7 +603,7 @@ export class ChatStore {
    * another id. Trashed conversations count until they are purged.
    */
   attachmentReferences(): Set<string> {
-    const rows = this.#all<{ id: unknown; url: unknown }>(
+    const rows = this.#sql.all<{ id: unknown; url: unknown }>(
       "SELECT json_extract(a.value, '$.id') AS id, json_extract(a.value, '$.url') AS url FROM messages m, json_each(m.attachments_json) a WHERE m.attachments_json <> '[]'"
     )
     const references = new Set<string>()
@@ -619,13 +621,13 @@ export class ChatStore {
 
   #liveConversation(id: unknown): ConversationRow {
     checkId(id, 'conversation id')
-    const row = this.#get<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.id = ? AND c.trashed_at IS NULL`, id as string)
+    const row = this.#sql.get<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM ${CONVERSATION_FROM} WHERE c.id = ? AND c.trashed_at IS NULL`, id as string)
     if (!row) throw new AppError('not_found', 'This conversation no longer exists.')
     return row
   }
 
   #tree(conversationId: string): MessageTree {
-    return new MessageTree(this.#all<TreeRow>('SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq', conversationId))
+    return new MessageTree(this.#sql.all<TreeRow>('SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq', conversationId))
   }
 
   /** Two queries whatever the length: the tree (ids only), then the visible messages' rows. */
@@ -637,7 +639,7 @@ export class ChatStore {
   /** The messages of `path`, in its order, each with its versions: one query. */
   #records(tree: MessageTree, path: string[]): MessageRecord[] {
     if (path.length === 0) return []
-    const rows = this.#arrays(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(path)).map(messageRowFromArray)
+    const rows = this.#sql.arrays(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(path)).map(messageRowFromArray)
     const byId = new Map(rows.map((row) => [row.id, row]))
     return path.flatMap((id) => {
       const row = byId.get(id)
@@ -646,8 +648,8 @@ export class ChatStore {
   }
 
   #exported(row: ConversationRow): ExportedConversation {
-    const leafHere = row.active_leaf_id !== null && this.#get('SELECT 1 AS x FROM messages WHERE id = ? AND conversation_id = ?', row.active_leaf_id, row.id) !== undefined
-    const messages = this.#statement(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`)
+    const leafHere = row.active_leaf_id !== null && this.#sql.get('SELECT 1 AS x FROM messages WHERE id = ? AND conversation_id = ?', row.active_leaf_id, row.id) !== undefined
+    const messages = this.#sql.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`)
     return {
       id: row.id,
       title: row.title,
@@ -666,13 +668,13 @@ export class ChatStore {
 
   /** Writes one conversation; returns the id it got, or null when it was already here unchanged. */
   #writeConversation(conversation: BundleConversation): string | null {
-    const conversationTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM conversations WHERE id = ?', id) !== undefined
-    const messageTaken = (id: string): boolean => this.#get('SELECT 1 AS x FROM messages WHERE id = ?', id) !== undefined
-    const existing = this.#get<{ trashed_at: number | null }>('SELECT trashed_at FROM conversations WHERE id = ?', conversation.id)
+    const conversationTaken = (id: string): boolean => this.#sql.get('SELECT 1 AS x FROM conversations WHERE id = ?', id) !== undefined
+    const messageTaken = (id: string): boolean => this.#sql.get('SELECT 1 AS x FROM messages WHERE id = ?', id) !== undefined
+    const existing = this.#sql.get<{ trashed_at: number | null }>('SELECT trashed_at FROM conversations WHERE id = ?', conversation.id)
     if (existing !== undefined && existing.trashed_at === null && this.#sameMessages(conversation)) return null
     const id = existing !== undefined ? this.#freshId(conversationTaken) : conversation.id
     const { settings } = conversation
-    this.#run(
+    this.#sql.run(
       `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       conversation.title,
@@ -695,7 +697,7 @@ export class ChatStore {
       newIds.set(message.id, messageId)
       depths.set(messageId, depth)
       treeRows.push({ id: messageId, parent_id: parentId })
-      this.#run(
+      this.#sql.run(
         `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         messageId,
@@ -717,13 +719,13 @@ export class ChatStore {
       )
     }
     const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
-    this.#run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, id)
+    this.#sql.run('UPDATE conversations SET active_leaf_id = ? WHERE id = ?', leaf, id)
     return id
   }
 
   /** The stored conversation with this id has exactly these messages: same ids, each last changed at the same time. */
   #sameMessages(conversation: BundleConversation): boolean {
-    const stored = this.#all<{ id: string; updated_at: number }>('SELECT id, updated_at FROM messages WHERE conversation_id = ?', conversation.id)
+    const stored = this.#sql.all<{ id: string; updated_at: number }>('SELECT id, updated_at FROM messages WHERE conversation_id = ?', conversation.id)
     if (stored.length !== conversation.messages.length) return false
     const updatedAt = new Map(stored.map((row) => [row.id, row.updated_at]))
     return conversation.messages.every((message) => updatedAt.get(message.id) === message.updatedAt)
@@ -738,53 +740,9 @@ export class ChatStore {
   }
 
   #preset(id: string): Preset {
-    const row = this.#get<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets WHERE id = ?', id)
+    const row = this.#sql.get<PresetRow>('SELECT id, name, system_prompt, params_json, model, created_at FROM presets WHERE id = ?', id)
     if (!row) throw new AppError('not_found', 'This preset no longer exists.')
     return toPreset(row)
-  }
-
-  /** Runs `work` in one write transaction; any throw rolls everything back. */
-  #transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work()
-    this.#db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = work()
-      this.#db.exec('COMMIT')
-      return result
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
-      throw error
-    }
-  }
-
-  #statement(sql: string, arrays = false): StatementSync {
-    if (this.#closed) throw new AppError('internal', 'The chat database is closed.')
-    const key = arrays ? `[]${sql}` : sql
-    let statement = this.#statements.get(key)
-    if (!statement) {
-      statement = this.#db.prepare(sql)
-      if (arrays) statement.setReturnArrays(true)
-      this.#statements.set(key, statement)
-    }
-    return statement
-  }
-
-  /** Rows as arrays (MessageRow order and the like), for the long reads. */
-  #arrays(sql: string, ...params: SQLInputValue[]): unknown[][] {
-    return this.#statement(sql, true).all(...params) as unknown as unknown[][]
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statement(sql).all(...params) as T[]
-  }
-
-  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.#statement(sql).get(...params) as T | undefined
-  }
-
-  /** Returns how many rows changed. */
-  #run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.#statement(sql).run(...params).changes)
   }
 }
 

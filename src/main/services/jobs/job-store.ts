@@ -3,9 +3,10 @@
  * decides what state a job moves to. Synchronous, like node:sqlite; every
  * statement is prepared once.
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
 import type { JobRecord, JobResult, JobState } from '../../../shared/contract'
 import type { BridgeErrorData } from '../../../shared/errors'
+import { Statements } from '../db/statements'
 
 /** States of a job not finished: the runner still owes it a run. */
 export const ACTIVE_STATES: readonly JobState[] = ['queued', 'running', 'waiting']
@@ -89,15 +90,14 @@ export interface JobGuard {
 }
 
 export class JobStore {
-  readonly #db: DatabaseSync
-  readonly #statements = new Map<string, StatementSync>()
+  readonly #sql: Statements
 
   constructor(db: DatabaseSync) {
-    this.#db = db
+    this.#sql = new Statements(db, 'job list')
   }
 
   insert(job: NewJob): StoredJob {
-    const row = this.#statement(
+    const row = this.#sql.prepare(
       `INSERT INTO jobs (id, kind, queue, state, detail, input_json, group_id, created_at, updated_at, run_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`
     ).get(job.id, job.kind, job.queue, job.state, job.detail, JSON.stringify(job.input), job.groupId, job.now, job.now, job.runAt) as unknown as JobRow
@@ -105,7 +105,7 @@ export class JobStore {
   }
 
   get(id: string): StoredJob | null {
-    const row = this.#statement(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined
+    const row = this.#sql.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined
     return row ? toStored(row) : null
   }
 
@@ -119,7 +119,7 @@ export class JobStore {
       params.push(options.groupId)
     }
     const sql = `SELECT ${COLUMNS} FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`
-    const rows = this.#statement(sql).all(...params, options.limit) as unknown as JobRow[]
+    const rows = this.#sql.prepare(sql).all(...params, options.limit) as unknown as JobRow[]
     return rows.reverse().map(toStored)
   }
 
@@ -127,14 +127,14 @@ export class JobStore {
   active(queue?: string): StoredJob[] {
     const rows =
       queue === undefined
-        ? this.#statement(`SELECT ${COLUMNS} FROM jobs WHERE state IN ${ACTIVE_SQL} ORDER BY seq`).all()
-        : this.#statement(`SELECT ${COLUMNS} FROM jobs WHERE state IN ${ACTIVE_SQL} AND queue = ? ORDER BY seq`).all(queue)
+        ? this.#sql.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state IN ${ACTIVE_SQL} ORDER BY seq`).all()
+        : this.#sql.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state IN ${ACTIVE_SQL} AND queue = ? ORDER BY seq`).all(queue)
     return (rows as unknown as JobRow[]).map(toStored)
   }
 
   /** Queues with a queued job whose time has come. */
   queuesWithDueJobs(now: number): string[] {
-    const rows = this.#statement("SELECT DISTINCT queue FROM jobs WHERE state = 'queued' AND (run_at IS NULL OR run_at <= ?)").all(now) as Array<{
+    const rows = this.#sql.prepare("SELECT DISTINCT queue FROM jobs WHERE state = 'queued' AND (run_at IS NULL OR run_at <= ?)").all(now) as Array<{
       queue: string
     }>
     return rows.map((row) => row.queue)
@@ -142,7 +142,7 @@ export class JobStore {
 
   /** The next `limit` queued jobs of a queue whose time has come, first in first out. */
   due(queue: string, now: number, limit: number): StoredJob[] {
-    const rows = this.#statement(
+    const rows = this.#sql.prepare(
       `SELECT ${COLUMNS} FROM jobs WHERE queue = ? AND state = 'queued' AND (run_at IS NULL OR run_at <= ?) ORDER BY seq LIMIT ?`
     ).all(queue, now, limit) as unknown as JobRow[]
     return rows.map(toStored)
@@ -150,7 +150,7 @@ export class JobStore {
 
   /** The earliest run time after `now` of a job waiting for one, or null. */
   nextRunAfter(now: number): number | null {
-    const row = this.#statement("SELECT MIN(run_at) AS next FROM jobs WHERE state IN ('queued', 'waiting') AND run_at > ?").get(now) as {
+    const row = this.#sql.prepare("SELECT MIN(run_at) AS next FROM jobs WHERE state IN ('queued', 'waiting') AND run_at > ?").get(now) as {
       next: number | null
     }
     return row.next
@@ -158,7 +158,7 @@ export class JobStore {
 
   /** Jobs not running, by queue (the `queued` of QueueState). */
   pendingCounts(): Map<string, number> {
-    const rows = this.#statement("SELECT queue, COUNT(*) AS pending FROM jobs WHERE state IN ('queued', 'waiting') GROUP BY queue").all() as Array<{
+    const rows = this.#sql.prepare("SELECT queue, COUNT(*) AS pending FROM jobs WHERE state IN ('queued', 'waiting') GROUP BY queue").all() as Array<{
       queue: string
       pending: number
     }>
@@ -166,14 +166,14 @@ export class JobStore {
   }
 
   pendingCount(queue: string): number {
-    const row = this.#statement("SELECT COUNT(*) AS pending FROM jobs WHERE queue = ? AND state IN ('queued', 'waiting')").get(queue) as { pending: number }
+    const row = this.#sql.prepare("SELECT COUNT(*) AS pending FROM jobs WHERE queue = ? AND state IN ('queued', 'waiting')").get(queue) as { pending: number }
     return row.pending
   }
 
   /** Each queue's rate-limit pause as the waiting jobs recorded it: its end, and the reason shown. */
   pausesOnRecord(): Array<{ queue: string; until: number; reason: string | null }> {
     // With MAX(), SQLite takes the bare column (detail) from the row that has the maximum.
-    return this.#statement(
+    return this.#sql.prepare(
       "SELECT queue, MAX(run_at) AS until, detail AS reason FROM jobs WHERE state = 'waiting' AND run_at IS NOT NULL GROUP BY queue"
     ).all() as Array<{ queue: string; until: number; reason: string | null }>
   }
@@ -200,7 +200,7 @@ export class JobStore {
     }
     if (guard.states) where.push(`state IN (${guard.states.map(() => '?').join(', ')})`)
     if (guard.states) params.push(...guard.states)
-    const row = this.#statement(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`).get(...params) as JobRow | undefined
+    const row = this.#sql.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`).get(...params) as JobRow | undefined
     return row ? toStored(row) : null
   }
 
@@ -208,13 +208,13 @@ export class JobStore {
   setProgress(id: string, attempts: number, progress: number | null, detail: string | null | undefined, now: number): StoredJob | null {
     const row = (
       detail === undefined
-        ? this.#statement(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running' RETURNING ${COLUMNS}`).get(
+        ? this.#sql.prepare(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running' RETURNING ${COLUMNS}`).get(
             progress,
             now,
             id,
             attempts
           )
-        : this.#statement(
+        : this.#sql.prepare(
             `UPDATE jobs SET progress = ?, detail = ?, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running' RETURNING ${COLUMNS}`
           ).get(progress, detail, now, id, attempts)
     ) as JobRow | undefined
@@ -226,7 +226,7 @@ export class JobStore {
    * for it, showing `reason`. Jobs due later (a poll) keep their own time.
    */
   holdQueue(queue: string, until: number, reason: string, now: number): StoredJob[] {
-    const rows = this.#statement(
+    const rows = this.#sql.prepare(
       `UPDATE jobs SET state = 'waiting', run_at = ?, detail = ?, updated_at = ?
        WHERE queue = ? AND state IN ('queued', 'waiting') AND (run_at IS NULL OR run_at <= ?) RETURNING ${COLUMNS}`
     ).all(until, reason, now, queue, until) as unknown as JobRow[]
@@ -235,7 +235,7 @@ export class JobStore {
 
   /** The end of a pause: every job that waited for it is queued again, due now. */
   releaseQueue(queue: string, now: number): StoredJob[] {
-    const rows = this.#statement(
+    const rows = this.#sql.prepare(
       `UPDATE jobs SET state = 'queued', run_at = NULL, detail = NULL, updated_at = ? WHERE queue = ? AND state = 'waiting' RETURNING ${COLUMNS}`
     ).all(now, queue) as unknown as JobRow[]
     return rows.map(toStored)
@@ -243,25 +243,7 @@ export class JobStore {
 
   /** Runs `work` in one write transaction; any throw rolls everything back. */
   transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work()
-    this.#db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = work()
-      this.#db.exec('COMMIT')
-      return result
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
-      throw error
-    }
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql)
-    if (!statement) {
-      statement = this.#db.prepare(sql)
-      this.#statements.set(sql, statement)
-    }
-    return statement
+    return this.#sql.transaction(work)
   }
 }
 

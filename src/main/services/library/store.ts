@@ -4,11 +4,12 @@
  * statement or one transaction. Bulk actions pass their ids as one JSON
  * array (`json_each`), so 100,000 ids are one statement, not 100,000.
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
 import type { Collection, LibraryFilter, MediaCard, MediaItem, MediaKind, MediaSource } from '../../../shared/contract'
 import { isRecord } from '../../../shared/is-record'
 import { toSearchQuery } from '../chat/db/search-query'
 import { largeThumbPath, mediaUrl, smallThumbPath } from './media-paths'
+import { Statements } from '../db/statements'
 
 /** A row as the library writes it. */
 export interface MediaRecord {
@@ -55,8 +56,7 @@ const CARD_FETCH_SLICE = 20_000
 type CardArray = [string, MediaKind, string, number, number | null, number | null, number | null, string | null, number, number, string, string | null]
 
 export class MediaStore {
-  readonly #db: DatabaseSync
-  readonly #statements = new Map<string, StatementSync>()
+  readonly #sql: Statements
   #models: string[] | null = null
   /**
    * Cards by seq, made once and reused by every query until their row
@@ -68,11 +68,11 @@ export class MediaStore {
   readonly #seqOf = new Map<string, number>()
 
   constructor(db: DatabaseSync) {
-    this.#db = db
+    this.#sql = new Statements(db, 'media library')
   }
 
   insert(record: MediaRecord): void {
-    this.#run(
+    this.#sql.run(
       `INSERT INTO media (id, kind, path, mime, bytes, mtime_ms, width, height, duration_ms, title, prompt, text, description, model, keywords,
                           settings_json, source, created_at, color, has_thumbs, source_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -104,7 +104,7 @@ export class MediaStore {
   /** A file changed on disk: its row takes what the file now says. */
   updateFromFile(id: string, fields: FileFields): void {
     this.#forget([id])
-    this.#run(
+    this.#sql.run(
       `UPDATE media SET kind = ?, path = ?, mime = ?, bytes = ?, mtime_ms = ?, width = ?, height = ?, duration_ms = ?, title = ?, prompt = ?, text = ?,
               description = ?, model = ?, keywords = ?, settings_json = ?, color = ?, has_thumbs = ?, source_hash = ?,
               created_at = coalesce(?, created_at), source = coalesce(?, source)
@@ -136,20 +136,20 @@ export class MediaStore {
 
   /** The file was rewritten by the library itself (a description embedded): remember its new size and time. */
   setFileStat(id: string, bytes: number, mtimeMs: number): void {
-    this.#run('UPDATE media SET bytes = ?, mtime_ms = ? WHERE id = ?', bytes, mtimeMs, id)
+    this.#sql.run('UPDATE media SET bytes = ?, mtime_ms = ? WHERE id = ?', bytes, mtimeMs, id)
   }
 
   setDescription(id: string, description: string): void {
-    this.#run('UPDATE media SET description = ? WHERE id = ?', description, id)
+    this.#sql.run('UPDATE media SET description = ? WHERE id = ?', description, id)
   }
 
   setThumbnails(id: string, color: string | null, hasThumbs: boolean): void {
     this.#forget([id])
-    this.#run('UPDATE media SET color = coalesce(?, color), has_thumbs = ? WHERE id = ?', color, hasThumbs ? 1 : 0, id)
+    this.#sql.run('UPDATE media SET color = coalesce(?, color), has_thumbs = ? WHERE id = ?', color, hasThumbs ? 1 : 0, id)
   }
 
   record(id: string): (MediaRecord & { starred: boolean; trashedAt: number | null }) | null {
-    const row = this.#get<Record<string, SQLInputValue>>('SELECT * FROM media WHERE id = ?', id)
+    const row = this.#sql.get<Record<string, SQLInputValue>>('SELECT * FROM media WHERE id = ?', id)
     if (!row) return null
     return {
       id: row.id as string,
@@ -179,11 +179,11 @@ export class MediaStore {
   }
 
   item(id: string): MediaItem | null {
-    const row = this.#statement(`SELECT ${ITEM_COLUMNS} FROM media WHERE id = ?`, true).get(id) as unknown as unknown[] | undefined
+    const row = this.#sql.prepare(`SELECT ${ITEM_COLUMNS} FROM media WHERE id = ?`, true).get(id) as unknown as unknown[] | undefined
     if (!row) return null
     const card = toCard(row as CardArray)
     const [mime, bytes, prompt, text, description, settingsJson, source, trashedAt] = row.slice(12) as [string, number, string, string, string, string, MediaSource, number | null]
-    const collectionIds = this.#all<{ collection_id: string }>('SELECT collection_id FROM media_collections WHERE media_id = ? ORDER BY added_at', id).map(
+    const collectionIds = this.#sql.all<{ collection_id: string }>('SELECT collection_id FROM media_collections WHERE media_id = ? ORDER BY added_at', id).map(
       (entry) => entry.collection_id
     )
     return {
@@ -245,7 +245,7 @@ export class MediaStore {
     const sql = `SELECT m.seq FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
     let seqs: number[]
     try {
-      seqs = (this.#statement(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
+      seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
     } catch (error) {
       // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
       if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return []
@@ -259,7 +259,7 @@ export class MediaStore {
     const missing = seqs.filter((seq) => !this.#cards.has(seq))
     for (let start = 0; start < missing.length; start += CARD_FETCH_SLICE) {
       const slice = JSON.stringify(missing.slice(start, start + CARD_FETCH_SLICE))
-      const rows = this.#statement(`SELECT seq, ${CARD_COLUMNS} FROM media WHERE seq IN (SELECT value FROM json_each(?))`, true).all(slice) as unknown as [number, ...CardArray][]
+      const rows = this.#sql.prepare(`SELECT seq, ${CARD_COLUMNS} FROM media WHERE seq IN (SELECT value FROM json_each(?))`, true).all(slice) as unknown as [number, ...CardArray][]
       for (const [seq, ...card] of rows) {
         this.#cards.set(seq, toCard(card as CardArray))
         this.#seqOf.set(card[0], seq)
@@ -286,33 +286,33 @@ export class MediaStore {
 
   /** The models present (outside the trash), for the filter; kept until the next write. */
   models(): string[] {
-    this.#models ??= this.#all<{ model: string }>('SELECT DISTINCT model FROM media WHERE model IS NOT NULL AND trashed_at IS NULL ORDER BY model').map(
+    this.#models ??= this.#sql.all<{ model: string }>('SELECT DISTINCT model FROM media WHERE model IS NOT NULL AND trashed_at IS NULL ORDER BY model').map(
       (row) => row.model
     )
     return [...this.#models]
   }
 
   scanRows(): ScanRow[] {
-    return (this.#statement('SELECT id, path, bytes, mtime_ms, has_thumbs FROM media', true).all() as unknown as [string, string, number, number, number][]).map(
+    return (this.#sql.prepare('SELECT id, path, bytes, mtime_ms, has_thumbs FROM media', true).all() as unknown as [string, string, number, number, number][]).map(
       ([id, path, bytes, mtimeMs, hasThumbs]) => ({ id, path, bytes, mtimeMs, hasThumbs: hasThumbs === 1 })
     )
   }
 
   hasId(id: string): boolean {
-    return this.#get('SELECT 1 AS found FROM media WHERE id = ?', id) !== undefined
+    return this.#sql.get('SELECT 1 AS found FROM media WHERE id = ?', id) !== undefined
   }
 
   hasPath(path: string): boolean {
-    return this.#get('SELECT 1 AS found FROM media WHERE path = ?', path) !== undefined
+    return this.#sql.get('SELECT 1 AS found FROM media WHERE path = ?', path) !== undefined
   }
 
   hasSourceHash(hash: string): boolean {
-    return this.#get('SELECT 1 AS found FROM media WHERE source_hash = ?', hash) !== undefined
+    return this.#sql.get('SELECT 1 AS found FROM media WHERE source_hash = ?', hash) !== undefined
   }
 
   /** Ids of `ids` that exist, in no particular order. */
   existing(ids: readonly string[]): string[] {
-    return this.#all<{ id: string }>('SELECT id FROM media WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)).map((row) => row.id)
+    return this.#sql.all<{ id: string }>('SELECT id FROM media WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)).map((row) => row.id)
   }
 
   /** Returns the ids whose star changed. */
@@ -333,7 +333,7 @@ export class MediaStore {
   }
 
   collections(): Collection[] {
-    return this.#all<{ id: string; name: string; created_at: number; count: number }>(
+    return this.#sql.all<{ id: string; name: string; created_at: number; count: number }>(
       `SELECT c.id, c.name, c.created_at, count(m.id) AS count
        FROM collections c
        LEFT JOIN media_collections mc ON mc.collection_id = c.id
@@ -347,12 +347,12 @@ export class MediaStore {
   }
 
   collectionByName(name: string): Collection | null {
-    const row = this.#get<{ id: string }>('SELECT id FROM collections WHERE name = ? COLLATE NOCASE', name)
+    const row = this.#sql.get<{ id: string }>('SELECT id FROM collections WHERE name = ? COLLATE NOCASE', name)
     return row ? this.collection(row.id) : null
   }
 
   createCollection(id: string, name: string, now: number): void {
-    this.#run('INSERT INTO collections (id, name, created_at) VALUES (?, ?, ?)', id, name, now)
+    this.#sql.run('INSERT INTO collections (id, name, created_at) VALUES (?, ?, ?)', id, name, now)
   }
 
   /** Returns the ids that joined. */
@@ -376,46 +376,14 @@ export class MediaStore {
 
   /** Runs `work` in one write transaction; any throw rolls everything back. */
   transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work()
-    this.#db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = work()
-      this.#db.exec('COMMIT')
-      return result
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
-      throw error
-    }
+    return this.#sql.transaction(work)
   }
 
   #changing(sql: string, ...params: SQLInputValue[]): string[] {
-    const ids = this.transaction(() => this.#all<{ id: string }>(sql, ...params).map((row) => row.id))
+    const ids = this.transaction(() => this.#sql.all<{ id: string }>(sql, ...params).map((row) => row.id))
     if (ids.length > 0) this.#models = null
     this.#forget(ids)
     return ids
-  }
-
-  #statement(sql: string, arrays = false): StatementSync {
-    const key = arrays ? `[]${sql}` : sql
-    let statement = this.#statements.get(key)
-    if (!statement) {
-      statement = this.#db.prepare(sql)
-      if (arrays) statement.setReturnArrays(true)
-      this.#statements.set(key, statement)
-    }
-    return statement
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statement(sql).all(...params) as T[]
-  }
-
-  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.#statement(sql).get(...params) as T | undefined
-  }
-
-  #run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.#statement(sql).run(...params).changes)
   }
 }
 
