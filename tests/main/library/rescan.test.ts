@@ -112,7 +112,11 @@ describe('rescan', () => {
     const { library, mediaDir } = makeLibrary()
     const a = await library.addImage(await newImage({ settings: { prompt: 'Original prompt' } }))
     const file = join(mediaDir, a.path)
-    const { mtime, size } = statSync(file)
+    // A whole second: a time the file system and the row both keep exactly (a sub-millisecond one may not survive utimes).
+    const mtime = new Date('2026-01-01T00:00:00Z')
+    utimesSync(file, mtime, mtime)
+    await library.rescan()
+    const { size } = statSync(file)
     // Edited in place to the same size and time: only a full read notices.
     const edited = Buffer.from(readFileSync(file).toString('latin1').replaceAll('Original prompt', 'Modified prompt'), 'latin1')
     const fixed = withTextChunks(edited, [{ keyword: 'skyport', text: chunkOf(edited, 'skyport') }])
