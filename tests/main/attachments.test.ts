@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AttachmentStore, displayName, isAttachmentId } from '../../src/main/services/attachments'
 import type { Attachment } from '../../src/shared/contract'
 import { AppError } from '../../src/shared/errors'
+import { tree } from '../support/file-tree'
 
 const roots: string[] = []
 
@@ -22,25 +23,6 @@ function makeStore(options: { maxLongSide?: number; maxInputBytes?: number; maxI
   return { root, mediaDir, dir: join(mediaDir, 'attachments'), store: new AttachmentStore({ mediaDir, ...options }) }
 }
 
-/** Every file under `dir`, relative, sorted. */
-function tree(dir: string): string[] {
-  const files: string[] = []
-  const walk = (current: string) => {
-    let entries
-    try {
-      entries = readdirSync(current, { withFileTypes: true })
-    } catch {
-      return
-    }
-    for (const entry of entries) {
-      const full = join(current, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else files.push(relative(dir, full))
-    }
-  }
-  walk(dir)
-  return files.sort()
-}
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {

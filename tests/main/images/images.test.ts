@@ -3,7 +3,7 @@
  * reach them (dispatch), against the fake gateway over loopback: the job
  * runner, the library and real PNG files in a temporary data folder.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -11,6 +11,7 @@ import { createAppServices, MEDIA_DIR, type AppServices } from '../../../src/mai
 import { dispatch } from '../../../src/main/bridge'
 import type { EventName, ImageBatch, JobRecord, MediaItem, QueueState, RemotePreview } from '../../../src/shared/contract'
 import { startFakeApi, type FakeApi } from '../../fake-api/server'
+import { tree } from '../../support/file-tree'
 import { nodePowers, type NodePowers } from '../../support/node-powers'
 
 const sink = { id: 1, send: () => {} }
@@ -72,11 +73,7 @@ const generate = (overrides: Record<string, unknown> = {}): Promise<ImageBatch> 
   call<ImageBatch>('images.generate', { prompt: 'A lighthouse at dusk', models: ['flux'], size: '16:9', seed: 42, endpoint: 'imagine', count: 1, source: 'studio', ...overrides })
 
 /** Every file under media/images, media/thumbs and media/previews: what a failed job must not leave. */
-const filesOnDisk = (): string[] =>
-  ['images', 'thumbs', 'previews'].flatMap((folder) => {
-    const root = join(dir, MEDIA_DIR, folder)
-    return existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)) : []
-  })
+const filesOnDisk = (): string[] => ['images', 'thumbs', 'previews'].flatMap((folder) => tree(join(dir, MEDIA_DIR, folder)))
 
 describe('images.generate', () => {
   it('makes three images of one prompt, waits out a 429 on its own, and keeps each with its settings', async () => {

@@ -1,7 +1,7 @@
 /** Shared set-up for the library tests: a real SQLite file and a real media folder in a temp folder. */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import sharp from 'sharp'
 import { afterEach } from 'vitest'
@@ -99,25 +99,7 @@ export async function newImage(overrides: Omit<Partial<NewImage>, 'settings'> & 
   return { bytes: await imageBytes(color ? { color } : {}), settings: settings(settingsOverrides), source: 'studio', ...rest }
 }
 
-/** Every file under `dir`, relative with forward slashes, sorted. */
-export function tree(dir: string): string[] {
-  const files: string[] = []
-  const walk = (current: string): void => {
-    let entries
-    try {
-      entries = readdirSync(current, { withFileTypes: true })
-    } catch {
-      return
-    }
-    for (const entry of entries) {
-      const full = join(current, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else files.push(relative(dir, full).split('\\').join('/'))
-    }
-  }
-  walk(dir)
-  return files.sort()
-}
+export { tree } from '../../support/file-tree'
 
 export async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {
