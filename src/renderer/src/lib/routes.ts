@@ -8,7 +8,7 @@ import ChatView from '../views/chat/ChatView.svelte'
 import LibraryView from '../views/library/LibraryView.svelte'
 import ModelsView from '../views/ModelsView.svelte'
 import SettingsView from '../views/SettingsView.svelte'
-import StudioView from '../views/studio/StudioView.svelte'
+import StudioScreen from '../views/studio/StudioScreen.svelte'
 import type { AppStores } from './state/stores'
 
 export interface ViewProps {
@@ -29,7 +29,7 @@ export interface Route {
 
 export const routes: readonly Route[] = [
   { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView },
-  { id: 'studio', label: 'Studio', icon: 'image', component: StudioView },
+  { id: 'studio', label: 'Studio', icon: 'image', component: StudioScreen },
   { id: 'library', label: 'Library', icon: 'library', component: LibraryView },
   { id: 'models', label: 'Models', icon: 'models', component: ModelsView },
   { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true }

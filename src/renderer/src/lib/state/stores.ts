@@ -3,6 +3,7 @@ import { ConversationsStore } from './conversations.svelte'
 import { JobsStore } from './jobs.svelte'
 import { LibraryStore } from './library.svelte'
 import { ModelsStore } from './models.svelte'
+import { PlayerStore } from './player.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
@@ -21,6 +22,8 @@ export interface AppStores {
   jobs: JobsStore
   library: LibraryStore
   studio: StudioStore
+  /** The one audio player, shared by every screen. */
+  player: PlayerStore
 }
 
 export function createStores(): AppStores {
@@ -41,7 +44,8 @@ export function createStores(): AppStores {
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
-    })
+    }),
+    player: new PlayerStore()
   }
 }
 
