@@ -173,6 +173,14 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
 
+    // ---- sound
+    'speech.create': () => notReady(),
+    'speech.speakable': () => notReady(),
+    'speech.status': () => notReady(),
+    'song.create': () => notReady(),
+    'song.status': () => notReady(),
+    'song.list': () => notReady(),
+
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
@@ -185,6 +193,11 @@ export function buildHandlers(services: Services): HandlerTable {
       await powers.openPath(folder)
     }
   }
+}
+
+/** Sound methods whose service is not in this build yet. */
+function notReady(): never {
+  throw new AppError('internal', 'Speech and songs are not ready yet.')
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {

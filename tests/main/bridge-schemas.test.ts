@@ -25,7 +25,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     theme: 'dark',
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
-    chat: { enterSends: false }
+    chat: { enterSends: false },
+    sound: { downloadVideo: true }
   },
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
@@ -96,6 +97,12 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'speech.create': { text: '# Hello\n\nWorld, [with a link](https://example.com).', markdown: true, voice: 'sophia', title: 'Greeting', source: 'chat' },
+  'speech.speakable': { text: 'Hello', markdown: false },
+  'speech.status': { id: 'j1' },
+  'song.create': { mode: 'custom', lyrics: 'La la la', style: 'synth pop', title: 'Night drive', instrumental: false, model: 'chirp-v3-0', source: 'studio' },
+  'song.status': { id: 'j1' },
+  'song.list': undefined,
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined

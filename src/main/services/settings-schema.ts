@@ -21,7 +21,8 @@ export const defaultSettings: Settings = {
   },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
-  jobs: { concurrency: 1 }
+  jobs: { concurrency: 1 },
+  sound: { downloadVideo: false }
 }
 
 const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
@@ -63,6 +64,12 @@ export const settingsSchema = {
     type: 'object',
     properties: { concurrency: { type: 'integer', minimum: 1, maximum: LIMITS.queueConcurrency } },
     required: ['concurrency'],
+    additionalProperties: false
+  },
+  sound: {
+    type: 'object',
+    properties: { downloadVideo: { type: 'boolean' } },
+    required: ['downloadVideo'],
     additionalProperties: false
   }
 } as const

@@ -76,7 +76,8 @@ export class SettingsService {
       defaultModels: { ...current.defaultModels, ...patch.defaultModels },
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
       chat: { ...current.chat, ...patch.chat },
-      jobs: { ...current.jobs, ...patch.jobs }
+      jobs: { ...current.jobs, ...patch.jobs },
+      sound: { ...current.sound, ...patch.sound }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)
     validate(next)

@@ -198,6 +198,7 @@ export class MediaStore {
       source,
       collectionIds,
       trashedAt,
+      waveform: null,
       largeThumbUrl: card.thumbUrl === null ? null : mediaUrl(largeThumbPath(card.id))
     }
   }
@@ -401,7 +402,8 @@ function toCard(row: CardArray): MediaCard {
     createdAt,
     starred: starred === 1,
     title,
-    model
+    model,
+    peaks: null
   }
 }
 

@@ -41,7 +41,8 @@ export const defaultSettings: Settings = {
   defaultModels: { chat: 'gpt-4o-mini', image: 'flux', vision: 'gpt-4o', song: 'chirp-v3-5', speech: 'alex' },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
-  jobs: { concurrency: 1 }
+  jobs: { concurrency: 1 },
+  sound: { downloadVideo: false }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
@@ -181,7 +182,8 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       proxy: { ...s.proxy, ...patch.proxy },
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
-      jobs: { ...s.jobs, ...patch.jobs }
+      jobs: { ...s.jobs, ...patch.jobs },
+      sound: { ...s.sound, ...patch.sound }
     }
   }
 }
