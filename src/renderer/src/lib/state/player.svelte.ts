@@ -7,7 +7,8 @@
  * the waveform is drawn from peaks main stored with the item, never decoded here.
  * The OS media keys and now-playing panel go through the Media Session API.
  */
-import type { MediaKind } from '@shared/contract'
+import type { MediaCard, MediaItem, MediaKind } from '@shared/contract'
+import { decodePeaks } from '@shared/peaks'
 
 export type AudioKind = Exclude<MediaKind, 'image'>
 
@@ -25,6 +26,27 @@ export interface Track {
   durationMs: number | null
 }
 
+/** A library card or item as a track; null for an image. */
+export function trackOf(media: MediaCard | MediaItem): Track | null {
+  if (media.kind === 'image') return null
+  // The item carries the player's fine waveform; a card only its thumbnail's bars.
+  const peaks = decodePeaks('waveform' in media && media.waveform ? media.waveform : media.peaks)
+  return {
+    id: media.id,
+    kind: media.kind,
+    title: media.title || (media.kind === 'song' ? 'Untitled song' : 'Speech'),
+    url: media.url,
+    coverUrl: ('largeThumbUrl' in media ? media.largeThumbUrl : null) ?? media.thumbUrl,
+    peaks: peaks.length > 0 ? peaks : null,
+    durationMs: media.durationMs
+  }
+}
+
+/** Every sound among these cards, in their order ("Play all"). */
+export function tracksOf(cards: readonly MediaCard[]): Track[] {
+  return cards.map(trackOf).filter((track) => track !== null)
+}
+
 /** Seconds the arrow keys and the OS seek buttons move. */
 export const SEEK_STEP_S = 5
 /** "Previous" this far into a track starts it again instead. */
@@ -37,7 +59,12 @@ export type MediaElement = HTMLMediaElement
 export interface PlayerOptions {
   /** The OS media integration; `navigator.mediaSession` where the browser has it. */
   mediaSession?: MediaSession | null
+  /** The library item of a track, for its fine waveform and cover (a card carries only a thumbnail's bars). */
+  lookup?: (id: string) => Promise<MediaItem>
 }
+
+/** Tracks with this many peaks or fewer ask for the item's fine waveform when they start. */
+const COARSE_PEAKS = 64
 
 export class PlayerStore {
   queue = $state.raw<Track[]>([])
@@ -64,10 +91,10 @@ export class PlayerStore {
 
   #audio: MediaElement | null = null
   #mediaSession: MediaSession | null
-  /** Runs when the element ends a track that asked to be told (a speech stream swapping to its joined file). */
-  #onEnded: (() => boolean) | null = null
+  #lookup: ((id: string) => Promise<MediaItem>) | null
 
   constructor(options: PlayerOptions = {}) {
+    this.#lookup = options.lookup ?? null
     this.#mediaSession = options.mediaSession !== undefined ? options.mediaSession : typeof navigator !== 'undefined' && 'mediaSession' in navigator ? navigator.mediaSession : null
   }
 
@@ -125,21 +152,21 @@ export class PlayerStore {
     if (wasEmpty) this.#go(this.queue.length - tracks.length)
   }
 
-  /** Changes a queued track in place (its file arrived, its peaks were computed); keeps playing. */
-  update(id: string, patch: Partial<Omit<Track, 'id'>>, options: { onEnded?: () => boolean } = {}): void {
+  /**
+   * Changes a queued track in place (its file arrived, its waveform was
+   * computed). A new URL of the track playing now takes over at the same
+   * moment, unless `quiet`: then it is used the next time the track loads
+   * (a speech streamed from its parts keeps playing; the joined file is for later).
+   */
+  update(id: string, patch: Partial<Omit<Track, 'id'>>, options: { quiet?: boolean } = {}): void {
     const at = this.queue.findIndex((track) => track.id === id)
     if (at === -1) return
     const before = this.queue[at] as Track
     this.queue = this.queue.map((track, i) => (i === at ? { ...track, ...patch } : track))
-    if (at === this.index && patch.url !== undefined && patch.url !== before.url) {
-      // The same sound from another file: carry on from the same moment.
-      const position = this.position
-      const wasPlaying = this.playing
-      this.#load(wasPlaying, position)
-    }
-    if (at === this.index && patch.durationMs !== undefined) this.#syncDuration()
-    if (options.onEnded) this.#onEnded = options.onEnded
-    if (at === this.index) this.#publishMetadata()
+    if (at !== this.index) return
+    if (!options.quiet && patch.url !== undefined && patch.url !== before.url) this.#load(this.playing, this.position)
+    else if (patch.durationMs !== undefined) this.#syncDuration()
+    this.#publishMetadata()
   }
 
   next(): void {
@@ -162,7 +189,6 @@ export class PlayerStore {
     this.duration = 0
     this.playing = false
     this.error = null
-    this.#onEnded = null
     this.#publishMetadata()
   }
 
@@ -247,8 +273,28 @@ export class PlayerStore {
 
   #go(index: number): void {
     this.index = index
-    this.#onEnded = null
     this.#load(true)
+    this.#refine(this.current)
+  }
+
+  /** Swaps a card's coarse bars for the item's fine waveform (and its cover), without touching playback. */
+  #refine(track: Track | null): void {
+    if (!track || !this.#lookup || (track.peaks && track.peaks.length > COARSE_PEAKS)) return
+    this.#lookup(track.id).then(
+      (item) => {
+        const better = trackOf(item)
+        if (!better) return
+        this.queue = this.queue.map((queued) =>
+          queued.id === track.id && queued.url === track.url
+            ? { ...queued, peaks: better.peaks ?? queued.peaks, coverUrl: queued.coverUrl ?? better.coverUrl, durationMs: queued.durationMs ?? better.durationMs }
+            : queued
+        )
+        if (this.current?.id === track.id) this.#publishMetadata()
+      },
+      () => {
+        // Not in the library (yet): the coarse bars stay.
+      }
+    )
   }
 
   #load(autoplay: boolean, at = 0): void {
@@ -283,7 +329,6 @@ export class PlayerStore {
   }
 
   #ended(): void {
-    if (this.#onEnded?.()) return
     if (this.hasNext) this.next()
     else this.playing = false
   }

@@ -7,6 +7,8 @@ import { PlayerStore } from './player.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
+import { SongStore } from './song.svelte'
+import { SpeechStore } from './speech.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
 
@@ -24,12 +26,16 @@ export interface AppStores {
   studio: StudioStore
   /** The one audio player, shared by every screen. */
   player: PlayerStore
+  speech: SpeechStore
+  songs: SongStore
 }
 
 export function createStores(): AppStores {
   const settings = new SettingsStore()
   const conversations = new ConversationsStore()
   const jobs = new JobsStore()
+  const library = new LibraryStore()
+  const player = new PlayerStore({ lookup: (id) => library.fetch(id) })
   return {
     settings,
     models: new ModelsStore(),
@@ -39,13 +45,15 @@ export function createStores(): AppStores {
     presets: new PresetsStore(),
     toasts: new ToastStore(),
     jobs,
-    library: new LibraryStore(),
+    library,
     studio: new StudioStore({
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
     }),
-    player: new PlayerStore()
+    player,
+    speech: new SpeechStore({ jobs, player, defaultVoice: () => settings.settings?.defaultModels.speech ?? '' }),
+    songs: new SongStore({ jobs, player, defaultModel: () => settings.settings?.defaultModels.song ?? '' })
   }
 }
 
