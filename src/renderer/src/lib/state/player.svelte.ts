@@ -380,7 +380,8 @@ export class PlayerStore {
       session.metadata = null
       return
     }
-    const artwork = track.coverUrl ? [{ src: new URL(track.coverUrl, location.href).href }] : []
+    // The OS fetches the artwork itself: it needs the whole URL, not the path.
+    const artwork = track.coverUrl ? [{ src: absoluteUrl(track.coverUrl) }] : []
     session.metadata = new MediaMetadata({ title: track.title, artist: 'Skyport', album: track.kind === 'song' ? 'Songs' : 'Speech', artwork })
   }
 
@@ -393,6 +394,10 @@ export class PlayerStore {
       // A position the platform refuses mid-change: the next update corrects it.
     }
   }
+}
+
+function absoluteUrl(path: string): string {
+  return new URL(path, location.href).href
 }
 
 /** Whether the focused element already does something with this key (typing, pressing a button, a slider). */

@@ -141,6 +141,20 @@ export class SongStore {
     return batch.jobIds.map((id) => this.clips.get(id)).filter((clip) => clip !== undefined)
   }
 
+  /** Fills the form from a saved song ("Reuse settings"); what the file lacks keeps the form's value. */
+  reuse(settings: Record<string, unknown>, item: { prompt: string; text: string; title: string }): void {
+    const text = (key: string, fallback: string): string => (typeof settings[key] === 'string' ? (settings[key] as string) : fallback)
+    this.mode = settings['mode'] === 'custom' ? 'custom' : 'simple'
+    this.prompt = text('prompt', item.prompt)
+    this.lyrics = text('lyrics', this.mode === 'custom' ? item.text : '')
+    this.style = text('style', '')
+    this.title = text('title', item.title)
+    this.instrumental = settings['instrumental'] === true
+    if (isSongModel(settings['model'])) this.chosenModel = settings['model']
+    this.attempted = false
+    this.error = null
+  }
+
   /** The form's Create button; false when the form has a problem or main refused. */
   async createFromForm(): Promise<boolean> {
     this.attempted = true

@@ -165,6 +165,14 @@ export class SpeechStore {
     }, this.#planDelayMs)
   }
 
+  /** Fills the form from a saved speech ("Reuse settings"): its text as given, and its voice. */
+  reuse(settings: Record<string, unknown>, spokenText: string): void {
+    this.text = typeof settings['text'] === 'string' && settings['text'] !== '' ? settings['text'] : spokenText
+    if (isVoice(settings['voice'])) this.chosenVoice = settings['voice']
+    this.error = null
+    this.schedulePlan()
+  }
+
   /** The Speech page's Read button. */
   async speakForm(): Promise<SpeechRun | null> {
     if (this.problem) {

@@ -292,6 +292,11 @@ function modelOfJob(job: JobRecord, models: string[], count: number, index: numb
  * `/image` is there); null for any other message.
  */
 export function imageCommand(text: string): string | null {
-  const match = /^\s*\/image(?:\s+([\s\S]*))?$/.exec(text)
+  return slashCommand(text, 'image')
+}
+
+/** The text after `/<name>` at the start of a message (trimmed, possibly empty); null when it is not that command. */
+export function slashCommand(text: string, name: string): string | null {
+  const match = new RegExp(`^\\s*/${name}(?:\\s+([\\s\\S]*))?$`).exec(text)
   return match ? (match[1] ?? '').trim() : null
 }
