@@ -107,7 +107,7 @@ function clampSample(v: number): number {
 }
 
 const SPEECH_RATE = 22050
-const MAX_SPEECH_SECONDS = 30
+const MAX_SPEECH_SECONDS = 150
 
 /** Voice-like bursts, one per word: pitch by voice, length by text. */
 export function speechSamples(text: string, voice: 'alex' | 'sophia'): Int16Array {

@@ -10,12 +10,12 @@
  */
 import { chatTables } from '../chat/db/schema'
 import { jobTables } from '../jobs/schema'
-import { mediaTables } from '../library/schema'
+import { mediaPeaks, mediaTables } from '../library/schema'
 import type { Migration } from './migration'
 
 export type { Migration }
 
-export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables]
+export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, mediaPeaks]
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = migrations.length
