@@ -1,0 +1,173 @@
+/**
+ * Sound end to end: the built renderer in Chromium, the real services (job
+ * runner, speech and song services, library, SQLite, MP3 files) behind the
+ * bridge, the fake gateway. The <audio> element must really play the local
+ * file: its current time has to advance.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { renderPng, songMp3, speechMp3 } from '../fake-api/encoders'
+import { screenshot, startStack, type Stack } from './support'
+
+let stack: Stack
+
+beforeAll(async () => {
+  // Songs take a few seconds, so "listen while it is still generating" has time to happen.
+  stack = await startStack({ fake: { songMs: 6000 } })
+})
+afterAll(async () => {
+  await stack?.close()
+})
+
+function mp3File(bytes: Buffer): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'skyport-e2e-sound-')), 'in.mp3')
+  writeFileSync(file, bytes)
+  return file
+}
+
+/** Puts a speech and a song in the library through the real library service, as the sound services do. */
+async function seedLibrary(): Promise<void> {
+  const { library } = stack.host.services
+  const text = 'The library keeps every sound. This one is a short speech read by Sophia, long enough to seek in.'
+  await library.addAudio({
+    id: 'seed-speech',
+    kind: 'speech',
+    file: mp3File(speechMp3(text.repeat(3), 'sophia')),
+    title: 'The library keeps every sound',
+    prompt: '',
+    text,
+    model: 'sophia',
+    keywords: 'sophia',
+    settings: { voice: 'sophia', text, markdown: false },
+    artist: 'Skyport speech · sophia',
+    source: 'studio'
+  })
+  const song = songMp3('seed-song', 'Neon Harbour')
+  await library.addAudio({
+    id: 'seed-song',
+    kind: 'song',
+    file: mp3File(song.file),
+    cover: renderPng('neon harbour', 3, 'flux', '1:1'),
+    title: 'Neon Harbour',
+    prompt: 'Synth pop about a harbour at night',
+    text: '[Verse]\nLights on the water',
+    model: 'chirp-v3-5',
+    keywords: 'chirp-v3-5 synth pop',
+    settings: { mode: 'simple', prompt: 'Synth pop about a harbour at night', lyrics: '', style: '', title: 'Neon Harbour', instrumental: false, model: 'chirp-v3-5' },
+    artist: 'Skyport song · chirp-v3-5',
+    source: 'studio'
+  })
+}
+
+const audioTime = (page: Page): Promise<number> => page.evaluate(() => (document.querySelector('[data-testid="player-audio"]') as HTMLAudioElement).currentTime)
+
+/** Waits until the one <audio> element has really played past `seconds`, and is not paused. */
+async function playsPast(page: Page, seconds: number): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (past) => {
+        const audio = document.querySelector<HTMLAudioElement>('[data-testid="player-audio"]')
+        return audio !== null && !audio.paused && audio.currentTime > past
+      },
+      seconds,
+      { timeout: 20_000 }
+    )
+  } catch (error) {
+    const state = await page.evaluate(() => {
+      const audio = document.querySelector<HTMLAudioElement>('[data-testid="player-audio"]')
+      return audio && { shown: document.querySelector("[data-testid=player-error]")?.textContent ?? null, src: audio.currentSrc, time: audio.currentTime, duration: audio.duration, paused: audio.paused, ended: audio.ended, error: audio.error?.message ?? null, readyState: audio.readyState }
+    })
+    throw new Error(`The audio did not play past ${seconds} s: ${JSON.stringify(state)}`, { cause: error })
+  }
+}
+
+async function openLibrary(page: Page): Promise<void> {
+  await page.getByTestId('nav-library').click()
+  await page.getByTestId('library-grid').or(page.getByTestId('library-empty')).first().waitFor()
+}
+
+describe('the player and the library', () => {
+  it('plays a sound from its card, keeps playing across screens, and Space and the arrows drive it', async () => {
+    const { page } = stack
+    await seedLibrary()
+    await openLibrary(page)
+    await page.getByTestId('filter-kind').selectOption('song')
+    await page.getByTestId('audio-card').first().waitFor()
+    expect(await page.getByTestId('audio-card').count()).toBe(1)
+    await page.getByTestId('filter-kind').selectOption('all')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"]').length === 2)
+    expect(await page.getByTestId('audio-duration').first().innerText()).toMatch(/^\d+:\d\d$/)
+
+    const speechCard = page.locator('[data-testid="audio-card"][data-kind="speech"]')
+    await speechCard.getByTestId('audio-card-play').click()
+    await page.getByTestId('player-bar').waitFor()
+    await playsPast(page, 0.3)
+    expect(await page.getByTestId('player-title').innerText()).toBe('The library keeps every sound')
+    expect(Number(await page.getByTestId('player-waveform').getAttribute('data-bars'))).toBeGreaterThan(64)
+    // The OS panel gets the title.
+    expect(await page.evaluate(() => navigator.mediaSession.metadata?.title)).toBe('The library keeps every sound')
+
+    // Moving to another screen does not stop it.
+    await page.getByTestId('nav-chat').click()
+    await page.getByTestId('composer-input').waitFor()
+    const before = await audioTime(page)
+    await playsPast(page, before + 0.3)
+    await page.getByTestId('player-bar').waitFor()
+
+    // Space pauses when the focus is not in a text field; the arrows seek.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Space')
+    await page.waitForFunction(() => (document.querySelector('[data-testid="player-audio"]') as HTMLAudioElement).paused)
+    const paused = await audioTime(page)
+    await page.keyboard.press('ArrowRight')
+    await page.waitForFunction((from) => (document.querySelector('[data-testid="player-audio"]') as HTMLAudioElement).currentTime > from + 2, paused)
+    // Typing in the composer is typing: Space there does not play.
+    await page.getByTestId('composer-input').click()
+    await page.keyboard.press('Space')
+    expect(await page.evaluate(() => (document.querySelector('[data-testid="player-audio"]') as HTMLAudioElement).paused)).toBe(true)
+    await page.getByTestId('composer-input').fill('')
+  }, 60_000)
+
+  it('plays all, steps to the next sound, and the viewer shows the lyrics with every action', async () => {
+    const { page } = stack
+    await openLibrary(page)
+    await page.getByTestId('play-all').click()
+    await playsPast(page, 0.2)
+    const first = await page.getByTestId('player-title').innerText()
+    await page.getByTestId('player-next').click()
+    await page.waitForFunction((title) => document.querySelector('[data-testid="player-title"]')?.textContent !== title, first)
+    await playsPast(page, 0.2)
+    await screenshot(page, 'library-audio-light')
+
+    const songCard = page.locator('[data-testid="library-card"]', { has: page.locator('[data-kind="song"]') })
+    await songCard.dblclick()
+    await page.getByTestId('viewer-audio').waitFor()
+    expect(await page.getByTestId('viewer-text').innerText()).toContain('Lights on the water')
+    const details = await page.getByTestId('viewer-details').innerText()
+    expect(details).toContain('chirp-v3-5')
+    expect(details).toContain('Duration')
+    for (const action of ['reuse-sound', 'save-copy', 'reveal', 'viewer-trash']) await page.getByTestId(action).waitFor()
+    await page.getByTestId('viewer-play').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="player-title"]')?.textContent === 'Neon Harbour')
+    await playsPast(page, 0.2)
+    await screenshot(page, 'viewer-song-light')
+
+    // Reuse fills the Song page with the song's settings.
+    await page.getByTestId('reuse-sound').click()
+    await page.getByTestId('view-song').waitFor()
+    expect(await page.getByTestId('song-prompt').inputValue()).toBe('Synth pop about a harbour at night')
+    expect(await page.getByTestId('song-title').inputValue()).toBe('Neon Harbour')
+  }, 60_000)
+
+  it('looks right in dark mode: library with audio and the player bar', async () => {
+    const { page } = stack
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await openLibrary(page)
+    await page.getByTestId('player-bar').waitFor()
+    await screenshot(page, 'library-audio-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+})
