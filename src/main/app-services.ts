@@ -22,6 +22,7 @@ import { ImageService } from './services/images/images'
 import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
+import { SpeechService } from './services/sound/speech'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 
 export interface FileFilter {
@@ -92,6 +93,7 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  speech: SpeechService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -157,8 +159,11 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     previewDir: join(mediaDir, 'previews'),
     logger
   })
+  const speech = new SpeechService({ http, jobs, library, mediaDir, defaultVoice: () => settings.get().defaultModels.speech, logger })
   // Every kind is defined by now: resume what the last run left queued or running.
   jobs.start()
+  // Parts of speeches finished in an earlier session: no window plays them any more.
+  void speech.removeLeftovers().catch(() => 0)
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
@@ -170,6 +175,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
+  speech.onPart((part) => broadcast('speech.part', part))
   const connectionChanged = (): void => {
     // A new server, proxy or key may know other models.
     models.invalidate()
@@ -199,6 +205,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     library,
     libraryCheck,
     images,
+    speech,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)

@@ -15,7 +15,7 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -174,9 +174,9 @@ export function buildHandlers(services: Services): HandlerTable {
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
 
     // ---- sound
-    'speech.create': () => notReady(),
-    'speech.speakable': () => notReady(),
-    'speech.status': () => notReady(),
+    'speech.create': (args) => speech.create(args),
+    'speech.speakable': (args) => speech.plan(args.text, args.markdown),
+    'speech.status': (args) => speech.status(args.id),
     'song.create': () => notReady(),
     'song.status': () => notReady(),
     'song.list': () => notReady(),

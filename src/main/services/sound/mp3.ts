@@ -147,3 +147,19 @@ export async function readHead(file: string, bytes: number): Promise<Buffer> {
     await handle.close()
   }
 }
+
+/** The duration of MP3 audio in memory, from its frame headers (no decode): what a player shows for it. */
+export function mp3DurationMs(data: Uint8Array): number {
+  const span = audioSpan(data)
+  let samples = 0
+  let offset = span.start
+  let rate = span.sampleRate
+  while (offset < span.end) {
+    const header = frameHeaderAt(data, offset)
+    if (!header || header.length <= 0) break
+    samples += header.samples
+    rate = header.sampleRate
+    offset += header.length
+  }
+  return Math.round((samples / rate) * 1000)
+}

@@ -41,6 +41,7 @@ export async function analyzeMp3(file: string, signal?: AbortSignal): Promise<Au
     let windowSize = 0
     let current = 0
     let filled = 0
+    let scratch = new Float32Array(64)
     let samples = 0
     let sampleRate = 0
     for await (const chunk of createReadStream(file, { start: tag, highWaterMark: READ_BYTES, signal }) as AsyncIterable<Buffer>) {
@@ -50,20 +51,30 @@ export async function analyzeMp3(file: string, signal?: AbortSignal): Promise<Au
         sampleRate = decoded.sampleRate
         windowSize = Math.max(1, Math.round(sampleRate * WINDOW_SECONDS))
       }
-      const channels = decoded.channelData
-      for (let i = 0; i < decoded.samplesDecoded; i++) {
-        let value = 0
-        for (const channel of channels) {
-          const sample = Math.abs(channel[i] ?? 0)
-          if (sample > value) value = sample
-        }
-        if (value > current) current = value
-        if (++filled === windowSize) {
-          windows.push(current)
-          current = 0
-          filled = 0
+      // Each channel folds into the same windows; plain index loops over the typed arrays keep this cheap.
+      const count = decoded.samplesDecoded
+      const spans = Math.ceil((filled + count) / windowSize) + 1
+      if (scratch.length < spans) scratch = new Float32Array(spans * 2)
+      scratch.fill(0, 0, spans)
+      scratch[0] = current
+      let position = filled
+      let window = 0
+      for (const channel of decoded.channelData) {
+        position = filled
+        window = 0
+        for (let i = 0; i < count; i++) {
+          const sample = channel[i]!
+          const value = sample < 0 ? -sample : sample
+          if (value > scratch[window]!) scratch[window] = value
+          if (++position === windowSize) {
+            position = 0
+            window++
+          }
         }
       }
+      for (let done = 0; done < window; done++) windows.push(scratch[done]!)
+      current = scratch[window]!
+      filled = position
       samples += decoded.samplesDecoded
     }
     if (filled > 0) windows.push(current)
