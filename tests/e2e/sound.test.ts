@@ -171,3 +171,51 @@ describe('the player and the library', () => {
     await page.emulateMedia({ colorScheme: 'light' })
   })
 })
+
+describe('speech', () => {
+  it('reads a chat answer aloud: the player bar appears and the local file really plays, then the speech is in the library', async () => {
+    const { page } = stack
+    await page.getByTestId('nav-chat').click()
+    await page.getByTestId('player-close').click().catch(() => {})
+    await page.getByTestId('composer-input').fill('Tell me about lighthouses, in a few sentences.')
+    await page.getByTestId('composer-input').press('Enter')
+    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="complete"]').last()
+    await answer.waitFor({ timeout: 20_000 })
+    await answer.getByTestId('read-aloud').click()
+    await page.getByTestId('player-bar').waitFor()
+    await playsPast(page, 0.3)
+    expect(await page.getByTestId('player-bar').getAttribute('data-kind')).toBe('speech')
+    // Parts stream from local files: nothing remote is ever loaded.
+    expect(await page.evaluate(() => (document.querySelector('[data-testid="player-audio"]') as HTMLAudioElement).currentSrc)).toMatch(/^blob:|^http:\/\/127\.0\.0\.1/)
+    await screenshot(page, 'chat-read-aloud-light')
+
+    // The joined file lands in the library as a speech, with its text.
+    await page.getByTestId('player-close').click()
+    await openLibrary(page)
+    await page.getByTestId('filter-kind').selectOption('speech')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"][data-kind="speech"]').length >= 2, undefined, { timeout: 30_000 })
+    await page.getByTestId('filter-kind').selectOption('all')
+  }, 60_000)
+
+  it('the Speech page reads any text with a chosen voice and shows "part n of m"', async () => {
+    const { page } = stack
+    await page.getByTestId('nav-studio').click()
+    await page.getByTestId('studio-tab-speech').click()
+    await page.getByTestId('view-speech').waitFor()
+    const sentence = 'Lighthouses guided ships for centuries, and their keepers kept the lamps burning through every storm. '
+    await page.getByTestId('speech-text').fill(sentence.repeat(25))
+    await page.waitForFunction(() => /parts/.test(document.querySelector('[data-testid="speech-count"]')?.textContent ?? ''))
+    await page.getByTestId('speech-voice-sophia').click()
+    await page.getByTestId('speech-read').click()
+    const run = page.getByTestId('speech-run').first()
+    await run.waitFor()
+    await page.waitForFunction(() => /part \d+ of \d+/i.test(document.querySelector('[data-testid="speech-progress"]')?.textContent ?? ''), undefined, { timeout: 20_000 })
+    await playsPast(page, 0.2)
+    await screenshot(page, 'speech-page-light')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(page, 'speech-page-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.waitForFunction(() => document.querySelector('[data-testid="speech-run"]')?.getAttribute('data-state') === 'saved', undefined, { timeout: 40_000 })
+    await page.getByTestId('player-close').click()
+  }, 90_000)
+})
