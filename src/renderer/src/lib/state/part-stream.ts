@@ -56,7 +56,10 @@ export class PartStream {
         const buffer = this.#source.addSourceBuffer(MIME)
         // Each part's timestamps start at zero: "sequence" lays them end to end.
         buffer.mode = 'sequence'
-        buffer.addEventListener('updateend', () => this.#pump())
+        buffer.addEventListener('updateend', () => {
+          if (this.#next === 1) performance.mark('speech-part-appended')
+          this.#pump()
+        })
         this.#buffer = buffer
         this.#pump()
       },
@@ -75,6 +78,8 @@ export class PartStream {
     this.#seen.add(index)
     this.#load(url).then(
       (bytes) => {
+        // Marks for the first-sound benchmark: when the first part's bytes were read, and appended.
+        if (index === 0) performance.mark('speech-part-read')
         this.#ready.set(index, bytes)
         this.#pump()
       },
