@@ -219,3 +219,45 @@ describe('speech', () => {
     await page.getByTestId('player-close').click()
   }, 90_000)
 })
+
+describe('songs', () => {
+  it('makes a song, shows its progress, plays it while it is still generating, then finds it in the library and plays it from there', async () => {
+    const { page } = stack
+    await page.getByTestId('nav-studio').click()
+    await page.getByTestId('studio-tab-song').click()
+    await page.getByTestId('view-song').waitFor()
+    await page.getByTestId('song-mode-simple').click()
+    await page.getByTestId('song-prompt').fill('A bright synth pop song about a lighthouse keeper')
+    await page.getByTestId('song-title').fill('Keeper of the Light')
+    await page.getByTestId('song-create').click()
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="song-clip"]').length >= 2)
+    expect(await page.getByTestId('song-progress').first().innerText()).toMatch(/Generating/)
+
+    // As soon as the clip can be heard, Listen now plays it, while the song is still being made.
+    const listen = page.getByTestId('song-listen').first()
+    await listen.waitFor({ timeout: 30_000 })
+    const clip = page.getByTestId('song-clip').filter({ has: listen })
+    await listen.click()
+    await page.getByTestId('player-bar').waitFor()
+    await playsPast(page, 0.2)
+    expect(await clip.getAttribute('data-phase')).toMatch(/streaming|downloading/)
+    await screenshot(page, 'song-page-light')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(page, 'song-page-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
+
+    // Finished and downloaded: the song is in the library, with its cover, and plays from there.
+    await page.getByTestId('song-open').first().waitFor({ timeout: 60_000 })
+    await page.getByTestId('player-close').click()
+    await page.getByTestId('song-open').first().click()
+    await page.getByTestId('viewer-audio').waitFor()
+    expect(await page.getByTestId('viewer-prompt').innerText()).toContain('lighthouse keeper')
+    await page.getByTestId('viewer-play').click()
+    await playsPast(page, 0.2)
+    expect(await page.getByTestId('player-bar').getAttribute('data-kind')).toBe('song')
+    await page.getByTestId('viewer-close').click()
+    await page.getByTestId('filter-kind').selectOption('song')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"][data-kind="song"]').length >= 3, undefined, { timeout: 30_000 })
+    await page.getByTestId('filter-kind').selectOption('all')
+  }, 120_000)
+})

@@ -90,7 +90,7 @@ describe('SongPage', () => {
     await fireEvent.click(listen)
     expect(stores.player.current).toMatchObject({ id: 'j1', kind: 'song', url: '/live/songs/j1.mp3' })
 
-    bridge.emit('song.status', clip('j2', { phase: 'failed', error: { code: 'server', message: 'Failed to generate, please try again later.' } }))
+    bridge.emit('song.status', clip('j2', { phase: 'failed', error: { code: 'server_error', message: 'Failed to generate, please try again later.' } }))
     await screen.findByTestId('song-retry')
     expect(screen.getAllByTestId('song-clip')[1]?.textContent).toContain('Failed to generate')
   })
