@@ -23,6 +23,7 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { SpeechService } from './services/sound/speech'
+import { SongService, type Notifier, type SongServiceDeps } from './services/sound/songs'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 
 export interface FileFilter {
@@ -69,6 +70,8 @@ export interface Powers {
   /** Where log lines go (the log file in the app); they arrive scrubbed of the key. */
   log: LogWriter
   dialogs: FileDialogs
+  /** Desktop notifications (a song is ready); clicking one calls its onClick. */
+  notifier: Notifier
   appInfo: Omit<AppInfo, 'userDataDir'>
 }
 
@@ -94,6 +97,7 @@ export interface AppServices {
   libraryCheck: Promise<void>
   images: ImageService
   speech: SpeechService
+  songs: SongService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -107,7 +111,12 @@ export const KEY_FILE = 'api-key.bin'
 export const DATABASE_FILE = 'skyport.db'
 export const MEDIA_DIR = 'media'
 
-export async function createAppServices(powers: Powers): Promise<AppServices> {
+/** Timings tests and benchmarks shorten (the app uses the defaults). */
+export interface AppTuning {
+  songs?: Partial<Pick<SongServiceDeps, 'pollBaseMs' | 'pollMaxMs' | 'maxGeneratingMs'>>
+}
+
+export async function createAppServices(powers: Powers, tuning: AppTuning = {}): Promise<AppServices> {
   const startedAt = Date.now()
   const settings = new SettingsService({
     openStore: powers.openSettingsStore,
@@ -160,6 +169,16 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     logger
   })
   const speech = new SpeechService({ http, jobs, library, mediaDir, defaultVoice: () => settings.get().defaultModels.speech, logger })
+  const songs = new SongService({
+    http,
+    jobs,
+    library,
+    mediaDir,
+    notifier: powers.notifier,
+    downloadVideo: () => settings.get().sound.downloadVideo,
+    logger,
+    ...tuning.songs
+  })
   // Every kind is defined by now: resume what the last run left queued or running.
   jobs.start()
   // Parts of speeches finished in an earlier session: no window plays them any more.
@@ -176,6 +195,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
   speech.onPart((part) => broadcast('speech.part', part))
+  songs.onStatus((status) => broadcast('song.status', status))
+  songs.onOpen((mediaId) => broadcast('song.open', { mediaId }))
   const connectionChanged = (): void => {
     // A new server, proxy or key may know other models.
     models.invalidate()
@@ -206,6 +227,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     libraryCheck,
     images,
     speech,
+    songs,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)

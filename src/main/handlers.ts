@@ -15,7 +15,7 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech, songs } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -177,9 +177,9 @@ export function buildHandlers(services: Services): HandlerTable {
     'speech.create': (args) => speech.create(args),
     'speech.speakable': (args) => speech.plan(args.text, args.markdown),
     'speech.status': (args) => speech.status(args.id),
-    'song.create': () => notReady(),
-    'song.status': () => notReady(),
-    'song.list': () => notReady(),
+    'song.create': (args) => songs.create(args),
+    'song.status': (args) => songs.status(args.id),
+    'song.list': () => songs.list(),
 
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
@@ -193,11 +193,6 @@ export function buildHandlers(services: Services): HandlerTable {
       await powers.openPath(folder)
     }
   }
-}
-
-/** Sound methods whose service is not in this build yet. */
-function notReady(): never {
-  throw new AppError('internal', 'Speech and songs are not ready yet.')
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {

@@ -119,6 +119,18 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       response.end(script)
       return
     }
+    // A song still generating, relayed by main as the app's protocol does.
+    if (url.pathname.startsWith('/live/')) {
+      const stop = new AbortController()
+      response.once('close', () => stop.abort())
+      const relayed = await services.songs.openLive(url.pathname, stop.signal).catch(() => null)
+      if (!relayed?.body) return notFound(response)
+      response.writeHead(relayed.status, { 'content-type': relayed.headers.get('content-type') ?? 'audio/mpeg', 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' })
+      const reader = relayed.body.getReader()
+      for (let next = await reader.read(); !next.done; next = await reader.read()) response.write(next.value)
+      response.end()
+      return
+    }
     // The same rules as the app's app:// protocol: media only as image, audio or video, by real path.
     const served = await resolveServedFile(`${APP_ORIGIN}${url.pathname}`, { renderer: rendererDir, media: join(options.userDataDir, 'media') })
     if (!served) return notFound(response)

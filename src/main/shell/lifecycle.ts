@@ -163,7 +163,7 @@ export function runShell(options: ShellOptions): Shell {
     if (!running) return
     services = running
     try {
-      handleAppProtocol({ renderer: options.rendererDir, media: join(powers.userDataDir, 'media') })
+      handleAppProtocol({ renderer: options.rendererDir, media: join(powers.userDataDir, 'media') }, (pathname, signal) => running.songs.openLive(pathname, signal))
       registerBridge(ipcMain, running.handlers, {
         redact: (text) => running.keyVault.redact(text),
         isTrustedSender: (_contents, frameUrl) => isAppUrl(frameUrl, devServerUrl),

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAppServices, type AppServices } from '../../../src/main/app-services'
+import { createAppServices, type AppServices, type AppTuning } from '../../../src/main/app-services'
 import { dispatch } from '../../../src/main/bridge'
 import type { EventName, JobRecord, PayloadOf } from '../../../src/shared/contract'
 import type { FakeApi } from '../../fake-api/server'
@@ -26,10 +26,13 @@ export interface SoundHarness {
   close(): Promise<void>
 }
 
-export async function soundHarness(fake: FakeApi, options: { dir?: string } = {}): Promise<SoundHarness> {
+/** Polls every 20 to 60 ms: the fake's songs take a fraction of a second. */
+export const FAST_SONGS: AppTuning = { songs: { pollBaseMs: 40, pollMaxMs: 40 } }
+
+export async function soundHarness(fake: FakeApi, options: { dir?: string; tuning?: AppTuning } = {}): Promise<SoundHarness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'skyport-sound-'))
   const powers = nodePowers({ userDataDir: dir })
-  const services = await createAppServices(powers)
+  const services = await createAppServices(powers, options.tuning ?? FAST_SONGS)
   services.settings.update({ baseUrl: fake.url })
   await services.keyVault.set(KEY, fake.url)
   const broadcasts: SoundHarness['broadcasts'] = []
