@@ -193,7 +193,11 @@ describe('speech', () => {
     await page.getByTestId('player-close').click()
     await openLibrary(page)
     await page.getByTestId('filter-kind').selectOption('speech')
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"][data-kind="speech"]').length >= 2, undefined, { timeout: 30_000 })
+    await page
+      .locator('[data-testid="library-card"]', { has: page.locator('[data-testid="audio-card"][data-kind="speech"]') })
+      .filter({ hasText: 'Tell me about lighthouses' })
+      .first()
+      .waitFor({ timeout: 30_000 })
     await page.getByTestId('filter-kind').selectOption('all')
   }, 60_000)
 
@@ -234,10 +238,9 @@ describe('songs', () => {
     expect(await page.getByTestId('song-progress').first().innerText()).toMatch(/Generating/)
 
     // As soon as the clip can be heard, Listen now plays it, while the song is still being made.
-    const listen = page.getByTestId('song-listen').first()
-    await listen.waitFor({ timeout: 30_000 })
-    const clip = page.getByTestId('song-clip').filter({ has: listen })
-    await listen.click()
+    const clip = page.getByTestId('song-clip').filter({ has: page.getByTestId('song-listen') }).first()
+    await clip.waitFor({ timeout: 30_000 })
+    await clip.getByTestId('song-listen').click()
     await page.getByTestId('player-bar').waitFor()
     await playsPast(page, 0.2)
     expect(await clip.getAttribute('data-phase')).toMatch(/streaming|downloading/)
@@ -257,7 +260,7 @@ describe('songs', () => {
     expect(await page.getByTestId('player-bar').getAttribute('data-kind')).toBe('song')
     await page.getByTestId('viewer-close').click()
     await page.getByTestId('filter-kind').selectOption('song')
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"][data-kind="song"]').length >= 3, undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audio-card"][data-kind="song"]').length >= 2, undefined, { timeout: 30_000 })
     await page.getByTestId('filter-kind').selectOption('all')
   }, 120_000)
 })
