@@ -1,7 +1,9 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
+import { createStores } from './lib/state/stores'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
+import { makeItem } from './test-support/fake-media'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -67,5 +69,22 @@ describe('App', () => {
     bridge.respond('settings.get', makeSettingsState())
     await fireEvent.click(screen.getByRole('button', { name: /try again/i }))
     await screen.findByTestId('view-chat')
+  })
+
+  it('opens and plays a song when its "song is ready" notification is clicked, and the player bar stays across screens', async () => {
+    const bridge = installFakeBridge()
+    const song = makeItem({ id: 'song-1', kind: 'song', title: 'Neon Harbour', url: '/media/audio/2025/03/song-1.mp3', durationMs: 5000, peaks: null, waveform: null })
+    bridge.respond('library.get', song)
+    const stores = createStores()
+    render(App, { props: { stores } })
+    await screen.findByTestId('view-chat')
+    expect(screen.queryByTestId('player-bar')).toBeNull()
+    bridge.emit('song.open', { mediaId: 'song-1' })
+    await screen.findByTestId('player-bar')
+    expect(screen.getByTestId('player-title').textContent).toBe('Neon Harbour')
+    expect(screen.getByTestId('nav-library').getAttribute('aria-current')).toBe('page')
+    expect((screen.getByTestId('player-audio') as HTMLAudioElement).getAttribute('src')).toBe('/media/audio/2025/03/song-1.mp3')
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    expect(screen.getByTestId('player-bar')).toBeTruthy()
   })
 })
