@@ -82,11 +82,15 @@ export class FakeMainWindow implements MainWindowPort {
 }
 
 export class FakeScreen implements ScreenPort {
-  constructor(
-    public all: DisplayInfo[],
-    public point: Point = { x: 10, y: 10 },
-    public primary: number | null = all[0]?.id ?? null
-  ) {}
+  all: DisplayInfo[]
+  point: Point
+  primary: number | null
+
+  constructor(all: DisplayInfo[], point: Point = { x: 10, y: 10 }, primary: number | null = all[0]?.id ?? null) {
+    this.all = all
+    this.point = point
+    this.primary = primary
+  }
   displays(): DisplayInfo[] {
     return this.all
   }

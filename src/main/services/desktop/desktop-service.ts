@@ -10,7 +10,7 @@ import type { DesktopStatus, PlayerState, QuickShow, Settings, ShellCommand } fr
 import type { Logger } from '../log'
 import type { SettingsService } from '../settings'
 import type { LoginItems } from './autostart'
-import { parseDeepLink, parseLaunchArgs, type LaunchRequest } from './launch-args'
+import type { LaunchRequest } from './launch-args'
 import { isOnSomeDisplay, placeQuickWindow, type DisplayInfo, type Point, type Rect } from './placement'
 import { ShortcutRegistrar, type GlobalShortcuts, type ShortcutEnvironment } from './shortcut'
 import { buildTrayMenu, type TrayAction, type TrayMenuEntry } from './tray-menu'
@@ -216,20 +216,6 @@ export class DesktopService {
         ports.mainWindow.show()
         ports.mainWindow.send({ command: action })
     }
-  }
-
-  /** Reads a command line (first launch or second instance), logging what was ignored. */
-  readLaunch(argv: readonly string[]): LaunchRequest {
-    const { request, problem } = parseLaunchArgs(argv)
-    if (problem) this.#logger.warn(problem)
-    return request
-  }
-
-  /** A link the OS handed over by event (macOS `open-url`). */
-  readDeepLink(url: string): LaunchRequest {
-    const { request, problem } = parseDeepLink(url)
-    if (problem) this.#logger.warn(problem)
-    return request
   }
 
   /** Does what a launch asked for. `background` (a login start) opens nothing. */
