@@ -99,5 +99,10 @@ describe('App: commands from the tray and the quick-ask window', () => {
     await waitFor(() => expect(backend.bridge.callsOf('conversations.get')).toContainEqual({ id: 'quick-1' }))
     expect(backend.bridge.callsOf('conversations.list').length).toBeGreaterThan(lists)
     await waitFor(() => expect(screen.getByTestId('view-chat').textContent).toContain('Why is the sky blue?'))
+
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    backend.bridge.emit('shell.command', { command: 'new-chat' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
   })
 })

@@ -86,7 +86,8 @@ export interface DesktopServiceOptions {
 
 export const TRAY_NOTICE = {
   title: 'Skyport is still running',
-  body: 'It stays in the tray so quick ask is one shortcut away. Choose Quit Skyport in the tray menu to end it, or turn this off in Settings.'
+  // GNOME shows no tray icon without an extension: starting the app again must be named as a way back.
+  body: 'It stays in the tray so quick ask is one shortcut away. Open it again from the tray or by starting Skyport; Quit Skyport in the tray menu ends it.'
 } as const
 
 export class DesktopService {
