@@ -131,7 +131,10 @@ function createQuickWindow(options: ElectronDesktopOptions): { window: BrowserWi
       window.focus()
     },
     hide: () => {
-      if (!window.isDestroyed()) window.hide()
+      if (window.isDestroyed()) return
+      window.hide()
+      // macOS would bring the app's other windows forward; give the focus back to the app the person came from.
+      if (process.platform === 'darwin' && !BrowserWindow.getAllWindows().some((other) => other !== window && other.isVisible())) app.hide()
     },
     send(payload) {
       if (window.isDestroyed()) return
