@@ -23,6 +23,7 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { DesktopService } from './services/desktop/desktop-service'
 
 export interface FileFilter {
   name: string
@@ -92,6 +93,8 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
+  desktop: DesktopService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -179,6 +182,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
@@ -199,6 +203,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     library,
     libraryCheck,
     images,
+    desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -207,6 +212,10 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
         streams.abortAll()
+        desktop.beginQuit()
+        desktop.dispose()
+        // A login item being changed finishes before the app goes.
+        await desktop.settled()
         // Running jobs stop here and resume at the next start.
         await jobs.close()
         // Let stopped answers save what arrived before the database closes.

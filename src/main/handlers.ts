@@ -15,7 +15,7 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -183,7 +183,14 @@ export function buildHandlers(services: Services): HandlerTable {
       // Nothing may have been logged yet; an empty folder still opens.
       await mkdir(folder, { recursive: true })
       await powers.openPath(folder)
-    }
+    },
+
+    // desktop shell
+    'shell.status': () => desktop.status(),
+    'shell.retryShortcut': () => desktop.retryShortcut(),
+    'shell.playerState': ({ state }) => desktop.setPlayerState(state),
+    'quick.hide': () => desktop.hideQuickAsk(),
+    'quick.openInMain': ({ conversationId }) => desktop.openInMain(conversationId)
   }
 }
 

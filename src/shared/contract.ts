@@ -46,6 +46,18 @@ export interface JobPreferences {
   concurrency: number
 }
 
+/** How the app lives on the desktop (tray, login, quick-ask window). */
+export interface DesktopPreferences {
+  /** Closing the main window leaves the app running in the tray (default on Windows and Linux). */
+  closeToTray: boolean
+  /** Start the app (in the tray) when the person logs in. */
+  launchAtLogin: boolean
+  /** The quick-ask window hides when another window takes the focus. */
+  quickAskHidesOnBlur: boolean
+  /** The "still running in the tray" notification was shown once already. */
+  trayNoticeShown: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -56,6 +68,7 @@ export interface Settings {
   quickAskShortcut: string
   chat: ChatPreferences
   jobs: JobPreferences
+  desktop: DesktopPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -521,6 +534,46 @@ export interface RemotePreview {
   sourceUrl: string
 }
 
+// ---------------------------------------------------------------- desktop shell (tray, shortcut, quick ask)
+
+/**
+ * The global shortcut's registration.
+ * - `registered`: the OS accepted it (on Wayland through the desktop's portal, which may still ask the person).
+ * - `taken`: another app holds it.
+ * - `invalid`: not a shortcut the OS can register.
+ * - `unsupported`: this desktop has no global shortcuts (Wayland without the portal), or this host has none.
+ */
+export type ShortcutState = 'registered' | 'taken' | 'invalid' | 'unsupported'
+
+export interface ShortcutStatus {
+  accelerator: string
+  state: ShortcutState
+  /** A sentence for the settings screen. */
+  message: string
+  /** What to bind in the desktop's own shortcut settings when the app cannot register one. */
+  fallbackCommand: string
+}
+
+export interface DesktopStatus {
+  shortcut: ShortcutStatus
+  /** Whether launch at login is in effect, and why not when it failed. */
+  launchAtLogin: { enabled: boolean; error: string | null }
+}
+
+/** What the renderer's player reports, for the tray's Play/Pause entry. */
+export type PlayerState = 'none' | 'playing' | 'paused'
+
+/** Sent to the main window: the tray menu or the quick-ask window asks for a screen. */
+export type ShellCommand =
+  | { command: 'new-chat' | 'create-image' | 'library' | 'settings' | 'toggle-playback' }
+  | { command: 'open-conversation'; conversationId: string }
+
+/** Sent to the quick-ask window each time it shows. */
+export interface QuickShow {
+  /** A question to put in the input (from a `skyport://ask?q=` link); never sent without the person. */
+  question: string | null
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -732,7 +785,18 @@ export const methods = {
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
-  'app.openLogsFolder': method(s.noArgs, returns<void>())
+  'app.openLogsFolder': method(s.noArgs, returns<void>()),
+
+  // desktop shell: tray, global shortcut, quick-ask window
+  'shell.status': method(s.noArgs, returns<DesktopStatus>()),
+  /** Registers the quick-ask shortcut again (after the person freed it in another app). */
+  'shell.retryShortcut': method(s.noArgs, returns<DesktopStatus>()),
+  /** The renderer's player state, so the tray offers Play or Pause. */
+  'shell.playerState': method(v.strictObject({ state: v.picklist(['none', 'playing', 'paused'], 'must be none, playing or paused') }), returns<void>()),
+  /** Hides the quick-ask window (Esc). */
+  'quick.hide': method(s.noArgs, returns<void>()),
+  /** Hides the quick-ask window and opens this conversation in the main window. */
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
 } as const
 
 export const events = {
@@ -748,7 +812,13 @@ export const events = {
   /** To every window: a queue paused, resumed or changed its counts. */
   'jobs.queue': event<QueueState>(),
   /** To every window: library items were added, changed or removed. */
-  'library.changed': event<LibraryChanged>()
+  'library.changed': event<LibraryChanged>(),
+  /** To every window: the shortcut's registration or launch at login changed. */
+  'shell.status': event<DesktopStatus>(),
+  /** To the main window: the tray or the quick-ask window asks for a screen. */
+  'shell.command': event<ShellCommand>(),
+  /** To the quick-ask window: it was just shown and focused. */
+  'quick.show': event<QuickShow>()
 } as const
 
 export type Methods = typeof methods

@@ -44,7 +44,9 @@ export const LIMITS = {
   /** Requests one endpoint's queue may run at once. */
   queueConcurrency: 4,
   /** An image downloaded from a link for a preview. */
-  previewBytes: 20 * 1024 * 1024
+  previewBytes: 20 * 1024 * 1024,
+  /** A question handed over by a `skyport://ask?q=` link (longer ones are refused, not cut). */
+  deepLinkQuestionChars: 4_000
 } as const
 
 /** The sampling parameters of a chat completion, as [min, max]. */

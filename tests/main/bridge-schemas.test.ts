@@ -25,7 +25,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     theme: 'dark',
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
-    chat: { enterSends: false }
+    chat: { enterSends: false },
+    desktop: { closeToTray: false, quickAskHidesOnBlur: true }
   },
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
@@ -98,7 +99,12 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'attachments.fromLibrary': { mediaId: 'i1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
-  'app.openLogsFolder': undefined
+  'app.openLogsFolder': undefined,
+  'shell.status': undefined,
+  'shell.retryShortcut': undefined,
+  'shell.playerState': { state: 'playing' },
+  'quick.hide': undefined,
+  'quick.openInMain': { conversationId: 'c1' }
 }
 
 /** A table whose handlers only record that they ran. */

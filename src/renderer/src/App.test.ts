@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
+import { exchange, installChatBackend, makeConversation } from './views/chat/chat-fixtures'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -67,5 +68,41 @@ describe('App', () => {
     bridge.respond('settings.get', makeSettingsState())
     await fireEvent.click(screen.getByRole('button', { name: /try again/i }))
     await screen.findByTestId('view-chat')
+  })
+})
+
+describe('App: commands from the tray and the quick-ask window', () => {
+  it('opens the screen the tray asks for', async () => {
+    const bridge = installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-chat')
+    bridge.emit('shell.command', { command: 'settings' })
+    await screen.findByTestId('view-settings')
+    bridge.emit('shell.command', { command: 'library' })
+    await screen.findByTestId('view-library')
+    bridge.emit('shell.command', { command: 'create-image' })
+    await screen.findByTestId('view-studio')
+  })
+
+  it('opens a quick-ask conversation in the chat, after reloading the list that has not seen it', async () => {
+    const backend = installChatBackend()
+    render(App)
+    await screen.findByTestId('view-chat')
+    await fireEvent.click(screen.getByTestId('nav-library'))
+    await screen.findByTestId('view-library')
+    // Saved by the quick-ask window after the list loaded.
+    backend.add(makeConversation({ id: 'quick-1', title: 'Why is the sky blue?', messages: exchange('quick-1', 1, 'Why is the sky blue?') }))
+    const lists = backend.bridge.callsOf('conversations.list').length
+
+    backend.bridge.emit('shell.command', { command: 'open-conversation', conversationId: 'quick-1' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.get')).toContainEqual({ id: 'quick-1' }))
+    expect(backend.bridge.callsOf('conversations.list').length).toBeGreaterThan(lists)
+    await waitFor(() => expect(screen.getByTestId('view-chat').textContent).toContain('Why is the sky blue?'))
+
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    backend.bridge.emit('shell.command', { command: 'new-chat' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
   })
 })
