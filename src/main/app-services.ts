@@ -23,6 +23,8 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { GlobalAsk } from './services/ask/global-ask'
+import type { EventSink } from './bridge'
 
 export interface FileFilter {
   name: string
@@ -50,6 +52,14 @@ export interface FileDialogs {
   openFolder(options: { title: string }): Promise<string | null>
 }
 
+/** The app's windows as the shell controls them (a record of calls in tests). */
+export interface WindowControl {
+  /** Hides the quick-ask window. */
+  hideQuickAsk(): void
+  /** Hides the quick-ask window, shows and focuses the main window, and tells it to open the conversation. */
+  openConversationInMain(conversationId: string): void
+}
+
 /** What the host (Electron, or plain Node in tests) gives the services. */
 export interface Powers {
   userDataDir: string
@@ -69,6 +79,9 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /** The clipboard's text; read only when the person asks ("Use clipboard"). */
+  readClipboardText: () => Promise<string>
+  windows: WindowControl
 }
 
 export interface AppServices {
@@ -84,6 +97,9 @@ export interface AppServices {
   chatStore: ChatStore
   attachments: AttachmentStore
   chat: ChatService
+  globalAsk: GlobalAsk
+  /** Sends an event to every window, as a sink (what a handed-over answer streams to). */
+  everyWindow: EventSink
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
@@ -136,7 +152,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.purgeTrash()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
+  const globalAsk = new GlobalAsk(http)
+  const chat = new ChatService({ store: chatStore, gateway, globalAsk, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
@@ -167,6 +184,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const broadcast: BroadcastListener = (event, payload) => {
     for (const listener of broadcastListeners) listener(event, payload)
   }
+  const everyWindow: EventSink = { id: -1, send: (event, payload) => broadcast(event, payload) }
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
@@ -193,6 +211,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     chatStore,
     attachments,
     chat,
+    globalAsk,
+    everyWindow,
     transfer,
     housekeeping,
     jobs,

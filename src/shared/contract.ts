@@ -222,6 +222,8 @@ export interface MessageRecord {
   versionIds: string[]
   /** This message's place among them, 0-based. */
   versionIndex: number
+  /** The web pages a web answer (GlobalAsk) cites, numbered as in its text; absent when none. */
+  sources?: WebSource[]
 }
 
 export interface ConversationSettings {
@@ -240,6 +242,8 @@ export interface ConversationSummary {
   updatedAt: number
   model: string
   messageCount: number
+  /** Asked from the quick-ask window. */
+  quick?: boolean
 }
 
 export interface Conversation extends ConversationSummary {
@@ -521,6 +525,22 @@ export interface RemotePreview {
   sourceUrl: string
 }
 
+// ---------------------------------------------------------------- GlobalAsk and quick ask
+
+/** A page a web answer cites: `[n]` in its text. */
+export interface WebSource {
+  n: number
+  /** An http(s) address, opened in the OS browser. */
+  url: string
+  /** The page's domain (the gateway gives no titles and nothing remote is fetched). */
+  title: string
+}
+
+/** What the tray and the quick-ask window tell the main window to do (desktop shell). */
+export type ShellCommand =
+  | { command: 'new-chat' | 'create-image' | 'library' | 'settings' | 'toggle-playback' }
+  | { command: 'open-conversation'; conversationId: string }
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -582,7 +602,14 @@ export const methods = {
   'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
-    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    v.nullish(
+      v.strictObject({
+        settings: v.optional(s.conversationSettingsPatch),
+        presetId: v.optional(s.id),
+        /** Asked from the quick-ask window: marked so, and found by search like any other. */
+        quick: v.optional(v.boolean('must be true or false'))
+      })
+    ),
     returns<Conversation>()
   ),
   'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
@@ -728,6 +755,25 @@ export const methods = {
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
 
+  // ------------------------------------------------------------ GlobalAsk and quick ask
+  /**
+   * Like `chat.send`, but the question goes to GlobalAsk (a web search answer)
+   * instead of the conversation's model; the same `chat.delta` and `chat.ended`
+   * events follow, and the saved answer carries its `sources`. GlobalAsk takes
+   * one question, so earlier messages are not sent.
+   */
+  'ask.send': method(
+    v.strictObject({ requestId: s.id, conversationId: s.id, content: s.nonEmptyText(LIMITS.askPromptChars, 'needs a question') }),
+    returns<ChatTurn>()
+  ),
+  /** The clipboard's text, read only when the person asks ("Use clipboard"). */
+  'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
+  // Desktop shell (the same entries as on its branch; keep one copy at merge).
+  /** Hides the quick-ask window (Esc). */
+  'quick.hide': method(s.noArgs, returns<void>()),
+  /** Hides the quick-ask window and opens this conversation in the main window. */
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>()),
+
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
@@ -748,7 +794,12 @@ export const events = {
   /** To every window: a queue paused, resumed or changed its counts. */
   'jobs.queue': event<QueueState>(),
   /** To every window: library items were added, changed or removed. */
-  'library.changed': event<LibraryChanged>()
+  'library.changed': event<LibraryChanged>(),
+  // Desktop shell (the same entries as on its branch; keep one copy at merge).
+  /** To the quick-ask window, each time it is shown; `question` prefills the input (a deep link). */
+  'quick.show': event<{ question: string | null }>(),
+  /** To the main window: the tray's menu, or a quick ask opened there. */
+  'shell.command': event<ShellCommand>()
 } as const
 
 export type Methods = typeof methods

@@ -87,6 +87,12 @@ export interface NodePowers extends Powers {
   /** Image files put on the clipboard. */
   copiedImages: string[]
   dialogScript: DialogScript
+  /** What `readClipboardText` answers; `clipboardReads` counts the reads. */
+  clipboard: { text: string; reads: number }
+  /** Calls to the window control, in order: `hide`, or `open <conversation id>`. */
+  windowCalls: string[]
+  /** Called on `openConversationInMain` (the test host tells the pages). */
+  onOpenInMain: ((conversationId: string) => void) | null
 }
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
@@ -97,7 +103,9 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
   const revealed: string[] = []
   const copiedImages: string[] = []
   const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [], folders: [] }
-  return {
+  const clipboard = { text: '', reads: 0 }
+  const windowCalls: string[] = []
+  const powers: NodePowers = {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
     cipher: options.cipher ?? new TestCipher(),
@@ -132,6 +140,21 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     trashed,
     revealed,
     copiedImages,
-    dialogScript
+    dialogScript,
+    readClipboardText: async () => {
+      clipboard.reads++
+      return clipboard.text
+    },
+    windows: {
+      hideQuickAsk: () => void windowCalls.push('hide'),
+      openConversationInMain: (conversationId) => {
+        windowCalls.push(`open ${conversationId}`)
+        powers.onOpenInMain?.(conversationId)
+      }
+    },
+    clipboard,
+    windowCalls,
+    onOpenInMain: null
   }
+  return powers
 }

@@ -2,10 +2,10 @@
  * Electron's powers, adapted to the small interfaces the services take.
  */
 import { readFile } from 'node:fs/promises'
-import { app, clipboard, ClipboardItem, safeStorage, shell } from 'electron'
+import { app, BrowserWindow, clipboard, ClipboardItem, safeStorage, shell } from 'electron'
 import ElectronStore from 'electron-store'
-import type { KeyProtection, Settings } from '../../shared/contract'
-import type { Powers } from '../app-services'
+import { eventChannel, type KeyProtection, type Settings } from '../../shared/contract'
+import type { Powers, WindowControl } from '../app-services'
 import type { LogWriter } from '../services/log'
 import { AppError } from '../../shared/errors'
 import type { SecretCipher } from '../services/key-vault'
@@ -48,6 +48,22 @@ async function copyImageFile(path: string): Promise<void> {
   await clipboard.write([new ClipboardItem({ 'image/png': new Blob([bytes], { type: 'image/png' }) })])
 }
 
+/**
+ * Until the desktop shell's quick-ask window manager takes this over: the
+ * main window is the only window, so opening a conversation there is
+ * showing it and telling it which.
+ */
+const singleWindow: WindowControl = {
+  hideQuickAsk: () => undefined,
+  openConversationInMain(conversationId) {
+    const [window] = BrowserWindow.getAllWindows()
+    if (!window || window.isDestroyed()) return
+    window.show()
+    window.focus()
+    window.webContents.send(eventChannel('shell.command'), { command: 'open-conversation', conversationId })
+  }
+}
+
 export function electronPowers(log: LogWriter): Powers {
   return {
     userDataDir: app.getPath('userData'),
@@ -60,6 +76,8 @@ export function electronPowers(log: LogWriter): Powers {
     copyImageFile: copyImageFile,
     log,
     dialogs: electronDialogs,
-    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
+    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    readClipboardText: () => clipboard.readText(),
+    windows: singleWindow
   }
 }
