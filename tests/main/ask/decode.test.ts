@@ -241,3 +241,23 @@ describe('Citations', () => {
     expect(out).toBe('See [1] (this) [2]')
   })
 })
+
+describe('Citations and code', () => {
+  it('holds a marker back while the text is inside inline code or a code block', () => {
+    const citations = new Citations()
+    const out = [
+      citations.push('Use `inline ', 'https://example.org/'),
+      citations.push('code` here. ', 'https://example.com/'),
+      citations.push('\n```js\nconst a = 1\n', 'https://example.net/'),
+      citations.push('```\nDone.', 'https://example.org/')
+    ].join('')
+    // A marker due inside code comes at the next piece that starts outside it.
+    expect(out + citations.finish()).toBe('Use `inline code` here. [1] [2] \n```js\nconst a = 1\n```\nDone. [3] [1]')
+  })
+
+  it('an answer that ends inside a code block gets its markers on a line after it', () => {
+    const citations = new Citations()
+    const out = citations.push('```\nx = 1', 'https://example.org/')
+    expect(out + citations.finish()).toBe('```\nx = 1\n[1]')
+  })
+})

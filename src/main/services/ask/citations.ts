@@ -29,6 +29,9 @@ export class Citations {
   /** Trailing whitespace held back, so a marker sits right after the words it cites. */
   #space = ''
   #wroteText = false
+  /** A marker waiting for the text to leave a code span or block, where it would show as code. */
+  #waiting = ''
+  readonly #code = new CodeTracker()
 
   get sources(): WebSource[] {
     return this.#sources.map((source) => ({ ...source }))
@@ -42,13 +45,17 @@ export class Citations {
   push(text: string, url: string | null): string {
     let out = ''
     if (url !== null && url !== this.#current) {
-      out += this.#closeRun()
+      this.#waiting += this.#closeRun()
       this.#current = url
       if (!this.#numbers.has(url)) {
         const n = this.#sources.length + 1
         this.#numbers.set(url, n)
         this.#sources.push({ n, url, title: sourceTitle(url) })
       }
+    }
+    if (this.#waiting !== '' && !this.#code.inside) {
+      out += this.#waiting
+      this.#waiting = ''
     }
     const words = text.trimEnd()
     const space = text.slice(words.length)
@@ -59,6 +66,7 @@ export class Citations {
     // `[1](` or `[1][` would read as a markdown link: keep a space between.
     const gap = this.#space === '' && out.endsWith(']') && /^[([:]/.test(words) ? ' ' : this.#space
     out += gap + words
+    this.#code.feed(gap + words)
     this.#space = space
     this.#wroteText = true
     return out
@@ -66,7 +74,11 @@ export class Citations {
 
   /** The last run's marker; call once, when the answer's text has all arrived. */
   finish(): string {
-    return this.#closeRun()
+    const markers = this.#waiting + this.#closeRun()
+    this.#waiting = ''
+    if (markers === '') return ''
+    // Still inside code at the end: the markers go on a line of their own after it.
+    return this.#code.inside ? `\n${markers.trim()}` : markers
   }
 
   /** The sources as a markdown list of links, to follow the answer; empty when there are none. */
@@ -83,6 +95,28 @@ export class Citations {
     const marker = ` [${this.#numbers.get(url)}]`
     this.#current = null
     return marker
+  }
+}
+
+/**
+ * Whether text written so far ends inside a code block (``` or ~~~ fence) or
+ * an inline code span: a marker there would show as code. Fed the text in
+ * order; keeps only the current line, so it costs the length of each piece.
+ */
+class CodeTracker {
+  #fenced = false
+  #line = ''
+
+  get inside(): boolean {
+    if (this.#fenced) return true
+    if (/^\s*(```|~~~)/.test(this.#line)) return true
+    return ((this.#line.match(/`/g) ?? []).length & 1) === 1
+  }
+
+  feed(text: string): void {
+    const lines = (this.#line + text).split('\n')
+    this.#line = lines.pop() ?? ''
+    for (const line of lines) if (/^\s*(```|~~~)/.test(line)) this.#fenced = !this.#fenced
   }
 }
 
