@@ -69,7 +69,7 @@ describe('quick-ask window', () => {
     await ask(quick, 'Explain rivers with some code, words:160')
     await quick.waitForFunction(() => {
       const turn = document.querySelector('[data-testid="quick-turn"]')
-      return turn?.getAttribute('data-status') === 'streaming' && (turn.querySelector('[data-testid="quick-answer"]')?.textContent ?? '').length > 40
+      return turn?.getAttribute('data-status') === 'streaming' && (turn.querySelector('[data-testid="quick-answer"]')?.textContent ?? '').length > 250
     })
     await screenshot(quick, 'quick-streaming-light')
     await waitTurnDone(quick, 0)
@@ -193,6 +193,11 @@ describe('quick-ask window', () => {
       await screenshot(page, 'quick-empty-dark')
       await page.getByTestId('quick-mode-web').click()
       await ask(page, 'Why is the sky blue?')
+      await page.waitForFunction(() => {
+        const turn = document.querySelector('[data-testid="quick-turn"]')
+        return turn?.getAttribute('data-status') === 'streaming' && (turn.querySelector('[data-testid="quick-answer"]')?.textContent ?? '').length > 80
+      })
+      await screenshot(page, 'quick-streaming-dark')
       await waitTurnDone(page, 0)
       await screenshot(page, 'quick-sources-dark')
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
