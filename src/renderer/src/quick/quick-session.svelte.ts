@@ -86,8 +86,8 @@ export class QuickSession {
     this.#imageModel = settings.defaultModels.image
     try {
       const list = await api.models.list({})
-      const images = new Set<string>(IMAGE_MODELS)
-      this.models = list.models.map((model) => model.id).filter((id) => !images.has(id))
+      const images: readonly string[] = IMAGE_MODELS
+      this.models = list.models.map((model) => model.id).filter((id) => !images.includes(id))
     } catch {
       // The picker then offers the current model only.
     }
