@@ -192,6 +192,8 @@ describe('quick-ask window', () => {
       await page.getByTestId('quick-input').waitFor()
       await screenshot(page, 'quick-empty-dark')
       await page.getByTestId('quick-mode-web').click()
+      // Held mid-answer long enough to be photographed while streaming.
+      stack.fake.inject({ kind: 'stall', afterChunks: 14, ms: 1_500 }, { path: '/v1/ask' })
       await ask(page, 'Why is the sky blue?')
       await page.waitForFunction(() => {
         const turn = document.querySelector('[data-testid="quick-turn"]')
