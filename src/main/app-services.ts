@@ -52,7 +52,10 @@ export interface FileDialogs {
   openFolder(options: { title: string }): Promise<string | null>
 }
 
-/** The app's windows as the shell controls them (a record of calls in tests). */
+/**
+ * The app's windows as the shell controls them (a record of calls in tests).
+ * A stand-in: the desktop shell's quick-window manager takes its place.
+ */
 export interface WindowControl {
   /** Hides the quick-ask window. */
   hideQuickAsk(): void
