@@ -24,6 +24,8 @@ import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 import { DesktopService } from './services/desktop/desktop-service'
+import { GlobalAsk } from './services/ask/global-ask'
+import type { EventSink } from './bridge'
 
 export interface FileFilter {
   name: string
@@ -70,6 +72,8 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /** The clipboard's text; read only when the person asks ("Use clipboard"). */
+  readClipboardText: () => Promise<string>
 }
 
 export interface AppServices {
@@ -85,6 +89,9 @@ export interface AppServices {
   chatStore: ChatStore
   attachments: AttachmentStore
   chat: ChatService
+  globalAsk: GlobalAsk
+  /** Sends an event to every window, as a sink (what a handed-over answer streams to). */
+  everyWindow: EventSink
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
@@ -139,7 +146,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.purgeTrash()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
+  const globalAsk = new GlobalAsk(http)
+  const chat = new ChatService({ store: chatStore, gateway, globalAsk, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
@@ -170,6 +178,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const broadcast: BroadcastListener = (event, payload) => {
     for (const listener of broadcastListeners) listener(event, payload)
   }
+  const everyWindow: EventSink = { id: -1, send: (event, payload) => broadcast(event, payload) }
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
@@ -197,6 +206,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     chatStore,
     attachments,
     chat,
+    globalAsk,
+    everyWindow,
     transfer,
     housekeeping,
     jobs,

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
+import { LIMITS } from '../shared/limits'
 import type { HandlerTable } from './bridge'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
@@ -15,7 +16,7 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop, everyWindow } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -97,7 +98,7 @@ export function buildHandlers(services: Services): HandlerTable {
       const fromPreset: Partial<ConversationSettings> = preset
         ? { systemPrompt: preset.systemPrompt, params: preset.params, ...(preset.model ? { model: preset.model } : {}) }
         : {}
-      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) })
+      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) }, undefined, { quick: args?.quick === true })
     },
     'conversations.rename': (args) => chatStore.renameConversation(args.id, args.title),
     'conversations.pin': (args) => chatStore.pinConversation(args.id, args.pinned),
@@ -173,6 +174,9 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
 
+    'ask.send': (args, { sink }) => chat.ask(args, sink),
+    'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
+
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
@@ -190,7 +194,13 @@ export function buildHandlers(services: Services): HandlerTable {
     'shell.retryShortcut': () => desktop.retryShortcut(),
     'shell.playerState': ({ state }) => desktop.setPlayerState(state),
     'quick.hide': () => desktop.hideQuickAsk(),
-    'quick.openInMain': ({ conversationId }) => desktop.openInMain(conversationId)
+    'quick.openInMain': ({ conversationId }) => {
+      // It must exist before a window is told to open it.
+      chatStore.getConversation(conversationId)
+      // An answer still streaming goes on in every window: the main window follows it from here.
+      chat.handOver(conversationId, everyWindow)
+      desktop.openInMain(conversationId)
+    }
   }
 }
 

@@ -235,6 +235,8 @@ export interface MessageRecord {
   versionIds: string[]
   /** This message's place among them, 0-based. */
   versionIndex: number
+  /** The web pages a web answer (GlobalAsk) cites, numbered as in its text; absent when none. */
+  sources?: WebSource[]
 }
 
 export interface ConversationSettings {
@@ -253,6 +255,8 @@ export interface ConversationSummary {
   updatedAt: number
   model: string
   messageCount: number
+  /** Asked from the quick-ask window. */
+  quick?: boolean
 }
 
 export interface Conversation extends ConversationSummary {
@@ -534,6 +538,18 @@ export interface RemotePreview {
   sourceUrl: string
 }
 
+// ---------------------------------------------------------------- GlobalAsk and quick ask
+
+/** A page a web answer cites: `[n]` in its text. */
+export interface WebSource {
+  n: number
+  /** An http(s) address, opened in the OS browser. */
+  url: string
+  /** The page's domain (the gateway gives no titles and nothing remote is fetched). */
+  title: string
+}
+
+
 // ---------------------------------------------------------------- desktop shell (tray, shortcut, quick ask)
 
 /**
@@ -635,7 +651,14 @@ export const methods = {
   'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
-    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    v.nullish(
+      v.strictObject({
+        settings: v.optional(s.conversationSettingsPatch),
+        presetId: v.optional(s.id),
+        /** Asked from the quick-ask window: marked so, and found by search like any other. */
+        quick: v.optional(v.boolean('must be true or false'))
+      })
+    ),
     returns<Conversation>()
   ),
   'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
@@ -780,6 +803,20 @@ export const methods = {
   'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+
+  // ------------------------------------------------------------ GlobalAsk and quick ask
+  /**
+   * Like `chat.send`, but the question goes to GlobalAsk (a web search answer)
+   * instead of the conversation's model; the same `chat.delta` and `chat.ended`
+   * events follow, and the saved answer carries its `sources`. GlobalAsk takes
+   * one question, so earlier messages are not sent.
+   */
+  'ask.send': method(
+    v.strictObject({ requestId: s.id, conversationId: s.id, content: s.nonEmptyText(LIMITS.askPromptChars, 'needs a question') }),
+    returns<ChatTurn>()
+  ),
+  /** The clipboard's text, read only when the person asks ("Use clipboard"). */
+  'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
 
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */

@@ -5,7 +5,7 @@
  * is freed and registered again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fakePorts, FakeShortcuts } from '../main/desktop/fakes'
+import { fakePorts, FakeShortcuts } from '../support/desktop-fakes'
 import { screenshot, startStack, type Stack } from './support'
 
 describe('settings: quick-ask shortcut and desktop', () => {

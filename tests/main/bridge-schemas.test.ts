@@ -97,6 +97,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'ask.send': { requestId: 'r9', conversationId: 'c1', content: 'What is new?' },
+  'quick.clipboardText': undefined,
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined,

@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAppServices, DATABASE_FILE, type AppServices, type Powers } from '../../src/main/app-services'
 import { nodePowers, type NodePowers } from '../support/node-powers'
-import { fakePorts, type FakePorts } from './desktop/fakes'
+import { fakePorts, type FakePorts } from '../support/desktop-fakes'
 
 interface MessageBox {
   window: unknown

@@ -60,6 +60,7 @@ export function electronPowers(log: LogWriter): Powers {
     copyImageFile: copyImageFile,
     log,
     dialogs: electronDialogs,
-    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
+    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    readClipboardText: async () => clipboard.readText()
   }
 }

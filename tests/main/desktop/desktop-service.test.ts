@@ -14,7 +14,7 @@ import { BLUR_SETTLE_MS, DesktopService, FALSE_BLUR_GRACE_MS, TRAY_NOTICE, type 
 import { parseDeepLink, parseLaunchArgs } from '../../../src/main/services/desktop/launch-args'
 import { SettingsService } from '../../../src/main/services/settings'
 import { openConfSettingsStore } from '../../support/node-powers'
-import { display, fakePorts, FakeScreen, type FakePorts } from './fakes'
+import { display, fakePorts, FakeScreen, type FakePorts } from '../../support/desktop-fakes'
 
 interface Setup {
   service: DesktopService

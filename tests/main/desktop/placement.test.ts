@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { displayAt, isOnSomeDisplay, placeQuickWindow } from '../../../src/main/services/desktop/placement'
-import { display } from './fakes'
+import { display } from '../../support/desktop-fakes'
 
 const size = { width: 640, height: 420 }
 // A laptop at the origin, a 4K display to its right, a portrait one above the laptop (negative y).

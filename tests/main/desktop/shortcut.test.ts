@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ShortcutStatus } from '../../../src/shared/contract'
 import { ShortcutRegistrar, type ShortcutEnvironment } from '../../../src/main/services/desktop/shortcut'
-import { FakeShortcuts } from './fakes'
+import { FakeShortcuts } from '../../support/desktop-fakes'
 
 function registrar(environment: ShortcutEnvironment = 'native', shortcuts: FakeShortcuts | null = new FakeShortcuts()) {
   const presses: number[] = []

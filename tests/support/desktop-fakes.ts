@@ -3,12 +3,12 @@
  * globalShortcut, screen, windows, Notification and login items), recording
  * what the service asked of them.
  */
-import type { QuickShow, ShellCommand } from '../../../src/shared/contract'
-import type { LoginItems } from '../../../src/main/services/desktop/autostart'
-import type { DesktopPorts, MainWindowPort, QuickWindowPort, ScreenPort, TrayPort } from '../../../src/main/services/desktop/desktop-service'
-import type { DisplayInfo, Point, Rect } from '../../../src/main/services/desktop/placement'
-import type { GlobalShortcuts } from '../../../src/main/services/desktop/shortcut'
-import type { TrayMenuEntry } from '../../../src/main/services/desktop/tray-menu'
+import type { QuickShow, ShellCommand } from '../../src/shared/contract'
+import type { LoginItems } from '../../src/main/services/desktop/autostart'
+import type { DesktopPorts, MainWindowPort, QuickWindowPort, ScreenPort, TrayPort } from '../../src/main/services/desktop/desktop-service'
+import type { DisplayInfo, Point, Rect } from '../../src/main/services/desktop/placement'
+import type { GlobalShortcuts } from '../../src/main/services/desktop/shortcut'
+import type { TrayMenuEntry } from '../../src/main/services/desktop/tray-menu'
 
 /** Holds accelerators like the OS: one owner each; `taken` ones belong to other apps. */
 export class FakeShortcuts implements GlobalShortcuts {
@@ -73,11 +73,14 @@ export class FakeQuickWindow implements QuickWindowPort {
 export class FakeMainWindow implements MainWindowPort {
   shown = 0
   readonly commands: ShellCommand[] = []
+  /** The test host passes the commands on to its pages, as the shell sends them to the window. */
+  onCommand: ((command: ShellCommand) => void) | null = null
   show(): void {
     this.shown++
   }
   send(command: ShellCommand): void {
     this.commands.push(command)
+    this.onCommand?.(command)
   }
 }
 
