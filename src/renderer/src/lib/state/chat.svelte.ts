@@ -111,11 +111,14 @@ export interface ChatSessionOptions {
   conversations: ConversationsStore
   /** The model a new conversation starts with (the app's default chat model). */
   defaultModel?: () => string
+  /** Hears what each answer showed about the connection (null: the server answered). */
+  onResult?: (error: BridgeErrorData | null) => void
 }
 
 export class ChatSession {
   readonly conversations: ConversationsStore
   #defaultModel: () => string = () => ''
+  #onResult: (error: BridgeErrorData | null) => void = () => {}
   // Not reactive on purpose: read on every delta; `streams` carries what the UI shows.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #live = new Map<string, LiveStream>()
@@ -172,6 +175,7 @@ export class ChatSession {
   constructor(options: ChatSessionOptions) {
     this.conversations = options.conversations
     if (options.defaultModel) this.#defaultModel = options.defaultModel
+    if (options.onResult) this.#onResult = options.onResult
   }
 
   /** Starts following `chat.delta` and `chat.ended` (once; every invoke calls it first). */
@@ -337,6 +341,7 @@ export class ChatSession {
     } catch (error) {
       if (requestId) this.#end(requestId)
       this.actionError = asAppError(error)
+      this.#onResult(this.actionError)
       return false
     } finally {
       this.sending = false
@@ -433,6 +438,7 @@ export class ChatSession {
     } catch (error) {
       this.#end(requestId)
       this.actionError = asAppError(error)
+      this.#onResult(this.actionError)
       return false
     }
   }
@@ -526,6 +532,8 @@ export class ChatSession {
     }
     const item = live?.item ?? this.#find(ended.message.id)
     item?.apply(ended.message)
+    if (ended.message.status === 'complete') this.#onResult(null)
+    else if (ended.message.status === 'error' && ended.message.error) this.#onResult(ended.message.error)
     if (live) this.#end(ended.requestId)
     const conversationId = ended.message.conversationId
     if (ended.title !== null) this.#retitle(conversationId, ended.title)

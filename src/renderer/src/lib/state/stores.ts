@@ -29,9 +29,13 @@ export function createStores(): AppStores {
   const jobs = new JobsStore()
   return {
     settings,
-    models: new ModelsStore(),
+    models: new ModelsStore({ onResult: (error) => settings.noteResult(error) }),
     conversations,
-    chat: new ChatSession({ conversations, defaultModel: () => settings.settings?.defaultModels.chat ?? '' }),
+    chat: new ChatSession({
+      conversations,
+      defaultModel: () => settings.settings?.defaultModels.chat ?? '',
+      onResult: (error) => settings.noteResult(error)
+    }),
     search: new SearchStore(),
     presets: new PresetsStore(),
     toasts: new ToastStore(),

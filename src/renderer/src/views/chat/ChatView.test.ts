@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation } from '@shared/contract'
 import { createStores, type AppStores } from '../../lib/state/stores'
@@ -14,6 +14,7 @@ import {
   type FakeChatBackend
 } from './chat-fixtures'
 import { FakeMediaBackend } from '../../test-support/fake-media'
+import { makeSettingsState } from '../../test-support/fake-bridge'
 import ChatView from './ChatView.svelte'
 
 let backend: FakeChatBackend
@@ -32,13 +33,14 @@ afterEach(() => {
 
 async function show(
   conversations: Conversation[] = [],
-  options: { enterSends?: boolean; open?: string } = {}
+  options: { enterSends?: boolean; open?: string; noKey?: boolean; navigate?: (id: string) => void } = {}
 ): Promise<void> {
   backend = installChatBackend({ enterSends: options.enterSends ?? true })
+  if (options.noKey) backend.bridge.state = makeSettingsState()
   backend.add(...conversations)
   stores = createStores()
   await stores.settings.load()
-  render(ChatView, { props: { stores } })
+  render(ChatView, { props: { stores, ...(options.navigate ? { navigate: options.navigate } : {}) } })
   await waitFor(() => expect(stores.conversations.loaded).toBe(true))
   if (options.open) await openConversation(options.open)
 }
@@ -836,5 +838,68 @@ describe('ChatView: images from the composer and models that cannot see', () => 
     await type('What is this?')
     await fireEvent.click(screen.getByTestId('send-button'))
     await waitFor(() => expect(backend.bridge.callsOf('chat.send')[0]?.attachmentIds).toEqual(['att-lib']))
+  })
+})
+
+describe('ChatView: first run and connection', () => {
+  it('a first start shows the setup card instead of an empty chat, saves the server and key and checks the key', async () => {
+    await show([], { noKey: true })
+    expect(screen.queryByTestId('empty-state')).toBeNull()
+    const card = screen.getByTestId('setup-card')
+    backend.bridge.respond('key.set', () => ({ ...makeSettingsState({ key: { set: true, last4: 'wxyz' } }).key, origin: 'http://127.0.0.1:8787' }))
+    backend.bridge.respond('key.check', { info: 'Premium key', details: {} })
+
+    const url = within(card).getByTestId('setup-base-url') as HTMLInputElement
+    expect(url.value).toBe('https://api.airforce')
+    await fireEvent.input(url, { target: { value: 'not a url' } })
+    await fireEvent.click(within(card).getByTestId('setup-check'))
+    expect((await within(card).findByTestId('error-notice')).textContent).toContain('full address')
+    expect(backend.bridge.callsOf('key.check')).toHaveLength(0)
+
+    await fireEvent.input(url, { target: { value: 'http://127.0.0.1:8787' } })
+    await fireEvent.input(within(card).getByTestId('setup-key'), { target: { value: 'sk-test-wxyz' } })
+    await fireEvent.click(within(card).getByTestId('setup-check'))
+    await waitFor(() => expect(within(card).getByTestId('setup-result').textContent).toContain('Premium key'))
+    expect(backend.bridge.callsOf('settings.update')).toEqual([{ baseUrl: 'http://127.0.0.1:8787' }])
+    expect(backend.bridge.callsOf('key.set')).toEqual([{ key: 'sk-test-wxyz' }])
+    expect(stores.settings.health).toBe('connected')
+
+    await fireEvent.click(within(card).getByTestId('setup-skip'))
+    expect(screen.queryByTestId('setup-card')).toBeNull()
+    expect(screen.getByTestId('empty-state')).toBeTruthy()
+  })
+
+  it('shows a refused key in the setup card, and no card once conversations exist', async () => {
+    await show([], { noKey: true })
+    backend.bridge.respond('key.set', makeSettingsState({ key: { set: true, last4: 'dead' } }).key)
+    backend.bridge.fail('key.check', { code: 'unauthorized', message: 'Invalid API key', status: 401 })
+    await fireEvent.input(screen.getByTestId('setup-key'), { target: { value: 'bad-key' } })
+    await fireEvent.click(screen.getByTestId('setup-check'))
+    const notice = await within(await screen.findByTestId('setup-result')).findByTestId('error-notice')
+    expect(notice.dataset.code).toBe('unauthorized')
+    expect(stores.settings.health).toBe('key_refused')
+    cleanup()
+
+    await show([makeConversation({ id: 'c1' })], { noKey: true })
+    expect(screen.queryByTestId('setup-card')).toBeNull()
+  })
+
+  it('after a 401 the failed answer offers Replace key, which opens the key settings', async () => {
+    const failed = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      status: 'error',
+      error: { code: 'unauthorized', message: 'Invalid API key', status: 401 }
+    })
+    const navigate = vi.fn()
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, failed] })], { open: 'c1', navigate })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    // Both buttons sit inside the error card.
+    const replace = within(notice).getByTestId('replace-key')
+    expect(replace.textContent).toContain('Replace key')
+    expect(within(notice).getByTestId('retry')).toBeTruthy()
+    await fireEvent.click(replace)
+    expect(navigate).toHaveBeenCalledWith('settings')
+    expect(stores.settings.keyRequested).toBe(true)
   })
 })
