@@ -903,3 +903,34 @@ describe('ChatView: first run and connection', () => {
     expect(stores.settings.keyRequested).toBe(true)
   })
 })
+
+describe('ChatView: conversation settings follow the open conversation', () => {
+  it('switching conversations with the drawer open shows the new one’s system prompt, and edits save into it', async () => {
+    await show(
+      [makeConversation({ id: 'c1', updatedAt: NOW - HOUR }), makeConversation({ id: 'c2', updatedAt: NOW - 2 * HOUR })],
+      { open: 'c1' }
+    )
+    await fireEvent.click(screen.getByTestId('conversation-settings'))
+    const prompt = (): HTMLTextAreaElement => screen.getByTestId('system-prompt') as HTMLTextAreaElement
+    await fireEvent.input(prompt(), { target: { value: 'You are a pirate.' } })
+    await fireEvent.change(prompt())
+    await waitFor(() => expect(stores.chat.settings.systemPrompt).toBe('You are a pirate.'))
+    expect(screen.getByRole('status').textContent).toContain('Saved')
+    // An edit not saved yet must not follow either.
+    const temperature = screen.getByTestId('param-temperature') as HTMLInputElement
+    await fireEvent.input(temperature, { target: { value: '1.5' } })
+
+    await openConversation('c2')
+    expect(prompt().value).toBe('')
+    expect((screen.getByTestId('param-temperature') as HTMLInputElement).value).toBe('')
+    expect(screen.queryByText('Saved')).toBeNull()
+
+    await fireEvent.input(prompt(), { target: { value: 'Be brief.' } })
+    await fireEvent.change(prompt())
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c2', settings: { systemPrompt: 'Be brief.' } }))
+    expect(backend.conversations.get('c1')?.settings.systemPrompt).toBe('You are a pirate.')
+
+    await openConversation('c1')
+    expect(prompt().value).toBe('You are a pirate.')
+  })
+})
