@@ -264,6 +264,17 @@ export class ChatStore {
     return this.#sql.transaction(() => this.#sql.run('DELETE FROM conversations WHERE trashed_at IS NOT NULL'))
   }
 
+  /**
+   * Removes conversations that never got a message and were not pinned: the
+   * empty "New chat" entries earlier versions saved on every New chat, and a
+   * conversation whose first send failed. Returns how many went.
+   */
+  purgeEmptyConversations(): number {
+    return this.#sql.transaction(() =>
+      this.#sql.run('DELETE FROM conversations WHERE pinned = 0 AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id)')
+    )
+  }
+
   // ------------------------------------------------------------ messages
 
   /** Adds a message below `parentId` and makes it the conversation's visible leaf. */

@@ -253,22 +253,11 @@ export class ChatSession {
   }
 
   /**
-   * A new conversation, saved at once and opened. When the open conversation
-   * is still empty it is kept instead of piling up empty ones.
+   * A new chat: nothing is saved until its first message is sent (see
+   * `ensureSaved`), so empty "New chat" entries never pile up in the list.
    */
-  async newChat(): Promise<boolean> {
-    this.actionError = null
-    if (this.conversation && this.messages.length === 0 && !this.loading) return true
-    const sequence = ++this.#openSequence
-    try {
-      const created = await getApi().conversations.create({})
-      this.conversations.upsert(toSummary(created))
-      if (sequence === this.#openSequence) this.#show(created)
-      return true
-    } catch (error) {
-      this.actionError = asAppError(error)
-      return false
-    }
+  newChat(): void {
+    this.startDraft()
   }
 
   /** Called when a conversation was deleted elsewhere (the sidebar). */
