@@ -310,6 +310,8 @@ export interface ImportResult {
   messages: number
   /** Conversations already here unchanged (same id, same messages), so not imported again. */
   skipped: number
+  /** The imported conversation active most recently, which the window selects; null when none was written. */
+  newestId?: string | null
 }
 
 /**

@@ -120,6 +120,8 @@ export interface ImportCounts {
 /** One batch of a streamed import: the counts, and the ids of the conversations written (to undo them). */
 export interface ImportBatch extends ImportCounts {
   writtenIds: string[]
+  /** The written conversation active most recently (the one to show the person), or null. */
+  newest: { id: string; updatedAt: number } | null
 }
 
 /** A conversation of an export whose messages are read only as they are written out. */
@@ -588,7 +590,7 @@ export class ChatStore {
    */
   importParsed(conversations: readonly BundleConversation[]): ImportBatch {
     return this.#sql.transaction(() => {
-      const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [] }
+      const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [], newest: null }
       for (const conversation of conversations) {
         const writtenId = this.#writeConversation(conversation)
         if (writtenId === null) {
@@ -596,6 +598,7 @@ export class ChatStore {
           continue
         }
         batch.writtenIds.push(writtenId)
+        if (batch.newest === null || conversation.updatedAt > batch.newest.updatedAt) batch.newest = { id: writtenId, updatedAt: conversation.updatedAt }
         batch.conversations++
         batch.messages += conversation.messages.length
       }

@@ -938,3 +938,24 @@ describe('ChatView: conversation settings follow the open conversation', () => {
     expect(prompt().value).toBe('You are a pirate.')
   })
 })
+
+describe('ChatView: import', () => {
+  it('selects the imported conversation and says where it went in the list, with Open', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Recent', updatedAt: NOW - HOUR }), makeConversation({ id: 'c2', title: 'Other', updatedAt: NOW - 2 * HOUR })], { open: 'c2' })
+    const oldDate = NOW - 400 * DAY
+    backend.bridge.reply('conversations.import', () => {
+      backend.add(makeConversation({ id: 'old-1', title: 'From ChatGPT', createdAt: oldDate, updatedAt: oldDate }))
+      return { ok: true, result: { path: '/home/me/conversations.json', conversations: 1, messages: 2, skipped: 0, newestId: 'old-1' } }
+    })
+    await fireEvent.click(screen.getByTestId('import-conversations'))
+    await waitFor(() => expect(stores.chat.id).toBe('old-1'))
+    const month = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' }).format(new Date(oldDate))
+    const toast = await screen.findByTestId('toast')
+    expect(toast.textContent).toContain('Imported 1 conversation (2 messages)')
+    expect(toast.textContent).toContain(`It is under “${month}”`)
+
+    await openConversation('c1')
+    await fireEvent.click(within(toast).getByTestId('open-imported'))
+    await waitFor(() => expect(stores.chat.id).toBe('old-1'))
+  })
+})
