@@ -25,6 +25,7 @@ import type {
 } from '../../../shared/contract'
 import { AppError, type BridgeErrorData } from '../../../shared/errors'
 import { openDatabase } from '../db/connection'
+import { markdownToPlainText } from './db/plain-text'
 import { Statements } from '../db/statements'
 import {
   CONVERSATION_COLUMNS,
@@ -449,7 +450,7 @@ export class ChatStore {
       conversationTitle: row.title,
       messageId: row.id,
       role: row.role,
-      snippet: makeSnippet(row.content, parsed.phrases),
+      snippet: makeSnippet(markdownToPlainText(row.content), parsed.phrases),
       createdAt: row.created_at
     }))
   }

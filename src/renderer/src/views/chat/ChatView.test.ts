@@ -468,13 +468,26 @@ describe('ChatView: sidebar', () => {
         createdAt: NOW
       }
     ]
+    backend.hits.splice(1, 0, {
+      conversationId: 'c1',
+      conversationTitle: 'Other',
+      messageId: 'c1-u9',
+      role: 'user',
+      snippet: [{ text: 'Kyoto', match: true }],
+      createdAt: NOW
+    })
     await fireEvent.input(screen.getByTestId('conversation-search'), { target: { value: 'kyoto' } })
-    await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(2))
+    await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(3))
     expect(backend.bridge.callsOf('conversations.search')).toEqual([{ query: 'kyoto', limit: 50 }])
-    const [first, second] = screen.getAllByTestId('search-hit') as [HTMLElement, HTMLElement]
+    // Grouped by conversation, each with its count, in the order of its best hit.
+    const groups = screen.getAllByTestId('search-group')
+    expect(groups.map((group) => group.dataset.conversationId)).toEqual(['c2', 'c1'])
+    expect(groups.map((group) => within(group).getByTestId('search-group-count').textContent)).toEqual(['2', '1'])
+    expect(groups[0]?.textContent).toContain('Japan trip')
+    expect(screen.getByText(/3 results in 2 conversations/)).toBeTruthy()
+    const [first, second] = within(groups[0]!).getAllByTestId('search-hit') as [HTMLElement, HTMLElement]
     expect(first.dataset.conversationId).toBe('c2')
     expect(first.dataset.messageId).toBe('c2-u1')
-    expect(first.textContent).toContain('Japan trip')
     expect(first.textContent).toContain('You')
     expect([...first.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['Kyoto'])
     // Snippet text is text, never HTML.
