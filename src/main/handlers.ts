@@ -116,6 +116,9 @@ export function buildHandlers(services: Services): HandlerTable {
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),
     'chat.edit': (args, { sink }) => chat.edit(args, sink),
     'chat.switchVersion': (args) => chatStore.switchVersion(args.messageId),
+    'chat.continue': (args, { sink }) => chat.continue(args, sink),
+    'chat.deleteMessage': (args) => chatStore.deleteMessage(args.messageId),
+    'chat.fork': (args) => chatStore.forkConversation(args.messageId),
 
     'presets.list': () => chatStore.listPresets(),
     'presets.save': (args) => chatStore.savePreset({ ...args, params: withoutUndefined(args.params), model: args.model ?? null }),

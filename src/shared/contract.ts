@@ -624,6 +624,12 @@ export const methods = {
   'chat.edit': method(v.strictObject({ requestId: s.id, messageId: s.id, content: s.text(LIMITS.userMessageChars) }), returns<ChatTurn>()),
   /** Shows another version of a message (and the thread below it). */
   'chat.switchVersion': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** Goes on with an answer that stopped early (e.g. at `length`), appending to the same message. */
+  'chat.continue': method(v.strictObject({ requestId: s.id, messageId: s.id }), returns<ChatTurn>()),
+  /** Deletes a message (one version) and everything below it; returns the conversation as it is now. */
+  'chat.deleteMessage': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** A new conversation holding the thread from the root down to this message. */
+  'chat.fork': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
 
   'presets.list': method(s.noArgs, returns<Preset[]>()),
   'presets.save': method(

@@ -351,6 +351,41 @@ export class ChatSession {
     return this.#turn((requestId) => getApi().chat.edit({ requestId, messageId, content }), messageId)
   }
 
+  /** Goes on with an answer that stopped early (at the token limit); the text is appended to it. */
+  continueAnswer(messageId: string): Promise<boolean> {
+    return this.#turn((requestId) => getApi().chat.continue({ requestId, messageId }), messageId)
+  }
+
+  /** Deletes a message (the version showing) and everything below it. */
+  async deleteMessage(messageId: string): Promise<boolean> {
+    if (this.busy) return false
+    this.actionError = null
+    try {
+      const conversation = await getApi().chat.deleteMessage({ messageId })
+      if (this.id === conversation.id) this.#show(conversation)
+      this.conversations.upsert(toSummary(conversation))
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
+  /** Opens a new conversation holding the thread down to this message. */
+  async fork(messageId: string): Promise<boolean> {
+    this.actionError = null
+    const sequence = ++this.#openSequence
+    try {
+      const conversation = await getApi().chat.fork({ messageId })
+      this.conversations.upsert(toSummary(conversation))
+      if (sequence === this.#openSequence) this.#show(conversation)
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
   /** Stops the answer streaming into the open conversation; what arrived is kept. */
   async stop(): Promise<void> {
     const requestId = this.activeRequestId

@@ -972,3 +972,57 @@ describe('ChatView: import', () => {
     await waitFor(() => expect(stores.chat.id).toBe('old-1'))
   })
 })
+
+describe('ChatView: message actions', () => {
+  it('Continue appears only for an answer cut at length, and streams the rest into the same message', async () => {
+    const cut = makeMessage({ id: 'c1-a1', role: 'assistant', content: 'The first half', finishReason: 'length', conversationId: 'c1' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, cut, ...exchange('c1', 2)] })], { open: 'c1' })
+    expect(within(message('c1-a1')).getByTestId('continue-answer')).toBeTruthy()
+    expect(within(message('c1-a2')).queryByTestId('continue-answer')).toBeNull()
+
+    await fireEvent.click(within(message('c1-a1')).getByTestId('continue-answer'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.continue')).toEqual([{ requestId: expect.any(String), messageId: 'c1-a1' }]))
+    const requestId = backend.lastRequestId('chat.continue')
+    await waitFor(() => expect(message('c1-a1').dataset.status).toBe('streaming'))
+    backend.delta(requestId, 'c1-a1', ' and the second half.')
+    await waitFor(() => expect(within(message('c1-a1')).getByTestId('message-content').textContent).toContain('The first half and the second half.'))
+    backend.end(requestId, 'c1-a1', { content: 'The first half and the second half.', finishReason: 'stop' })
+    await waitFor(() => expect(message('c1-a1').dataset.status).toBe('complete'))
+    expect(within(message('c1-a1')).queryByTestId('continue-answer')).toBeNull()
+  })
+
+  it('deletes a message after a confirmation, and forks a conversation from a message', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Trip', messages: [...exchange('c1', 1), ...exchange('c1', 2)] })], { open: 'c1' })
+    await fireEvent.click(within(message('c1-u2')).getByTestId('delete-message'))
+    expect(backend.bridge.callsOf('chat.deleteMessage')).toHaveLength(0)
+    const confirm = within(message('c1-u2')).getByTestId('delete-message-confirm')
+    expect(confirm.textContent).toContain('and what follows')
+    await fireEvent.click(confirm)
+    await waitFor(() => expect(messages().map((element) => element.dataset.id)).toEqual(['c1-u1', 'c1-a1']))
+    expect(backend.bridge.callsOf('chat.deleteMessage')).toEqual([{ messageId: 'c1-u2' }])
+
+    await fireEvent.click(within(message('c1-u1')).getByTestId('fork-message'))
+    await waitFor(() => expect(stores.chat.id).toBe('fork-1'))
+    expect(screen.getByTestId('conversation-title').textContent).toBe('Trip (fork)')
+    expect(messages()).toHaveLength(1)
+    expect(item('fork-1')).toBeTruthy()
+  })
+
+  it('shows the time on hover and the token usage when the server sent it', async () => {
+    const answer = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      content: 'Hi',
+      conversationId: 'c1',
+      usage: { promptTokens: 1200, completionTokens: 34, totalTokens: 1234 }
+    })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    const usage = within(message('c1-a1')).getByTestId('message-usage')
+    expect(usage.textContent).toBe('1,234 tokens')
+    expect(usage.getAttribute('title')).toContain('1,200 in')
+    expect(within(message('c1-u1')).queryByTestId('message-usage')).toBeNull()
+    const time = within(message('c1-u1')).getByTestId('message-time')
+    expect(time.getAttribute('datetime')).toBe(new Date(NOW).toISOString())
+    expect(time.getAttribute('title')).toContain('2025')
+  })
+})
