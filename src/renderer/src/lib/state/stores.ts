@@ -2,6 +2,7 @@ import { ChatSession } from './chat.svelte'
 import { ConversationsStore } from './conversations.svelte'
 import { JobsStore } from './jobs.svelte'
 import { LibraryStore } from './library.svelte'
+import { ModelPrefs } from './model-prefs.svelte'
 import { ModelsStore } from './models.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
@@ -21,6 +22,8 @@ export interface AppStores {
   jobs: JobsStore
   library: LibraryStore
   studio: StudioStore
+  /** Favourite and recent models (the model picker). */
+  modelPrefs: ModelPrefs
 }
 
 export function createStores(): AppStores {
@@ -45,7 +48,8 @@ export function createStores(): AppStores {
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
-    })
+    }),
+    modelPrefs: new ModelPrefs()
   }
 }
 

@@ -23,6 +23,8 @@ let restoreResizeObserver: () => void
 
 beforeEach(() => {
   restoreResizeObserver = stubResizeObserver()
+  // Favourite and recent models live in the window's storage.
+  localStorage.clear()
 })
 
 afterEach(() => {
@@ -513,16 +515,49 @@ describe('ChatView: sidebar', () => {
 })
 
 describe('ChatView: header, settings drawer and presets', () => {
-  it('changes the model from the picker', async () => {
-    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
-    const picker = screen.getByTestId('model-picker') as HTMLInputElement
-    expect(picker.value).toBe('gpt-4o-mini')
-    await waitFor(() => expect(document.querySelectorAll('#chat-model-options option')).toHaveLength(3))
-    await fireEvent.input(picker, { target: { value: 'my-local-model' } })
-    await fireEvent.change(picker)
-    await waitFor(() =>
-      expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'my-local-model' } }])
-    )
+  it('changes the model from a searchable picker with capability badges, favourites and recent first', async () => {
+    const navigate = vi.fn()
+    await show([makeConversation({ id: 'c1' })], { open: 'c1', navigate })
+    const picker = screen.getByTestId('model-picker')
+    expect(picker.dataset.model).toBe('gpt-4o-mini')
+    await waitFor(() => expect(stores.models.loaded).toBe(true))
+    await fireEvent.click(picker)
+    const ids = (): string[] => screen.getAllByTestId('model-option').map((option) => option.dataset.id ?? '')
+    expect(ids()).toEqual(['gpt-4o-mini', 'claude-3-haiku', 'llama-3.1-70b-chat'])
+    const option = (id: string): HTMLElement => screen.getAllByTestId('model-option').find((element) => element.dataset.id === id)!
+    const badges = (id: string): string[] => [...option(id).querySelectorAll<HTMLElement>('[data-badge]')].map((badge) => badge.dataset.badge ?? '')
+    expect(badges('claude-3-haiku')).toEqual(['chat', 'vision'])
+    expect(badges('llama-3.1-70b-chat')).toEqual(['chat'])
+
+    // Search narrows the list; choosing saves and makes it recent.
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'llama' } })
+    expect(ids()).toEqual(['llama-3.1-70b-chat', 'llama'])
+    await fireEvent.click(within(option('llama-3.1-70b-chat')).getAllByRole('button')[0]!)
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'llama-3.1-70b-chat' } }]))
+    await waitFor(() => expect(screen.getByTestId('model-picker').dataset.model).toBe('llama-3.1-70b-chat'))
+
+    // A favourite comes first, then the recent ones.
+    await fireEvent.click(screen.getByTestId('model-picker'))
+    await fireEvent.click(within(option('claude-3-haiku')).getByTestId('model-favourite'))
+    expect(ids()).toEqual(['claude-3-haiku', 'llama-3.1-70b-chat', 'gpt-4o-mini'])
+    expect(screen.getAllByRole('presentation').map((section) => section.textContent)).toEqual(['Favourites', 'Recent', 'All models'])
+
+    // An id the server does not list is marked before anything is sent.
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'my-local-model' } })
+    expect(within(option('my-local-model')).getByTestId('model-not-listed').textContent).toContain('The server does not list it')
+    await fireEvent.keyDown(screen.getByTestId('model-search'), { key: 'Enter' })
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { model: 'my-local-model' } }))
+    expect((await screen.findByTestId('model-unlisted')).textContent).toContain('not listed')
+
+    // An image model is not saved for a chat: the studio is offered instead.
+    await fireEvent.click(screen.getByTestId('model-picker'))
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'flux' } })
+    await fireEvent.keyDown(screen.getByTestId('model-search'), { key: 'Enter' })
+    expect(screen.getByTestId('image-model-offer').textContent).toContain('makes images')
+    await fireEvent.click(screen.getByTestId('open-image-studio'))
+    expect(navigate).toHaveBeenCalledWith('studio')
+    expect(stores.studio.model).toBe('flux')
+    expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { model: 'my-local-model' } })
   })
 
   it('saves parameters and refuses out-of-range values', async () => {
@@ -589,7 +624,7 @@ describe('ChatView: header, settings drawer and presets', () => {
     )
     await waitFor(() => expect((screen.getByTestId('system-prompt') as HTMLTextAreaElement).value).toBe('Review code strictly.'))
     expect((screen.getByTestId('param-temperature') as HTMLInputElement).value).toBe('0.2')
-    expect((screen.getByTestId('model-picker') as HTMLInputElement).value).toBe('claude-3-haiku')
+    expect(screen.getByTestId('model-picker').dataset.model).toBe('claude-3-haiku')
 
     await fireEvent.click(screen.getByTestId('preset-save'))
     const name = screen.getByTestId('preset-name') as HTMLInputElement
