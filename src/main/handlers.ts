@@ -19,6 +19,12 @@ export function buildHandlers(services: Services): HandlerTable {
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
+  /** Files exports wrote this session: the only paths the window may ask to show in a folder. */
+  const exportedFiles = new Set<string>()
+  const remember = <R extends { path: string | null }>(result: R): R => {
+    if (result.path !== null) exportedFiles.add(result.path)
+    return result
+  }
 
   /**
    * The saved key goes to another server only when the person says so, in a
@@ -108,8 +114,8 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.restore': (args) => chatStore.restoreConversation(args.id),
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
     'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
-    'conversations.export': (args) => transfer.exportOne(args.id, args.format),
-    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.export': async (args) => remember(await transfer.exportOne(args.id, args.format)),
+    'conversations.exportAll': async (_args, { sink }) => remember(await transfer.exportAll(sink)),
     'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
@@ -181,6 +187,11 @@ export function buildHandlers(services: Services): HandlerTable {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     },
+    'app.showInFolder': (args) => {
+      if (!exportedFiles.has(args.path)) throw new AppError('invalid_argument', 'Only a file Skyport exported can be shown.')
+      powers.showItemInFolder(args.path)
+    },
+    'app.openDataFolder': () => powers.openPath(powers.userDataDir),
     'app.openLogsFolder': async () => {
       const folder = join(powers.userDataDir, LOG_DIR)
       // Nothing may have been logged yet; an empty folder still opens.

@@ -740,7 +740,11 @@ export const methods = {
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
-  'app.openLogsFolder': method(s.noArgs, returns<void>())
+  'app.openLogsFolder': method(s.noArgs, returns<void>()),
+  /** Shows a file this session exported in the system's file manager; other paths are refused. */
+  'app.showInFolder': method(v.strictObject({ path: s.text(4096) }), returns<void>()),
+  /** Opens the folder with the app's data (database, media, settings). */
+  'app.openDataFolder': method(s.noArgs, returns<void>())
 } as const
 
 export const events = {

@@ -101,7 +101,9 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'attachments.fromLibrary': { mediaId: 'i1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
-  'app.openLogsFolder': undefined
+  'app.openLogsFolder': undefined,
+  'app.showInFolder': { path: '/home/me/chat.md' },
+  'app.openDataFolder': undefined
 }
 
 /** A table whose handlers only record that they ran. */

@@ -49,3 +49,30 @@ describe('app.openExternal', () => {
     }
   })
 })
+
+describe('app.showInFolder and app.openDataFolder', () => {
+  it('shows only files an export wrote this session, and opens the data folder', async () => {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'skyport-reveal-'))
+    const powers = nodePowers({ userDataDir })
+    const services = await createAppServices(powers)
+    const sink = { id: 1, send: () => {} }
+    const call = <R>(work: () => R | Promise<R>): Promise<R> => Promise.resolve().then(work)
+    try {
+      const conversation = services.chatStore.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true })
+      services.chatStore.addMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'Hello' })
+      const file = join(userDataDir, 'hello.md')
+      powers.dialogScript.save.push(file)
+      const result = await services.handlers['conversations.export']({ id: conversation.id, format: 'markdown' }, { sink })
+      expect(result.path).toBe(file)
+
+      await expect(call(() => services.handlers['app.showInFolder']({ path: '/etc/passwd' }, { sink }))).rejects.toMatchObject({ code: 'invalid_argument' })
+      await call(() => services.handlers['app.showInFolder']({ path: file }, { sink }))
+      expect(powers.revealed).toEqual([file])
+
+      await call(() => services.handlers['app.openDataFolder'](undefined, { sink }))
+      expect(powers.openedPaths).toEqual([userDataDir])
+    } finally {
+      await services.close()
+    }
+  })
+})

@@ -395,6 +395,9 @@ describe('ChatView: sidebar', () => {
     await fireEvent.click(screen.getByTestId('export-markdown'))
     await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Saved to /home/me/c1.md'))
     expect(backend.bridge.callsOf('conversations.export')).toEqual([{ id: 'c1', format: 'markdown' }])
+    backend.bridge.respond('app.showInFolder', undefined)
+    await fireEvent.click(within(screen.getByTestId('toast')).getByTestId('show-in-folder'))
+    await waitFor(() => expect(backend.bridge.callsOf('app.showInFolder')).toEqual([{ path: '/home/me/c1.md' }]))
 
     await openMenu('c1')
     await fireEvent.click(screen.getByTestId('export-json'))
@@ -1059,5 +1062,33 @@ describe('ChatView: message actions', () => {
     const time = within(message('c1-u1')).getByTestId('message-time')
     expect(time.getAttribute('datetime')).toBe(new Date(NOW).toISOString())
     expect(time.getAttribute('title')).toContain('2025')
+  })
+})
+
+describe('ChatView: layout', () => {
+  it('collapses the conversation list with the button and with Ctrl+B, and remembers it', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    expect(screen.getAllByTestId('conversation-item')).toHaveLength(1)
+    await fireEvent.click(screen.getByTestId('toggle-sidebar'))
+    expect(screen.queryByTestId('conversation-item')).toBeNull()
+    expect(screen.getByTestId('toggle-sidebar').getAttribute('aria-pressed')).toBe('true')
+    expect(localStorage.getItem('skyport.chatSidebar')).toBe('closed')
+    await fireEvent.keyDown(window, { key: 'b', ctrlKey: true })
+    expect(screen.getAllByTestId('conversation-item')).toHaveLength(1)
+    await fireEvent.keyDown(window, { key: 'b', ctrlKey: true })
+    expect(screen.queryByTestId('conversation-item')).toBeNull()
+    // Ctrl+K brings the list back to search it.
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true })
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('conversation-search')))
+  })
+
+  it('shows toasts inside the thread, above the composer', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    stores.toasts.show('Hello')
+    const toasts = await screen.findByTestId('toasts')
+    expect(toasts.classList.contains('contained')).toBe(true)
+    expect(screen.getByRole('region', { name: 'Conversation' }).contains(toasts)).toBe(true)
+    // Placed by the composer's height (measured), so it never covers it.
+    expect(toasts.closest<HTMLElement>('.body')?.style.getPropertyValue('--toast-bottom')).toMatch(/px$/)
   })
 })
