@@ -165,7 +165,8 @@ describe('ChatView: sending and streaming', () => {
     await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, failed] })], { open: 'c1' })
     const notice = within(message('c1-a1')).getByTestId('error-notice')
     expect(notice.dataset.code).toBe('rate_limited')
-    expect(notice.textContent).toContain('Try again in 56 s')
+    // The wait ended long ago: no countdown is left.
+    expect(within(notice).queryByTestId('retry-countdown')).toBeNull()
     expect(notice.textContent).toContain('Rate limit exceeded (1 request(s) per minute).')
 
     await fireEvent.click(within(message('c1-a1')).getByTestId('retry'))
@@ -1090,5 +1091,50 @@ describe('ChatView: layout', () => {
     expect(screen.getByRole('region', { name: 'Conversation' }).contains(toasts)).toBe(true)
     // Placed by the composer's height (measured), so it never covers it.
     expect(toasts.closest<HTMLElement>('.body')?.style.getPropertyValue('--toast-bottom')).toMatch(/px$/)
+  })
+})
+
+describe('ChatView: rate limits', () => {
+  const limited = (id: string, updatedAt: number) =>
+    makeMessage({
+      id,
+      role: 'assistant',
+      status: 'error',
+      conversationId: 'c1',
+      updatedAt,
+      error: { code: 'rate_limited', message: 'Rate limit exceeded (1 request(s) per minute).', status: 429, retryAfterMs: 60_000 }
+    })
+
+  it('counts the wait down, retries the newest answer by itself when it ends, and the label goes', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    vi.setSystemTime(NOW + 30_000)
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, limited('c1-a1', NOW)] })], { open: 'c1' })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    expect(within(notice).getByTestId('retry-countdown').textContent).toBe('Try again in 30 s')
+    const retry = within(notice).getByTestId('retry') as HTMLButtonElement
+    expect(retry.textContent).toContain('Retrying in 30 s')
+    expect(retry.disabled).toBe(true)
+
+    vi.advanceTimersByTime(10_000)
+    await waitFor(() => expect(within(notice).getByTestId('retry-countdown').textContent).toBe('Try again in 20 s'))
+    expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(0)
+
+    vi.advanceTimersByTime(20_500)
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toEqual([{ requestId: expect.any(String), messageId: 'c1-a1' }]))
+  })
+
+  it('Retry on an earlier answer waits for the limit to end', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    vi.setSystemTime(NOW + 55_000)
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, limited('c1-a1', NOW), ...exchange('c1', 2)] })], { open: 'c1' })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    const retry = within(notice).getByTestId('retry') as HTMLButtonElement
+    expect(retry.textContent?.trim()).toBe('Retry')
+    await fireEvent.click(retry)
+    expect(retry.textContent).toContain('Retrying in 5 s')
+    expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(0)
+    vi.advanceTimersByTime(5_500)
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(1))
+    await waitFor(() => expect(within(notice).queryByTestId('retry-countdown')).toBeNull())
   })
 })
