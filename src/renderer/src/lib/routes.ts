@@ -6,6 +6,7 @@ import type { Component } from 'svelte'
 import type { IconName } from '../components/Icon.svelte'
 import ChatView from '../views/chat/ChatView.svelte'
 import LibraryView from '../views/library/LibraryView.svelte'
+import AboutView from '../views/AboutView.svelte'
 import ModelsView from '../views/ModelsView.svelte'
 import SettingsView from '../views/SettingsView.svelte'
 import StudioView from '../views/studio/StudioView.svelte'
@@ -32,7 +33,8 @@ export const routes: readonly Route[] = [
   { id: 'studio', label: 'Studio', icon: 'image', component: StudioView },
   { id: 'library', label: 'Library', icon: 'library', component: LibraryView },
   { id: 'models', label: 'Models', icon: 'models', component: ModelsView },
-  { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true }
+  { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true },
+  { id: 'about', label: 'About', icon: 'info', component: AboutView, bottom: true }
 ]
 
 export const homeRoute = 'chat'
