@@ -4,10 +4,12 @@
  * compile error.
  */
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createReadStream } from 'node:fs'
+import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import type { HandlerTable } from './bridge'
+import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
@@ -181,6 +183,19 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.rescan': () => library.rescan(),
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
+    'attachments.saveCopy': async (args) => {
+      const file = await attachments.filePath(args.id)
+      const extension = extname(file).slice(1)
+      const target = await powers.dialogs.saveFile({
+        title: 'Save a copy',
+        defaultName: basename(file),
+        filters: [{ name: `${extension.toUpperCase()} image`, extensions: [extension] }]
+      })
+      if (target === null) return { path: null, count: 0 }
+      await writeFileAtomic(target, createReadStream(file))
+      return remember({ path: target, count: 1 })
+    },
+    'attachments.copyImage': async (args) => powers.copyImageFile(await attachments.filePath(args.id)),
 
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {

@@ -735,6 +735,10 @@ export const methods = {
   'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+  /** Asks where to save a copy of an attached image (the chat's lightbox). */
+  'attachments.saveCopy': method(byId, returns<ExportResult>()),
+  /** Puts an attached image on the clipboard. */
+  'attachments.copyImage': method(byId, returns<void>()),
 
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */

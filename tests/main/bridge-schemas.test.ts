@@ -99,6 +99,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'attachments.saveCopy': { id: 'a1' },
+  'attachments.copyImage': { id: 'a1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined,
