@@ -25,7 +25,9 @@ describe('App', () => {
     render(App)
     await screen.findByTestId('view-chat')
     expect(screen.getByTestId('nav-chat').getAttribute('aria-current')).toBe('page')
-    expect(document.querySelector('.topbar')?.textContent).toContain('api.airforce')
+    // One header bar on the chat screen: its own, with the status pill in it.
+    expect(document.querySelector('.topbar')).toBeNull()
+    expect(document.querySelector('.chat-header [data-testid="connection-pill"]')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
     expect(screen.getByTestId('view-settings')).toBeTruthy()
@@ -34,6 +36,7 @@ describe('App', () => {
 
     await fireEvent.click(screen.getByTestId('nav-models'))
     await screen.findByTestId('view-models')
+    expect(document.querySelector('.topbar [data-testid="connection-pill"]')).not.toBeNull()
 
     expect(screen.getByTestId('nav-studio').textContent).toContain('Studio')
     await fireEvent.click(screen.getByTestId('nav-studio'))
@@ -80,12 +83,12 @@ describe('App', () => {
     const input = await screen.findByTestId('api-key-input')
     await waitFor(() => expect(document.activeElement).toBe(input))
     await fireEvent.click(screen.getByTestId('check-key'))
-    await waitFor(() => expect(pill.dataset.health).toBe('connected'))
-    expect(pill.textContent).toContain('Connected')
+    await waitFor(() => expect(screen.getByTestId('connection-pill').dataset.health).toBe('connected'))
+    expect(screen.getByTestId('connection-pill').textContent).toContain('Connected')
 
     bridge.fail('connection.test', { code: 'network', message: 'getaddrinfo ENOTFOUND api.airforce' })
     await fireEvent.click(screen.getByTestId('test-connection'))
-    await waitFor(() => expect(pill.textContent).toContain('Server unreachable'))
+    await waitFor(() => expect(screen.getByTestId('connection-pill').textContent).toContain('Server unreachable'))
   })
 
   it('offers a retry when settings cannot be loaded', async () => {

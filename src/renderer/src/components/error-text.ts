@@ -61,7 +61,7 @@ function rateLimitDetail(message: string): string | null {
   const rest = message
     .replace(/^the server's rate limit was reached:\s*/i, '')
     .replace(/^rate ?limit(?:ed)?(?: (?:exceeded|reached))?[!.:]*\s*/i, '')
-    .replace(/^(?:\((.*)\)|(.*))$/s, (_all, inParens: string | undefined, bare: string | undefined) => inParens ?? bare ?? '')
+    .replace(/^\((.*)\)\.?$/s, '$1')
     .trim()
   if (rest === '' || /^[.!]+$/.test(rest)) return null
   return rest.charAt(0).toUpperCase() + rest.slice(1)

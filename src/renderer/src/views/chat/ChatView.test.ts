@@ -167,7 +167,7 @@ describe('ChatView: sending and streaming', () => {
     expect(notice.dataset.code).toBe('rate_limited')
     // The wait ended long ago: no countdown is left.
     expect(within(notice).queryByTestId('retry-countdown')).toBeNull()
-    expect(notice.textContent).toContain('Rate limit exceeded (1 request(s) per minute).')
+    expect(notice.textContent).toContain('1 request(s) per minute')
 
     await fireEvent.click(within(message('c1-a1')).getByTestId('retry'))
     await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(1))
