@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LICENCES } from '../../src/renderer/src/lib/licences'
+import { LICENCES } from '../../src/shared/licences'
 
 const root = join(import.meta.dirname, '../..')
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>

@@ -171,7 +171,8 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
   // Pass 2: write in batches; undo on failure.
   const counts: ImportCounts = { conversations: 0, messages: 0, skipped: 0 }
   const written: string[] = []
-  let newest: ImportBatch['newest'] = null
+  // A holder, not a `let`: TypeScript does not see the assignments inside flush().
+  const newest: { value: ImportBatch['newest'] } = { value: null }
   let batch: BundleConversation[] = []
   let batchBytes = 0
   let done = 0
@@ -182,7 +183,7 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
     counts.messages += result.messages
     counts.skipped += result.skipped
     written.push(...result.writtenIds)
-    if (result.newest !== null && (newest === null || result.newest.updatedAt > newest.updatedAt)) newest = result.newest
+    if (result.newest !== null && (newest.value === null || result.newest.updatedAt > newest.value.updatedAt)) newest.value = result.newest
     done += batch.length
     batch = []
     batchBytes = 0
@@ -216,7 +217,7 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
     throw error
   }
   report({ phase: 'importing', done: total, total }, true)
-  return { ...counts, newestId: newest?.id ?? null }
+  return { ...counts, newestId: newest.value?.id ?? null }
 }
 
 function fileKind(topLevel: JsonPieces['topLevel'], skeleton: unknown): FileKind {
