@@ -150,6 +150,13 @@ describe('chat as a new user finds it', () => {
     const threadBox = (await page.locator('section.thread').boundingBox())!
     expect(toastBox.y + toastBox.height).toBeLessThanOrEqual(composerBox.y)
     expect(toastBox.x).toBeGreaterThanOrEqual(threadBox.x)
+    // A second toast with a much longer text has the same width.
+    stack.host.powers.dialogScript.save.push(join(stack.userDataDir, `${'a-much-longer-file-name-'.repeat(3)}rivers.json`))
+    await page.getByTestId('conversation-item').first().getByTestId('conversation-menu').click()
+    await page.getByTestId('export-json').click()
+    const longer = page.getByTestId('toast').filter({ hasText: 'rivers.json' })
+    await longer.waitFor()
+    expect((await longer.boundingBox())!.width).toBe(toastBox.width)
     await screenshot(page, 'chat-export-toast')
     await toast.getByTestId('show-in-folder').click()
     await expect.poll(() => stack.host.powers.revealed).toEqual([join(stack.userDataDir, 'rivers.md')])
