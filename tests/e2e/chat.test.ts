@@ -104,7 +104,7 @@ describe('chat', () => {
     await page.getByTestId('send-button').waitFor()
     // The badge starts where the text starts (it sat 6 px to its left).
     const badge = (await answer.getByTestId('stopped-badge').boundingBox())!
-    const text = (await answer.getByTestId('message-content').locator('p').first().boundingBox())!
+    const text = (await answer.getByTestId('message-content').boundingBox())!
     expect(Math.abs(badge.x - text.x)).toBeLessThanOrEqual(1)
     await screenshot(page, 'chat-stopped')
   })
