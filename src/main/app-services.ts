@@ -144,6 +144,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.markInterruptedStreams()
   // Conversations deleted in an earlier session are past their undo.
   chatStore.purgeTrash()
+  // New chats are saved on their first message; empty ones left from before go.
+  chatStore.purgeEmptyConversations()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
   const globalAsk = new GlobalAsk(http)

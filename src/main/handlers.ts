@@ -4,11 +4,13 @@
  * compile error.
  */
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createReadStream } from 'node:fs'
+import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import { LIMITS } from '../shared/limits'
 import type { HandlerTable } from './bridge'
+import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
@@ -20,6 +22,12 @@ export function buildHandlers(services: Services): HandlerTable {
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
+  /** Files exports wrote this session: the only paths the window may ask to show in a folder. */
+  const exportedFiles = new Set<string>()
+  const remember = <R extends { path: string | null }>(result: R): R => {
+    if (result.path !== null) exportedFiles.add(result.path)
+    return result
+  }
 
   /**
    * The saved key goes to another server only when the person says so, in a
@@ -109,14 +117,17 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.restore': (args) => chatStore.restoreConversation(args.id),
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
     'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
-    'conversations.export': (args) => transfer.exportOne(args.id, args.format),
-    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.export': async (args) => remember(await transfer.exportOne(args.id, args.format)),
+    'conversations.exportAll': async (_args, { sink }) => remember(await transfer.exportAll(sink)),
     'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),
     'chat.edit': (args, { sink }) => chat.edit(args, sink),
     'chat.switchVersion': (args) => chatStore.switchVersion(args.messageId),
+    'chat.continue': (args, { sink }) => chat.continue(args, sink),
+    'chat.deleteMessage': (args) => chatStore.deleteMessage(args.messageId),
+    'chat.fork': (args) => chatStore.forkConversation(args.messageId),
 
     'presets.list': () => chatStore.listPresets(),
     'presets.save': (args) => chatStore.savePreset({ ...args, params: withoutUndefined(args.params), model: args.model ?? null }),
@@ -173,6 +184,19 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.rescan': () => library.rescan(),
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
+    'attachments.saveCopy': async (args) => {
+      const file = await attachments.filePath(args.id)
+      const extension = extname(file).slice(1)
+      const target = await powers.dialogs.saveFile({
+        title: 'Save a copy',
+        defaultName: basename(file),
+        filters: [{ name: `${extension.toUpperCase()} image`, extensions: [extension] }]
+      })
+      if (target === null) return { path: null, count: 0 }
+      await writeFileAtomic(target, createReadStream(file))
+      return remember({ path: target, count: 1 })
+    },
+    'attachments.copyImage': async (args) => powers.copyImageFile(await attachments.filePath(args.id)),
 
     'ask.send': (args, { sink }) => chat.ask(args, sink),
     'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
@@ -182,6 +206,11 @@ export function buildHandlers(services: Services): HandlerTable {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     },
+    'app.showInFolder': (args) => {
+      if (!exportedFiles.has(args.path)) throw new AppError('invalid_argument', 'Only a file Skyport exported can be shown.')
+      powers.showItemInFolder(args.path)
+    },
+    'app.openDataFolder': () => powers.openPath(powers.userDataDir),
     'app.openLogsFolder': async () => {
       const folder = join(powers.userDataDir, LOG_DIR)
       // Nothing may have been logged yet; an empty folder still opens.

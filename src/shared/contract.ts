@@ -327,6 +327,8 @@ export interface ImportResult {
   messages: number
   /** Conversations already here unchanged (same id, same messages), so not imported again. */
   skipped: number
+  /** The imported conversation active most recently, which the window selects; null when none was written. */
+  newestId?: string | null
 }
 
 /**
@@ -698,6 +700,12 @@ export const methods = {
   'chat.edit': method(v.strictObject({ requestId: s.id, messageId: s.id, content: s.text(LIMITS.userMessageChars) }), returns<ChatTurn>()),
   /** Shows another version of a message (and the thread below it). */
   'chat.switchVersion': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** Goes on with an answer that stopped early (e.g. at `length`), appending to the same message. */
+  'chat.continue': method(v.strictObject({ requestId: s.id, messageId: s.id }), returns<ChatTurn>()),
+  /** Deletes a message (one version) and everything below it; returns the conversation as it is now. */
+  'chat.deleteMessage': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** A new conversation holding the thread from the root down to this message. */
+  'chat.fork': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
 
   'presets.list': method(s.noArgs, returns<Preset[]>()),
   'presets.save': method(
@@ -803,6 +811,10 @@ export const methods = {
   'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+  /** Asks where to save a copy of an attached image (the chat's lightbox). */
+  'attachments.saveCopy': method(byId, returns<ExportResult>()),
+  /** Puts an attached image on the clipboard. */
+  'attachments.copyImage': method(byId, returns<void>()),
 
   // ------------------------------------------------------------ GlobalAsk and quick ask
   /**
@@ -823,6 +835,10 @@ export const methods = {
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
   'app.openLogsFolder': method(s.noArgs, returns<void>()),
+  /** Shows a file this session exported in the system's file manager; other paths are refused. */
+  'app.showInFolder': method(v.strictObject({ path: s.text(4096) }), returns<void>()),
+  /** Opens the folder with the app's data (database, media, settings). */
+  'app.openDataFolder': method(s.noArgs, returns<void>()),
 
   // desktop shell: tray, global shortcut, quick-ask window
   'shell.status': method(s.noArgs, returns<DesktopStatus>()),

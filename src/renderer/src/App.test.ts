@@ -26,7 +26,9 @@ describe('App', () => {
     render(App)
     await screen.findByTestId('view-chat')
     expect(screen.getByTestId('nav-chat').getAttribute('aria-current')).toBe('page')
-    expect(document.querySelector('.topbar')?.textContent).toContain('api.airforce')
+    // One header bar on the chat screen: its own, with the status pill in it.
+    expect(document.querySelector('.topbar')).toBeNull()
+    expect(document.querySelector('.chat-header [data-testid="connection-pill"]')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
     expect(screen.getByTestId('view-settings')).toBeTruthy()
@@ -35,6 +37,7 @@ describe('App', () => {
 
     await fireEvent.click(screen.getByTestId('nav-models'))
     await screen.findByTestId('view-models')
+    expect(document.querySelector('.topbar [data-testid="connection-pill"]')).not.toBeNull()
 
     expect(screen.getByTestId('nav-studio').textContent).toContain('Studio')
     await fireEvent.click(screen.getByTestId('nav-studio'))
@@ -50,13 +53,43 @@ describe('App', () => {
     const bridge = installFakeBridge(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8080/v1' } }))
     render(App)
     await screen.findByTestId('view-chat')
-    const topbar = document.querySelector('.topbar')
-    expect(topbar?.textContent).toContain('127.0.0.1:8080')
-    expect(topbar?.textContent).toContain('No API key')
+    const pill = screen.getByTestId('connection-pill')
+    expect(pill.textContent).toContain('127.0.0.1:8080')
+    expect(pill.textContent).toContain('No key')
+    expect(pill.dataset.health).toBe('no_key')
 
     bridge.emit('settings.changed', makeSettingsState({ key: { set: true, last4: 'abcd' } }))
-    await waitFor(() => expect(topbar?.textContent).toContain('API key set'))
-    expect(topbar?.textContent).toContain('api.airforce')
+    await waitFor(() => expect(pill.textContent).toContain('api.airforce'))
+    expect(pill.textContent).not.toContain('No key')
+  })
+
+  it('the status pill shows the last real answer, not only that a key is set, and opens the key settings', async () => {
+    const bridge = installFakeBridge(makeSettingsState({ key: { set: true, last4: 'abcd' } }))
+    bridge.respond('models.list', {
+      models: [{ id: 'gpt-4o', ownedBy: null, created: null }],
+      source: 'fallback',
+      error: { code: 'unauthorized', message: 'Invalid API key', status: 401 }
+    })
+    render(App)
+    await screen.findByTestId('view-chat')
+    const pill = screen.getByTestId('connection-pill')
+    await waitFor(() => expect(pill.dataset.health).toBe('key_refused'))
+    expect(pill.textContent).toContain('Key refused')
+
+    // A check that works turns it green; one that cannot reach the server says so.
+    bridge.respond('key.check', { info: 'Premium key', details: {} })
+    await fireEvent.click(pill)
+    await screen.findByTestId('view-settings')
+    // The key field is ready for a new key.
+    const input = await screen.findByTestId('api-key-input')
+    await waitFor(() => expect(document.activeElement).toBe(input))
+    await fireEvent.click(screen.getByTestId('check-key'))
+    await waitFor(() => expect(screen.getByTestId('connection-pill').dataset.health).toBe('connected'))
+    expect(screen.getByTestId('connection-pill').textContent).toContain('Connected')
+
+    bridge.fail('connection.test', { code: 'network', message: 'getaddrinfo ENOTFOUND api.airforce' })
+    await fireEvent.click(screen.getByTestId('test-connection'))
+    await waitFor(() => expect(screen.getByTestId('connection-pill').textContent).toContain('Server unreachable'))
   })
 
   it('offers a retry when settings cannot be loaded', async () => {
@@ -103,6 +136,9 @@ describe('App: commands from the tray and the quick-ask window', () => {
     await fireEvent.click(screen.getByTestId('nav-settings'))
     backend.bridge.emit('shell.command', { command: 'new-chat' })
     await screen.findByTestId('view-chat')
-    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
+    // A new chat is the empty composer; nothing is created until its first message.
+    await waitFor(() => expect(screen.getByTestId('empty-state')).toBeTruthy())
+    expect(screen.queryAllByTestId('message')).toHaveLength(0)
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(0)
   })
 })

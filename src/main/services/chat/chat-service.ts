@@ -95,6 +95,8 @@ const STOPPED_SETTLE_MS = 2_000
  */
 const CUT_SHORT: BridgeErrorData = { code: 'network', message: ENDED_EARLY_MESSAGE }
 const DEFAULT_TITLE = 'New chat'
+/** Sent after an answer that stopped early, to have the model go on from its last word. */
+const CONTINUE_PROMPT = 'Continue exactly where your previous answer stopped. Do not repeat anything, do not add an introduction.'
 
 export class ChatService {
   readonly #deps: ChatServiceDeps
@@ -200,6 +202,27 @@ export class ChatService {
     return true
   }
 
+  /**
+   * Goes on with an answer that stopped early (at the token limit, or cut
+   * short): the model gets the thread with that answer and a request to
+   * continue, and what it writes is appended to the same message.
+   */
+  continue(args: { requestId: string; messageId: string }, sink: EventSink): Promise<ChatTurn> {
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const old = store.getMessage(args.messageId)
+      if (old.role !== 'assistant' || old.parentId === null) throw new AppError('invalid_argument', 'Only an answer can be continued.')
+      if (old.content.trim() === '' || old.status === 'error') throw new AppError('invalid_argument', 'This answer has nothing to continue from.')
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
+      const path = store.pathTo(old.parentId)
+      const question = path.at(-1) as MessageRecord
+      const history = await this.#history(conversation, path.slice(0, -1), question)
+      history.push({ role: 'assistant', content: old.content }, { role: 'user', content: CONTINUE_PROMPT })
+      const assistantMessage = store.updateMessage(old.id, { status: 'streaming', error: null, finishReason: null })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null, prefix: old.content })
+    })
+  }
+
   /** Resolves when every answer being written has been saved (after an abort, say). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.#running])
@@ -261,8 +284,10 @@ export class ChatService {
     assistantMessage: MessageRecord
     title: string | null
     answer?: AnswerSource | undefined
+    /** Text the answer already holds (a continued answer); the stream appends to it. */
+    prefix?: string
   }): ChatTurn {
-    const running = this.#stream({ ...turn, message: turn.assistantMessage })
+    const running = this.#stream({ ...turn, message: turn.assistantMessage, prefix: turn.prefix ?? '' })
     this.#running.add(running)
     void running.finally(() => this.#running.delete(running))
     return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage: turn.assistantMessage, title: turn.title }
@@ -277,6 +302,7 @@ export class ChatService {
     sink: EventSink
     title: string | null
     answer?: AnswerSource | undefined
+    prefix: string
   }): Promise<void> {
     // The turn's promise has resolved by now; nothing may throw out of here unseen.
     const { requestId, conversation, message, signal } = run
@@ -288,8 +314,8 @@ export class ChatService {
       (batch) => route.sink.send('chat.delta', { requestId, conversationId: conversation.id, messageId: message.id, ...batch }),
       this.#deps.frameMs
     )
-    let content = ''
-    let reasoning = ''
+    let content = run.prefix
+    let reasoning = run.prefix === '' ? '' : message.reasoning
     let finishReason: string | null = null
     let usage: Usage | null = null
     let model: string | null = message.model
