@@ -1,7 +1,7 @@
 /**
  * Accessibility end to end: every screen, in light and dark, passes axe-core
  * with no serious or critical violation (colour contrast of the rendered
- * text included).
+ * text included), and the keyboard reaches and sees everything.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -129,5 +129,146 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await expectNoSeriousAxeViolations(page, `library viewer, ${theme}`)
     await page.getByTestId('viewer-close').click()
     await page.getByTestId('viewer').waitFor({ state: 'detached' })
+  })
+})
+
+/**
+ * Whether the focused element shows it: its outline, shadow or border, or
+ * those of a near container (a composer whose box lights up), differ from
+ * the same element once it is blurred.
+ */
+async function focusShows(page: Page): Promise<{ shows: boolean; what: string }> {
+  return page.evaluate(() => {
+    const element = document.activeElement
+    if (!(element instanceof HTMLElement) || element === document.body) return { shows: false, what: 'nothing focused' }
+    const chain = [element, element.parentElement, element.parentElement?.parentElement].filter((e): e is HTMLElement => e instanceof HTMLElement)
+    const look = (): string =>
+      chain
+        .map((e) => {
+          const style = getComputedStyle(e)
+          const outline = style.outlineStyle === 'none' || parseFloat(style.outlineWidth) === 0 ? 'none' : `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`
+          return `${outline}|${style.boxShadow}|${style.borderColor}|${style.backgroundColor}`
+        })
+        .join('/')
+    // Transitions are off (reduced motion is emulated here) so both looks are final.
+    const focused = look()
+    element.blur()
+    const blurred = look()
+    element.focus()
+    const what = `${element.tagName.toLowerCase()}${element.dataset['testid'] ? `[data-testid=${element.dataset['testid']}]` : ''} "${(element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40)}"`
+    return { shows: focused !== blurred, what }
+  })
+}
+
+async function tabThrough(page: Page, presses: number): Promise<string[]> {
+  const unseen: string[] = []
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press('Tab')
+    const { shows, what } = await focusShows(page)
+    // Past the last control the focus leaves the page for a moment (the browser's own stop); the next Tab comes back.
+    if (!shows && what !== 'nothing focused') unseen.push(what)
+  }
+  return unseen
+}
+
+describe('keyboard', () => {
+  beforeAll(async () => {
+    await stack.page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' })
+  })
+  afterEach(async () => {
+    // A test that failed with a menu or dialog open does not take the next ones down with it.
+    await stack.page.keyboard.press('Escape')
+    await stack.page.keyboard.press('Escape')
+  })
+  afterAll(async () => {
+    await stack.page.emulateMedia({ reducedMotion: 'no-preference' })
+  })
+
+  it.each(['light', 'dark'] as const)('shows where the focus is on every screen, %s', async (theme) => {
+    const { page } = stack
+    await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' })
+    const unseen: Record<string, string[]> = {}
+    await openConversation(page, 'Show me some code')
+    await page.getByTestId('nav-chat').focus()
+    unseen['chat'] = await tabThrough(page, 40)
+    for (const screen of ['studio', 'library', 'models', 'settings']) {
+      await page.getByTestId(`nav-${screen}`).click()
+      await page.waitForTimeout(200)
+      await page.getByTestId(`nav-${screen}`).focus()
+      unseen[screen] = await tabThrough(page, 30)
+    }
+    expect(Object.fromEntries(Object.entries(unseen).filter(([, list]) => list.length > 0))).toEqual({})
+    await page.getByTestId('nav-chat').click()
+    await page.getByTestId('nav-chat').focus()
+    await page.keyboard.press('Tab')
+    await screenshot(page, `focus-visible-${theme}`)
+  })
+
+  it('a menu takes the focus, keeps it, and gives it back to its button', async () => {
+    const { page } = stack
+    await page.getByTestId('nav-chat').click()
+    const more = page.getByTestId('conversation-menu').first()
+    await more.focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('menu').waitFor()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('menuitem')
+    await page.keyboard.press('ArrowDown')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('menuitem')
+    await page.keyboard.press('Escape')
+    await page.getByRole('menu').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('conversation-menu')
+    // Tab does not wander into the page behind an open menu: it closes it, back on the button.
+    await page.keyboard.press('Enter')
+    await page.getByRole('menu').waitFor()
+    await page.keyboard.press('Tab')
+    await page.getByRole('menu').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('conversation-menu')
+  })
+
+  it('dialogs keep Tab inside and give the focus back when they close', async () => {
+    const { page } = stack
+    const inside = (selector: string) => page.evaluate((s) => document.querySelector(s)?.contains(document.activeElement) ?? false, selector)
+
+    // The shortcuts overlay, opened from the composer.
+    await newChat(page)
+    await page.getByTestId('composer-input').focus()
+    await page.keyboard.press('Control+Slash')
+    await page.getByTestId('shortcuts-help').waitFor()
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press(i % 2 === 0 ? 'Tab' : 'Shift+Tab')
+      expect(await inside('[data-testid="shortcuts-help"]')).toBe(true)
+    }
+    await page.keyboard.press('Escape')
+    await page.getByTestId('shortcuts-help').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer-input')
+
+    // The library viewer, opened from a card with the keyboard.
+    await page.getByTestId('nav-library').click()
+    await page.getByTestId('library-card').first().click()
+    const opener = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80))
+    await page.keyboard.press('Enter')
+    await page.getByTestId('viewer').waitFor()
+    await page.getByTestId('viewer-details').waitFor()
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab')
+      expect(await inside('[data-testid="viewer"]'), `Tab ${i + 1} left the viewer`).toBe(true)
+    }
+    await page.keyboard.press('Shift+Tab')
+    expect(await inside('[data-testid="viewer"]')).toBe(true)
+    await page.keyboard.press('Escape')
+    await page.getByTestId('viewer').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80))).toBe(opener)
+  })
+
+  it('the conversation settings drawer gives the focus back to its button', async () => {
+    const { page } = stack
+    await openConversation(page, 'Show me some code')
+    await page.getByTestId('conversation-settings').focus()
+    await page.keyboard.press('Enter')
+    await page.getByTestId('system-prompt').waitFor()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('system-prompt')
+    await page.keyboard.press('Escape')
+    await page.getByTestId('system-prompt').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('conversation-settings')
   })
 })
