@@ -1,7 +1,8 @@
 /**
  * Accessibility end to end: every screen, in light and dark, passes axe-core
  * with no serious or critical violation (colour contrast of the rendered
- * text included), and the keyboard reaches and sees everything.
+ * text included), the keyboard reaches and sees everything, a streamed answer
+ * is announced a bounded number of times.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -204,6 +205,31 @@ describe('keyboard', () => {
     await screenshot(page, `focus-visible-${theme}`)
   })
 
+  it('moves through the messages with the arrow keys', async () => {
+    const { page } = stack
+    await openConversation(page, 'Show me some code')
+    await page.getByTestId('composer-input').focus()
+    // Shift+Tab from the composer reaches the list's one tab stop: the newest message.
+    const list = page.getByTestId('message-list')
+    await list.locator('[data-testid="message"][tabindex="0"]').waitFor()
+    expect(await list.locator('[data-testid="message"][tabindex="0"]').count()).toBe(1)
+    await list.locator('[data-testid="message"][tabindex="0"]').focus()
+    const focusedRole = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset['role'])
+    expect(await focusedRole()).toBe('assistant')
+    await page.keyboard.press('ArrowUp')
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset['role'] === 'user')
+    await page.keyboard.press('ArrowDown')
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset['role'] === 'assistant')
+    await page.keyboard.press('Home')
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset['role'] === 'user')
+    // The message that had the focus stays the tab stop.
+    expect(await list.locator('[data-testid="message"][tabindex="0"]').getAttribute('data-role')).toBe('user')
+    await page.keyboard.press('End')
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset['role'] === 'assistant')
+    // Each message says whose it is.
+    expect(await messages(page).first().getAttribute('aria-label')).toBe('You said')
+  })
+
   it('a menu takes the focus, keeps it, and gives it back to its button', async () => {
     const { page } = stack
     await page.getByTestId('nav-chat').click()
@@ -271,4 +297,36 @@ describe('keyboard', () => {
     await page.getByTestId('system-prompt').waitFor({ state: 'detached' })
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('conversation-settings')
   })
+})
+
+describe('announcements', () => {
+  it('a long streamed answer is announced through one polite region, a bounded number of times', async () => {
+    const { page } = stack
+    await newChat(page)
+    const announcer = page.getByTestId('answer-announcer')
+    expect(await announcer.getAttribute('role')).toBe('status')
+    await page.evaluate(() => {
+      const region = document.querySelector('[data-testid="answer-announcer"]')!
+      const seen: string[] = []
+      ;(window as unknown as { announced: string[] }).announced = seen
+      new MutationObserver(() => seen.push(region.textContent ?? '')).observe(region, { childList: true, characterData: true, subtree: true })
+    })
+    await page.getByTestId('composer-input').fill('Write a very long story, words:1500')
+    await page.getByTestId('composer-input').press('Enter')
+    const answer = page.locator('[data-testid="message"][data-role="assistant"]').last()
+    await page.waitForFunction((element) => (element?.textContent ?? '').length > 500, await answer.elementHandle())
+    // While it streams: no other live region in the thread (each token would be read out).
+    const otherRegions = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="message-list"] *, [data-testid="message-list"]')].filter((e) => {
+        const live = e.getAttribute('aria-live')
+        return (live !== null && live !== 'off') || ['status', 'alert', 'log', 'marquee', 'timer'].includes(e.getAttribute('role') ?? '') && live !== 'off'
+      }).length
+    )
+    expect(otherRegions).toBe(0)
+    await page.waitForFunction((element) => element?.getAttribute('data-status') === 'complete', await answer.elementHandle(), { timeout: 30_000 })
+    await page.waitForFunction(() => document.querySelector('[data-testid="answer-announcer"]')?.textContent === 'Answer finished')
+    const announced = await page.evaluate(() => (window as unknown as { announced: string[] }).announced)
+    expect(announced.length, JSON.stringify(announced)).toBeLessThanOrEqual(3)
+    expect(announced.at(-1)).toBe('Answer finished')
+  }, 60_000)
 })
