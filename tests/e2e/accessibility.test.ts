@@ -2,7 +2,7 @@
  * Accessibility end to end: every screen, in light and dark, passes axe-core
  * with no serious or critical violation (colour contrast of the rendered
  * text included), the keyboard reaches and sees everything, a streamed answer
- * is announced a bounded number of times.
+ * is announced a bounded number of times, and reduced motion stops animations.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -329,4 +329,36 @@ describe('announcements', () => {
     expect(announced.length, JSON.stringify(announced)).toBeLessThanOrEqual(3)
     expect(announced.at(-1)).toBe('Answer finished')
   }, 60_000)
+})
+
+describe('reduced motion', () => {
+  it('turns transitions and animations off when the system asks for it', async () => {
+    const { page } = stack
+    await newChat(page)
+    const durations = () =>
+      page.evaluate(() => {
+        // A button (transitions) and a spinner (an endless animation), as every screen has them.
+        const button = document.createElement('button')
+        button.className = 'btn btn-primary'
+        const spinner = document.createElement('span')
+        spinner.className = 'spinner'
+        document.body.append(button, spinner)
+        const result = {
+          transition: parseFloat(getComputedStyle(button).transitionDuration),
+          animation: parseFloat(getComputedStyle(spinner).animationDuration)
+        }
+        button.remove()
+        spinner.remove()
+        return result
+      })
+    await page.emulateMedia({ reducedMotion: 'no-preference' })
+    const moving = await durations()
+    expect(moving.transition).toBeGreaterThan(0.05)
+    expect(moving.animation).toBeGreaterThan(0.05)
+    await page.emulateMedia({ reducedMotion: 'reduce' })
+    const still = await durations()
+    expect(still.transition).toBeLessThan(0.01)
+    expect(still.animation).toBeLessThan(0.01)
+    await page.emulateMedia({ reducedMotion: 'no-preference' })
+  })
 })
