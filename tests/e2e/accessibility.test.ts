@@ -72,6 +72,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     const { page } = stack
     await newChat(page)
     await expectNoSeriousAxeViolations(page, `chat, empty, ${theme}`)
+    await screenshot(page, `a11y-chat-empty-${theme}`)
   })
 
   it('chat, with messages', async () => {
@@ -79,6 +80,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await openConversation(page, 'Show me some code')
     await page.locator('[data-testid="message"][data-role="assistant"] pre code').first().waitFor()
     await expectNoSeriousAxeViolations(page, `chat, with messages, ${theme}`)
+    await screenshot(page, `a11y-chat-with-messages-${theme}`)
   })
 
   it('chat, with an error', async () => {
@@ -86,6 +88,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await openConversation(page, 'Are you there?')
     await page.getByTestId('error-notice').first().waitFor()
     await expectNoSeriousAxeViolations(page, `chat, with an error, ${theme}`)
+    await screenshot(page, `a11y-chat-with-an-error-${theme}`)
   })
 
   it('chat, with the settings drawer open', async () => {
@@ -94,6 +97,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await page.getByTestId('conversation-settings').click()
     await page.getByTestId('system-prompt').waitFor()
     await expectNoSeriousAxeViolations(page, `chat, settings drawer, ${theme}`)
+    await screenshot(page, `a11y-chat-settings-drawer-${theme}`)
     await page.getByTestId('conversation-settings').click()
     await page.getByTestId('system-prompt').waitFor({ state: 'detached' })
   })
@@ -103,6 +107,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('view-settings').waitFor()
     await expectNoSeriousAxeViolations(page, `settings, ${theme}`)
+    await screenshot(page, `a11y-settings-${theme}`)
   })
 
   it('models', async () => {
@@ -110,6 +115,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await page.getByTestId('nav-models').click()
     await page.getByTestId('model-item').first().waitFor()
     await expectNoSeriousAxeViolations(page, `models, ${theme}`)
+    await screenshot(page, `a11y-models-${theme}`)
   })
 
   it('studio', async () => {
@@ -117,6 +123,7 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await page.getByTestId('nav-studio').click()
     await page.getByTestId('result-open').first().waitFor()
     await expectNoSeriousAxeViolations(page, `studio, ${theme}`)
+    await screenshot(page, `a11y-studio-${theme}`)
   })
 
   it('library, grid and viewer', async () => {
@@ -124,10 +131,12 @@ describe.each(['light', 'dark'] as const)('every screen passes axe-core, %s', (t
     await page.getByTestId('nav-library').click()
     await page.getByTestId('library-card').first().waitFor()
     await expectNoSeriousAxeViolations(page, `library grid, ${theme}`)
+    await screenshot(page, `a11y-library-grid-${theme}`)
     await page.getByTestId('library-card').first().dblclick()
     await page.getByTestId('viewer').waitFor()
     await page.getByTestId('viewer-details').waitFor()
     await expectNoSeriousAxeViolations(page, `library viewer, ${theme}`)
+    await screenshot(page, `a11y-library-viewer-${theme}`)
     await page.getByTestId('viewer-close').click()
     await page.getByTestId('viewer').waitFor({ state: 'detached' })
   })
