@@ -25,6 +25,9 @@ import { ConversationTransfer } from './services/chat/transfer'
 import { SpeechService } from './services/sound/speech'
 import { SongService, type Notifier, type SongServiceDeps } from './services/sound/songs'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { DesktopService } from './services/desktop/desktop-service'
+import { GlobalAsk } from './services/ask/global-ask'
+import type { EventSink } from './bridge'
 
 export interface FileFilter {
   name: string
@@ -73,6 +76,8 @@ export interface Powers {
   /** Desktop notifications (a song is ready); clicking one calls its onClick. */
   notifier: Notifier
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /** The clipboard's text; read only when the person asks ("Use clipboard"). */
+  readClipboardText: () => Promise<string>
 }
 
 export interface AppServices {
@@ -88,6 +93,9 @@ export interface AppServices {
   chatStore: ChatStore
   attachments: AttachmentStore
   chat: ChatService
+  globalAsk: GlobalAsk
+  /** Sends an event to every window, as a sink (what a handed-over answer streams to). */
+  everyWindow: EventSink
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
@@ -98,6 +106,8 @@ export interface AppServices {
   images: ImageService
   speech: SpeechService
   songs: SongService
+  /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
+  desktop: DesktopService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -145,9 +155,12 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
   chatStore.markInterruptedStreams()
   // Conversations deleted in an earlier session are past their undo.
   chatStore.purgeTrash()
+  // New chats are saved on their first message; empty ones left from before go.
+  chatStore.purgeEmptyConversations()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
+  const globalAsk = new GlobalAsk(http)
+  const chat = new ChatService({ store: chatStore, gateway, globalAsk, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
@@ -191,6 +204,7 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
   const broadcast: BroadcastListener = (event, payload) => {
     for (const listener of broadcastListeners) listener(event, payload)
   }
+  const everyWindow: EventSink = { id: -1, send: (event, payload) => broadcast(event, payload) }
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
@@ -206,6 +220,7 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
@@ -220,6 +235,8 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
     chatStore,
     attachments,
     chat,
+    globalAsk,
+    everyWindow,
     transfer,
     housekeeping,
     jobs,
@@ -228,6 +245,7 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
     images,
     speech,
     songs,
+    desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -236,6 +254,10 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
         streams.abortAll()
+        desktop.beginQuit()
+        desktop.dispose()
+        // A login item being changed finishes before the app goes.
+        await desktop.settled()
         // Running jobs stop here and resume at the next start.
         await jobs.close()
         // Let stopped answers save what arrived before the database closes.

@@ -4,10 +4,13 @@
  * compile error.
  */
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createReadStream } from 'node:fs'
+import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
+import { LIMITS } from '../shared/limits'
 import type { HandlerTable } from './bridge'
+import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
@@ -15,10 +18,16 @@ import { serverOrigin } from './services/key-vault'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech, songs } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech, songs, desktop, everyWindow } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
+  /** Files exports wrote this session: the only paths the window may ask to show in a folder. */
+  const exportedFiles = new Set<string>()
+  const remember = <R extends { path: string | null }>(result: R): R => {
+    if (result.path !== null) exportedFiles.add(result.path)
+    return result
+  }
 
   /**
    * The saved key goes to another server only when the person says so, in a
@@ -97,7 +106,7 @@ export function buildHandlers(services: Services): HandlerTable {
       const fromPreset: Partial<ConversationSettings> = preset
         ? { systemPrompt: preset.systemPrompt, params: preset.params, ...(preset.model ? { model: preset.model } : {}) }
         : {}
-      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) })
+      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) }, undefined, { quick: args?.quick === true })
     },
     'conversations.rename': (args) => chatStore.renameConversation(args.id, args.title),
     'conversations.pin': (args) => chatStore.pinConversation(args.id, args.pinned),
@@ -108,14 +117,17 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.restore': (args) => chatStore.restoreConversation(args.id),
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
     'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
-    'conversations.export': (args) => transfer.exportOne(args.id, args.format),
-    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.export': async (args) => remember(await transfer.exportOne(args.id, args.format)),
+    'conversations.exportAll': async (_args, { sink }) => remember(await transfer.exportAll(sink)),
     'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),
     'chat.edit': (args, { sink }) => chat.edit(args, sink),
     'chat.switchVersion': (args) => chatStore.switchVersion(args.messageId),
+    'chat.continue': (args, { sink }) => chat.continue(args, sink),
+    'chat.deleteMessage': (args) => chatStore.deleteMessage(args.messageId),
+    'chat.fork': (args) => chatStore.forkConversation(args.messageId),
 
     'presets.list': () => chatStore.listPresets(),
     'presets.save': (args) => chatStore.savePreset({ ...args, params: withoutUndefined(args.params), model: args.model ?? null }),
@@ -172,6 +184,22 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.rescan': () => library.rescan(),
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
+    'attachments.saveCopy': async (args) => {
+      const file = await attachments.filePath(args.id)
+      const extension = extname(file).slice(1)
+      const target = await powers.dialogs.saveFile({
+        title: 'Save a copy',
+        defaultName: basename(file),
+        filters: [{ name: `${extension.toUpperCase()} image`, extensions: [extension] }]
+      })
+      if (target === null) return { path: null, count: 0 }
+      await writeFileAtomic(target, createReadStream(file))
+      return remember({ path: target, count: 1 })
+    },
+    'attachments.copyImage': async (args) => powers.copyImageFile(await attachments.filePath(args.id)),
+
+    'ask.send': (args, { sink }) => chat.ask(args, sink),
+    'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
 
     // ---- sound
     'speech.create': (args) => speech.create(args),
@@ -186,11 +214,29 @@ export function buildHandlers(services: Services): HandlerTable {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     },
+    'app.showInFolder': (args) => {
+      if (!exportedFiles.has(args.path)) throw new AppError('invalid_argument', 'Only a file Skyport exported can be shown.')
+      powers.showItemInFolder(args.path)
+    },
+    'app.openDataFolder': () => powers.openPath(powers.userDataDir),
     'app.openLogsFolder': async () => {
       const folder = join(powers.userDataDir, LOG_DIR)
       // Nothing may have been logged yet; an empty folder still opens.
       await mkdir(folder, { recursive: true })
       await powers.openPath(folder)
+    },
+
+    // desktop shell
+    'shell.status': () => desktop.status(),
+    'shell.retryShortcut': () => desktop.retryShortcut(),
+    'shell.playerState': ({ state }) => desktop.setPlayerState(state),
+    'quick.hide': () => desktop.hideQuickAsk(),
+    'quick.openInMain': ({ conversationId }) => {
+      // It must exist before a window is told to open it.
+      chatStore.getConversation(conversationId)
+      // An answer still streaming goes on in every window: the main window follows it from here.
+      chat.handOver(conversationId, everyWindow)
+      desktop.openInMain(conversationId)
     }
   }
 }

@@ -52,6 +52,18 @@ export interface SoundPreferences {
   downloadVideo: boolean
 }
 
+/** How the app lives on the desktop (tray, login, quick-ask window). */
+export interface DesktopPreferences {
+  /** Closing the main window leaves the app running in the tray (default on Windows and Linux). */
+  closeToTray: boolean
+  /** Start the app (in the tray) when the person logs in. */
+  launchAtLogin: boolean
+  /** The quick-ask window hides when another window takes the focus. */
+  quickAskHidesOnBlur: boolean
+  /** The "still running in the tray" notification was shown once already. */
+  trayNoticeShown: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -63,6 +75,7 @@ export interface Settings {
   chat: ChatPreferences
   jobs: JobPreferences
   sound: SoundPreferences
+  desktop: DesktopPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -229,6 +242,8 @@ export interface MessageRecord {
   versionIds: string[]
   /** This message's place among them, 0-based. */
   versionIndex: number
+  /** The web pages a web answer (GlobalAsk) cites, numbered as in its text; absent when none. */
+  sources?: WebSource[]
 }
 
 export interface ConversationSettings {
@@ -247,6 +262,8 @@ export interface ConversationSummary {
   updatedAt: number
   model: string
   messageCount: number
+  /** Asked from the quick-ask window. */
+  quick?: boolean
 }
 
 export interface Conversation extends ConversationSummary {
@@ -317,6 +334,8 @@ export interface ImportResult {
   messages: number
   /** Conversations already here unchanged (same id, same messages), so not imported again. */
   skipped: number
+  /** The imported conversation active most recently, which the window selects; null when none was written. */
+  newestId?: string | null
 }
 
 /**
@@ -692,6 +711,58 @@ const speechText = {
   markdown: v.optional(v.boolean('must be true or false'), true)
 }
 
+// ---------------------------------------------------------------- GlobalAsk and quick ask
+
+/** A page a web answer cites: `[n]` in its text. */
+export interface WebSource {
+  n: number
+  /** An http(s) address, opened in the OS browser. */
+  url: string
+  /** The page's domain (the gateway gives no titles and nothing remote is fetched). */
+  title: string
+}
+
+
+// ---------------------------------------------------------------- desktop shell (tray, shortcut, quick ask)
+
+/**
+ * The global shortcut's registration.
+ * - `registered`: the OS accepted it (on Wayland through the desktop's portal, which may still ask the person).
+ * - `taken`: another app holds it.
+ * - `invalid`: not a shortcut the OS can register.
+ * - `unsupported`: this desktop has no global shortcuts (Wayland without the portal), or this host has none.
+ */
+export type ShortcutState = 'registered' | 'taken' | 'invalid' | 'unsupported'
+
+export interface ShortcutStatus {
+  accelerator: string
+  state: ShortcutState
+  /** A sentence for the settings screen. */
+  message: string
+  /** What to bind in the desktop's own shortcut settings when the app cannot register one. */
+  fallbackCommand: string
+}
+
+export interface DesktopStatus {
+  shortcut: ShortcutStatus
+  /** Whether launch at login is in effect, and why not when it failed. */
+  launchAtLogin: { enabled: boolean; error: string | null }
+}
+
+/** What the renderer's player reports, for the tray's Play/Pause entry. */
+export type PlayerState = 'none' | 'playing' | 'paused'
+
+/** Sent to the main window: the tray menu or the quick-ask window asks for a screen. */
+export type ShellCommand =
+  | { command: 'new-chat' | 'create-image' | 'library' | 'settings' | 'toggle-playback' }
+  | { command: 'open-conversation'; conversationId: string }
+
+/** Sent to the quick-ask window each time it shows. */
+export interface QuickShow {
+  /** A question to put in the input (from a `skyport://ask?q=` link); never sent without the person. */
+  question: string | null
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -753,7 +824,14 @@ export const methods = {
   'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
-    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    v.nullish(
+      v.strictObject({
+        settings: v.optional(s.conversationSettingsPatch),
+        presetId: v.optional(s.id),
+        /** Asked from the quick-ask window: marked so, and found by search like any other. */
+        quick: v.optional(v.boolean('must be true or false'))
+      })
+    ),
     returns<Conversation>()
   ),
   'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
@@ -793,6 +871,12 @@ export const methods = {
   'chat.edit': method(v.strictObject({ requestId: s.id, messageId: s.id, content: s.text(LIMITS.userMessageChars) }), returns<ChatTurn>()),
   /** Shows another version of a message (and the thread below it). */
   'chat.switchVersion': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** Goes on with an answer that stopped early (e.g. at `length`), appending to the same message. */
+  'chat.continue': method(v.strictObject({ requestId: s.id, messageId: s.id }), returns<ChatTurn>()),
+  /** Deletes a message (one version) and everything below it; returns the conversation as it is now. */
+  'chat.deleteMessage': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** A new conversation holding the thread from the root down to this message. */
+  'chat.fork': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
 
   'presets.list': method(s.noArgs, returns<Preset[]>()),
   'presets.save': method(
@@ -898,6 +982,24 @@ export const methods = {
   'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+  /** Asks where to save a copy of an attached image (the chat's lightbox). */
+  'attachments.saveCopy': method(byId, returns<ExportResult>()),
+  /** Puts an attached image on the clipboard. */
+  'attachments.copyImage': method(byId, returns<void>()),
+
+  // ------------------------------------------------------------ GlobalAsk and quick ask
+  /**
+   * Like `chat.send`, but the question goes to GlobalAsk (a web search answer)
+   * instead of the conversation's model; the same `chat.delta` and `chat.ended`
+   * events follow, and the saved answer carries its `sources`. GlobalAsk takes
+   * one question, so earlier messages are not sent.
+   */
+  'ask.send': method(
+    v.strictObject({ requestId: s.id, conversationId: s.id, content: s.nonEmptyText(LIMITS.askPromptChars, 'needs a question') }),
+    returns<ChatTurn>()
+  ),
+  /** The clipboard's text, read only when the person asks ("Use clipboard"). */
+  'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
 
   // ---- sound
   /** Speaks a text of any length: one job, parts fetched in order, `speech.part` as each lands, then a library item. */
@@ -926,7 +1028,22 @@ export const methods = {
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
-  'app.openLogsFolder': method(s.noArgs, returns<void>())
+  'app.openLogsFolder': method(s.noArgs, returns<void>()),
+  /** Shows a file this session exported in the system's file manager; other paths are refused. */
+  'app.showInFolder': method(v.strictObject({ path: s.text(4096) }), returns<void>()),
+  /** Opens the folder with the app's data (database, media, settings). */
+  'app.openDataFolder': method(s.noArgs, returns<void>()),
+
+  // desktop shell: tray, global shortcut, quick-ask window
+  'shell.status': method(s.noArgs, returns<DesktopStatus>()),
+  /** Registers the quick-ask shortcut again (after the person freed it in another app). */
+  'shell.retryShortcut': method(s.noArgs, returns<DesktopStatus>()),
+  /** The renderer's player state, so the tray offers Play or Pause. */
+  'shell.playerState': method(v.strictObject({ state: v.picklist(['none', 'playing', 'paused'], 'must be none, playing or paused') }), returns<void>()),
+  /** Hides the quick-ask window (Esc). */
+  'quick.hide': method(s.noArgs, returns<void>()),
+  /** Hides the quick-ask window and opens this conversation in the main window. */
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
 } as const
 
 export const events = {
@@ -948,7 +1065,13 @@ export const events = {
   /** To every window: a song clip changed phase (or download progress); `listenUrl` appears when it can be heard. */
   'song.status': event<SongStatus>(),
   /** To every window: the person clicked the "song is ready" notification; show and play this item. */
-  'song.open': event<{ mediaId: string }>()
+  'song.open': event<{ mediaId: string }>(),
+  /** To every window: the shortcut's registration or launch at login changed. */
+  'shell.status': event<DesktopStatus>(),
+  /** To the main window: the tray or the quick-ask window asks for a screen. */
+  'shell.command': event<ShellCommand>(),
+  /** To the quick-ask window: it was just shown and focused. */
+  'quick.show': event<QuickShow>()
 } as const
 
 export type Methods = typeof methods

@@ -67,7 +67,13 @@ export const LIMITS = {
   /** A song's title: kept by the app (the gateway's request has none). */
   songTitleChars: 100,
   /** A downloaded song, cover or video, at most. */
-  songDownloadBytes: 200 * 1024 * 1024
+  songDownloadBytes: 200 * 1024 * 1024,
+  /** A question handed over by a `skyport://ask?q=` link (longer ones are refused, not cut). */
+  deepLinkQuestionChars: 4_000,
+  /** A GlobalAsk question (the gateway takes it in the query string). */
+  askPromptChars: 4_000,
+  /** Sources one web answer may keep. */
+  sourcesPerMessage: 50
 } as const
 
 /** Suno models the seed documents; the first is the gateway's default. */

@@ -125,7 +125,15 @@ export const settingsPatch = v.strictObject({
   quickAskShortcut: v.optional(v.pipe(nonEmptyText(LIMITS.shortcutLength), v.regex(/^[\w+ ]+$/, 'must look like CommandOrControl+Shift+Space'))),
   chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) })),
   jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) })),
-  sound: v.optional(v.strictObject({ downloadVideo: v.optional(v.boolean('must be true or false')) }))
+  sound: v.optional(v.strictObject({ downloadVideo: v.optional(v.boolean('must be true or false')) })),
+  desktop: v.optional(
+    v.strictObject({
+      closeToTray: v.optional(v.boolean('must be true or false')),
+      launchAtLogin: v.optional(v.boolean('must be true or false')),
+      quickAskHidesOnBlur: v.optional(v.boolean('must be true or false')),
+      trayNoticeShown: v.optional(v.boolean('must be true or false'))
+    })
+  )
 })
 
 /** The key as typed: no spaces or control characters, which would corrupt the Authorization header. */

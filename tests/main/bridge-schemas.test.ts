@@ -26,7 +26,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
     chat: { enterSends: false },
-    sound: { downloadVideo: true }
+    sound: { downloadVideo: true },
+    desktop: { closeToTray: false, quickAskHidesOnBlur: true }
   },
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
@@ -62,6 +63,9 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'chat.regenerate': { requestId: 'r3', messageId: 'm1' },
   'chat.edit': { requestId: 'r4', messageId: 'm1', content: 'Hello again' },
   'chat.switchVersion': { messageId: 'm1' },
+  'chat.continue': { requestId: 'r5', messageId: 'm1' },
+  'chat.deleteMessage': { messageId: 'm1' },
+  'chat.fork': { messageId: 'm1' },
   'presets.list': undefined,
   'presets.save': { name: 'Writer', systemPrompt: '', params: {}, model: null },
   'presets.delete': { id: 'p1' },
@@ -103,9 +107,20 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'song.create': { mode: 'custom', lyrics: 'La la la', style: 'synth pop', title: 'Night drive', instrumental: false, model: 'chirp-v3-0', source: 'studio' },
   'song.status': { id: 'j1' },
   'song.list': undefined,
+  'ask.send': { requestId: 'r9', conversationId: 'c1', content: 'What is new?' },
+  'quick.clipboardText': undefined,
+  'attachments.saveCopy': { id: 'a1' },
+  'attachments.copyImage': { id: 'a1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
-  'app.openLogsFolder': undefined
+  'app.openLogsFolder': undefined,
+  'app.showInFolder': { path: '/home/me/chat.md' },
+  'app.openDataFolder': undefined,
+  'shell.status': undefined,
+  'shell.retryShortcut': undefined,
+  'shell.playerState': { state: 'playing' },
+  'quick.hide': undefined,
+  'quick.openInMain': { conversationId: 'c1' }
 }
 
 /** A table whose handlers only record that they ran. */

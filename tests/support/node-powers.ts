@@ -89,6 +89,8 @@ export interface NodePowers extends Powers {
   dialogScript: DialogScript
   /** Desktop notifications shown, in order; `click()` does what clicking it in the OS does. */
   notifications: Array<{ title: string; body: string; click: () => void }>
+  /** What `readClipboardText` answers; `clipboardReads` counts the reads. */
+  clipboard: { text: string; reads: number }
 }
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
@@ -100,7 +102,8 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
   const copiedImages: string[] = []
   const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [], folders: [] }
   const notifications: NodePowers['notifications'] = []
-  return {
+  const clipboard = { text: '', reads: 0 }
+  const powers: NodePowers = {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
     cipher: options.cipher ?? new TestCipher(),
@@ -139,6 +142,12 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     trashed,
     revealed,
     copiedImages,
-    dialogScript
+    dialogScript,
+    readClipboardText: async () => {
+      clipboard.reads++
+      return clipboard.text
+    },
+    clipboard
   }
+  return powers
 }

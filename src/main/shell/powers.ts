@@ -72,6 +72,7 @@ export function electronPowers(log: LogWriter): Powers {
     log,
     dialogs: electronDialogs,
     notifier: electronNotifier,
-    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform }
+    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    readClipboardText: async () => clipboard.readText()
   }
 }

@@ -4,6 +4,7 @@ import App from './App.svelte'
 import { createStores } from './lib/state/stores'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
 import { makeItem } from './test-support/fake-media'
+import { exchange, installChatBackend, makeConversation } from './views/chat/chat-fixtures'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -27,7 +28,9 @@ describe('App', () => {
     render(App)
     await screen.findByTestId('view-chat')
     expect(screen.getByTestId('nav-chat').getAttribute('aria-current')).toBe('page')
-    expect(document.querySelector('.topbar')?.textContent).toContain('api.airforce')
+    // One header bar on the chat screen: its own, with the status pill in it.
+    expect(document.querySelector('.topbar')).toBeNull()
+    expect(document.querySelector('.chat-header [data-testid="connection-pill"]')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
     expect(screen.getByTestId('view-settings')).toBeTruthy()
@@ -36,6 +39,7 @@ describe('App', () => {
 
     await fireEvent.click(screen.getByTestId('nav-models'))
     await screen.findByTestId('view-models')
+    expect(document.querySelector('.topbar [data-testid="connection-pill"]')).not.toBeNull()
 
     expect(screen.getByTestId('nav-studio').textContent).toContain('Studio')
     await fireEvent.click(screen.getByTestId('nav-studio'))
@@ -51,13 +55,43 @@ describe('App', () => {
     const bridge = installFakeBridge(makeSettingsState({ settings: { baseUrl: 'http://127.0.0.1:8080/v1' } }))
     render(App)
     await screen.findByTestId('view-chat')
-    const topbar = document.querySelector('.topbar')
-    expect(topbar?.textContent).toContain('127.0.0.1:8080')
-    expect(topbar?.textContent).toContain('No API key')
+    const pill = screen.getByTestId('connection-pill')
+    expect(pill.textContent).toContain('127.0.0.1:8080')
+    expect(pill.textContent).toContain('No key')
+    expect(pill.dataset.health).toBe('no_key')
 
     bridge.emit('settings.changed', makeSettingsState({ key: { set: true, last4: 'abcd' } }))
-    await waitFor(() => expect(topbar?.textContent).toContain('API key set'))
-    expect(topbar?.textContent).toContain('api.airforce')
+    await waitFor(() => expect(pill.textContent).toContain('api.airforce'))
+    expect(pill.textContent).not.toContain('No key')
+  })
+
+  it('the status pill shows the last real answer, not only that a key is set, and opens the key settings', async () => {
+    const bridge = installFakeBridge(makeSettingsState({ key: { set: true, last4: 'abcd' } }))
+    bridge.respond('models.list', {
+      models: [{ id: 'gpt-4o', ownedBy: null, created: null }],
+      source: 'fallback',
+      error: { code: 'unauthorized', message: 'Invalid API key', status: 401 }
+    })
+    render(App)
+    await screen.findByTestId('view-chat')
+    const pill = screen.getByTestId('connection-pill')
+    await waitFor(() => expect(pill.dataset.health).toBe('key_refused'))
+    expect(pill.textContent).toContain('Key refused')
+
+    // A check that works turns it green; one that cannot reach the server says so.
+    bridge.respond('key.check', { info: 'Premium key', details: {} })
+    await fireEvent.click(pill)
+    await screen.findByTestId('view-settings')
+    // The key field is ready for a new key.
+    const input = await screen.findByTestId('api-key-input')
+    await waitFor(() => expect(document.activeElement).toBe(input))
+    await fireEvent.click(screen.getByTestId('check-key'))
+    await waitFor(() => expect(screen.getByTestId('connection-pill').dataset.health).toBe('connected'))
+    expect(screen.getByTestId('connection-pill').textContent).toContain('Connected')
+
+    bridge.fail('connection.test', { code: 'network', message: 'getaddrinfo ENOTFOUND api.airforce' })
+    await fireEvent.click(screen.getByTestId('test-connection'))
+    await waitFor(() => expect(screen.getByTestId('connection-pill').textContent).toContain('Server unreachable'))
   })
 
   it('offers a retry when settings cannot be loaded', async () => {
@@ -86,5 +120,44 @@ describe('App', () => {
     expect((screen.getByTestId('player-audio') as HTMLAudioElement).getAttribute('src')).toBe('/media/audio/2025/03/song-1.mp3')
     await fireEvent.click(screen.getByTestId('nav-settings'))
     expect(screen.getByTestId('player-bar')).toBeTruthy()
+  })
+})
+
+describe('App: commands from the tray and the quick-ask window', () => {
+  it('opens the screen the tray asks for', async () => {
+    const bridge = installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-chat')
+    bridge.emit('shell.command', { command: 'settings' })
+    await screen.findByTestId('view-settings')
+    bridge.emit('shell.command', { command: 'library' })
+    await screen.findByTestId('view-library')
+    bridge.emit('shell.command', { command: 'create-image' })
+    await screen.findByTestId('view-studio')
+  })
+
+  it('opens a quick-ask conversation in the chat, after reloading the list that has not seen it', async () => {
+    const backend = installChatBackend()
+    render(App)
+    await screen.findByTestId('view-chat')
+    await fireEvent.click(screen.getByTestId('nav-library'))
+    await screen.findByTestId('view-library')
+    // Saved by the quick-ask window after the list loaded.
+    backend.add(makeConversation({ id: 'quick-1', title: 'Why is the sky blue?', messages: exchange('quick-1', 1, 'Why is the sky blue?') }))
+    const lists = backend.bridge.callsOf('conversations.list').length
+
+    backend.bridge.emit('shell.command', { command: 'open-conversation', conversationId: 'quick-1' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.get')).toContainEqual({ id: 'quick-1' }))
+    expect(backend.bridge.callsOf('conversations.list').length).toBeGreaterThan(lists)
+    await waitFor(() => expect(screen.getByTestId('view-chat').textContent).toContain('Why is the sky blue?'))
+
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    backend.bridge.emit('shell.command', { command: 'new-chat' })
+    await screen.findByTestId('view-chat')
+    // A new chat is the empty composer; nothing is created until its first message.
+    await waitFor(() => expect(screen.getByTestId('empty-state')).toBeTruthy())
+    expect(screen.queryAllByTestId('message')).toHaveLength(0)
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(0)
   })
 })

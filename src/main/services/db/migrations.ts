@@ -9,13 +9,14 @@
  * the same transaction as the version bump.
  */
 import { chatTables } from '../chat/db/schema'
+import { quickAndSources } from '../chat/db/schema-quick-sources'
 import { jobTables } from '../jobs/schema'
 import { mediaPeaks, mediaTables } from '../library/schema'
 import type { Migration } from './migration'
 
 export type { Migration }
 
-export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, mediaPeaks]
+export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, quickAndSources, mediaPeaks]
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = migrations.length

@@ -42,7 +42,8 @@ export const defaultSettings: Settings = {
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
-  sound: { downloadVideo: false }
+  sound: { downloadVideo: false },
+  desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
@@ -100,6 +101,13 @@ export class FakeBridge implements BridgeTransport {
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
     this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
     this.reply('library.collections', () => ok([]))
+    // A host without global shortcuts, as in the browser test host.
+    this.reply('shell.status', () =>
+      ok({
+        shortcut: { accelerator: this.state.settings.quickAskShortcut, state: 'unsupported', message: 'This desktop does not let apps register global shortcuts.', fallbackCommand: 'skyport --quick-ask' },
+        launchAtLogin: { enabled: false, error: null }
+      })
+    )
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */
@@ -183,7 +191,8 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
       jobs: { ...s.jobs, ...patch.jobs },
-      sound: { ...s.sound, ...patch.sound }
+      sound: { ...s.sound, ...patch.sound },
+      desktop: { ...s.desktop, ...patch.desktop }
     }
   }
 }

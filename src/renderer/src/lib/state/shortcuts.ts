@@ -3,7 +3,7 @@
  * against this table and the help overlay prints it.
  */
 
-export type ShortcutId = 'newChat' | 'search' | 'focusComposer' | 'stop' | 'previousConversation' | 'nextConversation' | 'help'
+export type ShortcutId = 'newChat' | 'search' | 'focusComposer' | 'stop' | 'previousConversation' | 'nextConversation' | 'help' | 'toggleSidebar'
 
 export interface KeyCombo {
   /** `KeyboardEvent.code` when the layout matters less than the physical key (brackets, slash). */
@@ -39,6 +39,7 @@ export const shortcuts: readonly Shortcut[] = [
       { key: '/', notTyping: true, label: '/' }
     ]
   },
+  { id: 'toggleSidebar', description: 'Show or hide the conversation list', combos: [{ key: 'b', mod: true, label: 'B' }] },
   { id: 'stop', description: 'Stop the answer', combos: [{ key: 'Escape', label: 'Esc' }], whileStreaming: true },
   {
     id: 'previousConversation',

@@ -2,6 +2,7 @@ import { ChatSession } from './chat.svelte'
 import { ConversationsStore } from './conversations.svelte'
 import { JobsStore } from './jobs.svelte'
 import { LibraryStore } from './library.svelte'
+import { ModelPrefs } from './model-prefs.svelte'
 import { ModelsStore } from './models.svelte'
 import { PlayerStore } from './player.svelte'
 import { PresetsStore } from './presets.svelte'
@@ -28,6 +29,8 @@ export interface AppStores {
   player: PlayerStore
   speech: SpeechStore
   songs: SongStore
+  /** Favourite and recent models (the model picker). */
+  modelPrefs: ModelPrefs
 }
 
 export function createStores(): AppStores {
@@ -38,9 +41,13 @@ export function createStores(): AppStores {
   const player = new PlayerStore({ lookup: (id) => library.fetch(id) })
   return {
     settings,
-    models: new ModelsStore(),
+    models: new ModelsStore({ onResult: (error) => settings.noteResult(error) }),
     conversations,
-    chat: new ChatSession({ conversations, defaultModel: () => settings.settings?.defaultModels.chat ?? '' }),
+    chat: new ChatSession({
+      conversations,
+      defaultModel: () => settings.settings?.defaultModels.chat ?? '',
+      onResult: (error) => settings.noteResult(error)
+    }),
     search: new SearchStore(),
     presets: new PresetsStore(),
     toasts: new ToastStore(),
@@ -53,7 +60,8 @@ export function createStores(): AppStores {
     }),
     player,
     speech: new SpeechStore({ jobs, player, defaultVoice: () => settings.settings?.defaultModels.speech ?? '' }),
-    songs: new SongStore({ jobs, player, defaultModel: () => settings.settings?.defaultModels.song ?? '' })
+    songs: new SongStore({ jobs, player, defaultModel: () => settings.settings?.defaultModels.song ?? '' }),
+    modelPrefs: new ModelPrefs()
   }
 }
 
