@@ -101,6 +101,8 @@ export class FakeBridge implements BridgeTransport {
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
     this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
     this.reply('library.collections', () => ok([]))
+    // The app reports its player's state for the tray at every change.
+    this.reply('shell.playerState', () => ok(undefined))
     // A host without global shortcuts, as in the browser test host.
     this.reply('shell.status', () =>
       ok({

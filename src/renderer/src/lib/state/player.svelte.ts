@@ -7,7 +7,7 @@
  * the waveform is drawn from peaks main stored with the item, never decoded here.
  * The OS media keys and now-playing panel go through the Media Session API.
  */
-import type { MediaCard, MediaItem, MediaKind } from '@shared/contract'
+import type { MediaCard, MediaItem, MediaKind, PlayerState } from '@shared/contract'
 import { decodePeaks } from '@shared/peaks'
 
 export type AudioKind = Exclude<MediaKind, 'image'>
@@ -88,6 +88,8 @@ export class PlayerStore {
   readonly hasPrevious: boolean = $derived(this.index > 0)
   readonly hasNext: boolean = $derived(this.index >= 0 && this.index < this.queue.length - 1)
   readonly progress: number = $derived(this.duration > 0 ? Math.min(1, this.position / this.duration) : 0)
+  /** What the tray's Play/Pause entry shows (`shell.playerState`): nothing queued, playing or paused. */
+  readonly playbackState: PlayerState = $derived(this.current === null ? 'none' : this.playing ? 'playing' : 'paused')
 
   #audio: MediaElement | null = null
   #mediaSession: MediaSession | null
