@@ -237,7 +237,8 @@ export function buildHandlers(services: Services): HandlerTable {
       // An answer still streaming goes on in every window: the main window follows it from here.
       chat.handOver(conversationId, everyWindow)
       desktop.openInMain(conversationId)
-    }
+    },
+    'quick.openLibrary': () => desktop.openLibrary()
   }
 }
 

@@ -1043,7 +1043,9 @@ export const methods = {
   /** Hides the quick-ask window (Esc). */
   'quick.hide': method(s.noArgs, returns<void>()),
   /** Hides the quick-ask window and opens this conversation in the main window. */
-  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>()),
+  /** Hides the quick-ask window and shows the library in the main window (after `/say` or `/song`). */
+  'quick.openLibrary': method(s.noArgs, returns<void>())
 } as const
 
 export const events = {

@@ -120,7 +120,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'shell.retryShortcut': undefined,
   'shell.playerState': { state: 'playing' },
   'quick.hide': undefined,
-  'quick.openInMain': { conversationId: 'c1' }
+  'quick.openInMain': { conversationId: 'c1' },
+  'quick.openLibrary': undefined
 }
 
 /** A table whose handlers only record that they ran. */

@@ -11,20 +11,17 @@ import { songRequest, type SongModel, type SongRequest, type SongStatus } from '
 import type { AppError } from '@shared/errors'
 import { LIMITS, SONG_MODELS, songLyricsLimit } from '@shared/limits'
 import { getApi } from '../bridge'
+import { isSongModel, type SoundSource } from '../sound-requests'
 import { asAppError } from '../errors'
 import type { JobsStore } from './jobs.svelte'
 import { trackOf, type PlayerStore } from './player.svelte'
 
 export type SongMode = 'simple' | 'custom'
-export type SongSource = 'studio' | 'chat' | 'quick'
+export type SongSource = SoundSource
 export type SongField = 'prompt' | 'lyrics' | 'style' | 'title'
 
 /** Phases after which nothing more happens to a clip unless it is retried. */
 const SETTLED = new Set<SongStatus['phase']>(['saved', 'failed', 'cancelled'])
-
-export function isSongModel(value: unknown): value is SongModel {
-  return typeof value === 'string' && (SONG_MODELS as readonly string[]).includes(value)
-}
 
 /** The limit of each text field, for its counter. */
 export function songFieldLimit(field: SongField, model: SongModel): number {
@@ -252,9 +249,4 @@ export class SongStore {
         .catch(() => {})
     }
   }
-}
-
-/** `/song <prompt>` from the composer: a simple song with the default model. */
-export function chatSongRequest(prompt: string, model: string, source: SongSource = 'chat'): SongRequest {
-  return { mode: 'simple', prompt, title: '', instrumental: false, model: isSongModel(model) ? model : SONG_MODELS[0], source }
 }

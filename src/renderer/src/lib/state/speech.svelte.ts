@@ -10,12 +10,13 @@ import type { JobRecord, SpeechPart, SpeechVoice } from '@shared/contract'
 import type { AppError } from '@shared/errors'
 import { LIMITS, SPEECH_VOICES } from '@shared/limits'
 import { getApi } from '../bridge'
+import { speechTitle, type SoundSource } from '../sound-requests'
 import { asAppError, invalid } from '../errors'
 import type { JobsStore } from './jobs.svelte'
 import { canStreamParts, PartStream } from './part-stream'
 import { trackOf, type PlayerStore, type Track } from './player.svelte'
 
-export type SpeechSource = 'studio' | 'chat' | 'quick'
+export type SpeechSource = SoundSource
 
 /** One speech started from this window. */
 export interface SpeechRun {
@@ -55,17 +56,6 @@ const KEPT_STREAMS = 3
 
 export function isVoice(value: unknown): value is SpeechVoice {
   return typeof value === 'string' && (SPEECH_VOICES as readonly string[]).includes(value)
-}
-
-/** A title from the first words of a text. */
-export function speechTitle(text: string): string {
-  const words = text
-    .replace(/[#*_`>[\]()!|~-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  if (words.length <= 60) return words || 'Speech'
-  const cut = words.slice(0, 60)
-  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : 60)}…`
 }
 
 export class SpeechStore {
