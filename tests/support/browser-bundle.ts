@@ -21,7 +21,7 @@ export function bundleForBrowser(entry: string, options: { minify?: boolean } = 
         target: 'es2023',
         lib: { entry, formats: ['es'], fileName: 'bundle' },
         // One script: the markdown renderer's on-demand chunks (KaTeX, languages) go inside it.
-        rollupOptions: { output: { inlineDynamicImports: true } }
+        rollupOptions: { output: { codeSplitting: false } }
       }
     }).then((result) => {
       for (const output of Array.isArray(result) ? result : [result]) {

@@ -176,9 +176,9 @@ describe('IncrementalMarkdown', () => {
       expect(continued[0]?.split('\n')[1]).toBe(lines[FENCE_SEGMENT_LINES])
     })
 
-    it('shows every line of code once, highlighted, and ends with the full render', () => {
+    it('shows every line of code once, highlighted, and ends with the full render', { timeout: 30_000 }, () => {
       const engine = new IncrementalMarkdown()
-      for (const chunk of chunks(code, 101)) engine.append(chunk)
+      for (const chunk of chunks(code, 997)) engine.append(chunk)
       const box = document.createElement('div')
       box.innerHTML = engine.blocks.map((block) => block.html).join('')
       const shown = [...box.querySelectorAll('.md-code pre code')].map((element) => element.textContent).join('\n')

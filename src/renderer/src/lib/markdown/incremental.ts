@@ -43,6 +43,8 @@ export interface IncrementalOptions {
   render?: (markdown: string) => string
   /** Renders the whole text in `finish()`. Default: `render`. */
   renderFinal?: (markdown: string) => string
+  /** Cut long code fences into segments (see FENCE_SEGMENT_LINES). Default: true. */
+  cutFences?: boolean
 }
 
 interface Fence {
@@ -65,6 +67,7 @@ function trimEnd(text: string): string {
 export class IncrementalMarkdown {
   readonly #render: (markdown: string) => string
   readonly #renderFinal: (markdown: string) => string
+  readonly #cutFences: boolean
 
   #source = ''
   /** Start of the first line not yet scanned (the last, incomplete line). */
@@ -92,6 +95,7 @@ export class IncrementalMarkdown {
   constructor(options: IncrementalOptions = {}) {
     this.#render = options.render ?? renderMarkdown
     this.#renderFinal = options.renderFinal ?? this.#render
+    this.#cutFences = options.cutFences ?? true
   }
 
   /** The text seen so far. */
@@ -250,7 +254,7 @@ export class IncrementalMarkdown {
         body === fence.char.repeat(body.length)
       ) {
         this.#fence = null
-      } else if (++fence.lines >= FENCE_SEGMENT_LINES) {
+      } else if (this.#cutFences && ++fence.lines >= FENCE_SEGMENT_LINES) {
         // Cut the long fence after this line: the next segment starts a block of its own.
         this.#complete(end)
         this.#blockStart = end + 1
@@ -298,4 +302,12 @@ function countOf(text: string, needle: string): number {
   let count = 0
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++
   return count
+}
+
+/**
+ * The top-level blocks of a finished text, split as while streaming (long
+ * fences kept whole), without rendering anything.
+ */
+export function splitMarkdownBlocks(source: string): string[] {
+  return new IncrementalMarkdown({ render: () => '', cutFences: false }).update(source).map((block) => block.text)
 }

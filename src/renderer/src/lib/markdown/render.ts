@@ -544,7 +544,13 @@ function renderWithStatus(source: string): { html: string; complete: boolean } {
   return { html, complete }
 }
 
-const renderCache = new Lru<string>(200)
+// Whole messages and the blocks of long ones (rendered tail-first) share it.
+const renderCache = new Lru<string>(1_000)
+
+/** The cached final markup of `source`, if `renderMarkdownCached` has it. */
+export function cachedMarkdown(source: string): string | undefined {
+  return renderCache.get(source)
+}
 
 /**
  * `renderMarkdown` with a small cache by source, for finished messages that
