@@ -236,7 +236,7 @@ describe('benchmark 2: streaming a 20,000-token answer into a 2,000-message conv
 
   it('IncrementalMarkdown in the real app vs renderMarkdown(whole text) per token', async () => {
     const started = Date.now()
-    const { page, stack } = bench
+    const { page } = bench
     const firstChars = answer.tokens.slice(0, WINDOW).join('').length
     const lastFrom = answer.text.length - answer.tokens.slice(-WINDOW).join('').length
     const charsPerToken = answer.text.length / TOKENS
