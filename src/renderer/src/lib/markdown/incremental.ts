@@ -20,8 +20,11 @@
  * `FENCE_SEGMENT_LINES` lines: each finished segment is a block of its own,
  * rendered once as the fence's opening line plus its lines (`continues` marks
  * the segments after the first, which the view joins into one box), so the
- * growing block never holds more than one segment. Highlighting starts afresh
- * in each segment while streaming; the final render highlights the whole. When the stream ends, `finish()`
+ * growing block, highlighted again on every update, never holds more than
+ * about 1 KB of code. Highlighting starts afresh in each segment while
+ * streaming; the final render highlights the whole.
+ *
+ * When the stream ends, `finish()`
  * renders the whole text once, so the final HTML is exactly
  * `renderMarkdown(source)`.
  */
@@ -36,7 +39,7 @@ export interface RenderedBlock {
 }
 
 /** A fence still streaming is cut into blocks of this many lines. */
-export const FENCE_SEGMENT_LINES = 60
+export const FENCE_SEGMENT_LINES = 24
 
 export interface IncrementalOptions {
   /** Renders one block while streaming. Default: `renderMarkdown`. */
