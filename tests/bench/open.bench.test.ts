@@ -79,7 +79,7 @@ describe('benchmark 3: opening a 2,000-message conversation', () => {
     const oursOnce = async (): Promise<void> => {
       await freshApp(page, LONG_CONVERSATION_ID)
       const timing = await page.evaluate(
-        ([id, last]) => (globalThis as unknown as PageGlobals).__bench.measureOpen(id, last),
+        ([id, last]) => (globalThis as unknown as PageGlobals).__bench.measureOpen(id, last, { timeoutMs: 60_000 }),
         [LONG_CONVERSATION_ID, lastId] as const
       )
       expect(timing.visibleRows, 'rows visible after opening').toBeGreaterThan(0)
@@ -88,7 +88,7 @@ describe('benchmark 3: opening a 2,000-message conversation', () => {
     const shortOnce = async (): Promise<void> => {
       await freshApp(page, SHORT_ID)
       const timing = await page.evaluate(
-        ([id, last]) => (globalThis as unknown as PageGlobals).__bench.measureOpen(id, last),
+        ([id, last]) => (globalThis as unknown as PageGlobals).__bench.measureOpen(id, last, { timeoutMs: 60_000 }),
         [SHORT_ID, shortLastId] as const
       )
       expect(timing.visibleRows, 'rows visible after opening').toBeGreaterThan(0)
