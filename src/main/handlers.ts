@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
+import { toColumns } from '../shared/library-columns'
 import type { HandlerTable } from './bridge'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
@@ -149,7 +150,7 @@ export function buildHandlers(services: Services): HandlerTable {
     'vision.describeUrl': (args) => images.describeUrl(args.url, args.model),
     'vision.keepPreview': (args) => images.keepPreview(args.previewId, args.description),
 
-    'library.query': (args) => library.query(withoutUndefined(args ?? {})),
+    'library.query': (args) => toColumns(library.query(withoutUndefined(args ?? {}))),
     'library.get': (args) => library.get(args.id),
     'library.star': (args) => library.star(args.ids, args.starred),
     'library.collections': () => library.collections(),

@@ -72,6 +72,10 @@ describe('library.query', () => {
     expect(ids({ kinds: ['speech', 'song'] })).toEqual(['speech-1'])
     expect(ids({ model: 'flux' })).toEqual([c.id, a.id])
     expect(ids({ from: b.createdAt, to: c.createdAt + 1 })).toEqual([c.id, b.id])
+    // The grid's first screen: only the first cards, with the count of them all.
+    expect(library.query({ limit: 2 })).toMatchObject({ total: 5, cards: [{ id: d.id }, { id: 'speech-1' }] })
+    expect(library.query({ sort: 'oldest', model: 'flux', limit: 1 })).toMatchObject({ total: 2, cards: [{ id: a.id }] })
+    expect(library.query({ limit: 50 }).cards.map((card) => card.id)).toEqual(ids())
 
     library.star([a.id, c.id], true)
     expect(ids({ starred: true })).toEqual([c.id, a.id])

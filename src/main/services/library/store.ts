@@ -203,18 +203,18 @@ export class MediaStore {
   }
 
   /**
-   * Every card matching the filter, in order: one statement over the
-   * indexes (time, kind, starred, model, trash, the search index), no work
-   * per row beyond building its card.
+   * Every card matching the filter (or the first `limit`), in order, and how
+   * many match: one statement over the indexes (time, kind, starred, model,
+   * trash, the search index), no work per row beyond building its card.
    */
-  query(filter: LibraryFilter): MediaCard[] {
+  query(filter: LibraryFilter): { cards: MediaCard[]; total: number } {
     const where: string[] = [filter.trashed === true ? 'm.trashed_at IS NOT NULL' : 'm.trashed_at IS NULL']
     const params: SQLInputValue[] = []
     let from = 'media m'
     if (filter.search !== undefined && filter.search.trim() !== '') {
       const search = toSearchQuery(filter.search)
       // Nothing searchable in the text (only punctuation, say): nothing matches it.
-      if (search === null) return []
+      if (search === null) return { cards: [], total: 0 }
       // A join, not `seq IN (…)`: SQLite then walks the hits instead of listing them first.
       from = 'media_fts f JOIN media m ON m.seq = f.rowid'
       where.push('media_fts MATCH ?')
@@ -248,10 +248,11 @@ export class MediaStore {
       seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
     } catch (error) {
       // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
-      if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return []
+      if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return { cards: [], total: 0 }
       throw error
     }
-    return this.#cardsOf(seqs)
+    // The seqs are cheap (integers from the indexes); cards are made only for the page asked for.
+    return { cards: this.#cardsOf(filter.limit === undefined ? seqs : seqs.slice(0, filter.limit)), total: seqs.length }
   }
 
   /** The cards of these rows, in this order, from the cache or read once. */

@@ -5,8 +5,9 @@
  * store then asks again, never on a timer.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity'
-import type { ArgsOf, Collection, ExportResult, MediaCard, MediaItem, MediaKind } from '@shared/contract'
+import type { ArgsOf, Collection, ExportResult, LibraryPage, MediaCard, MediaItem, MediaKind } from '@shared/contract'
 import type { AppError } from '@shared/errors'
+import { fromColumns } from '@shared/library-columns'
 import { getApi } from '../bridge'
 import { asAppError } from '../errors'
 
@@ -42,6 +43,12 @@ export const defaultFilters: LibraryFilters = {
 }
 
 type QueryArgs = NonNullable<ArgsOf<'library.query'>>
+
+/**
+ * Cards asked for first when the library opens: more than the largest first
+ * screen (a 2,560 × 1,600 window holds about 14 × 9 cards of 168 px).
+ */
+export const FIRST_SCREEN_CARDS = 160
 
 /** Local midnight of a `YYYY-MM-DD` date, `days` later; null when the text is no date. */
 function localDay(text: string, days = 0): number | null {
@@ -147,27 +154,44 @@ export class LibraryStore {
     clearTimeout(this.#refreshTimer)
   }
 
-  /** Asks for the cards matching the filters (the latest call wins). */
+  /**
+   * Asks for the cards matching the filters (the latest call wins). The
+   * first time, it asks for the first screen's cards alone before the whole
+   * list, so the grid paints before 10,000 cards have crossed the bridge.
+   */
   async load(): Promise<void> {
     this.init()
     clearTimeout(this.#searchTimer)
     clearTimeout(this.#refreshTimer)
     const sequence = ++this.#sequence
+    const query = this.query
     this.loading = true
     try {
-      const page = await getApi().library.query(this.query)
+      if (!this.loaded) {
+        const first = fromColumns(await getApi().library.query({ ...query, limit: FIRST_SCREEN_CARDS }))
+        if (sequence !== this.#sequence) return
+        const complete = first.cards.length >= first.total
+        this.#show(first, complete)
+        if (complete) return
+      }
+      const page = fromColumns(await getApi().library.query(query))
       if (sequence !== this.#sequence) return
-      this.cards = page.cards
-      this.total = page.total
-      this.models = page.models
-      this.error = null
-      this.loaded = true
-      this.#pruneSelection()
+      this.#show(page, true)
     } catch (error) {
       if (sequence === this.#sequence) this.error = asAppError(error)
     } finally {
       if (sequence === this.#sequence) this.loading = false
     }
+  }
+
+  #show(page: LibraryPage, complete: boolean): void {
+    this.cards = page.cards
+    this.total = page.total
+    this.models = page.models
+    this.error = null
+    this.loaded = true
+    // A first screen lacks most cards: the selection is checked against the whole list only.
+    if (complete) this.#pruneSelection()
   }
 
   async loadCollections(): Promise<void> {
