@@ -66,6 +66,8 @@ export class MediaStore {
    */
   readonly #cards = new Map<number, MediaCard>()
   readonly #seqOf = new Map<string, number>()
+  /** The last order `#ordered` read: for which filter, at which database version. */
+  #order: { key: string; version: string; seqs: readonly number[] } | null = null
 
   constructor(db: DatabaseSync) {
     this.#sql = new Statements(db, 'media library')
@@ -204,22 +206,47 @@ export class MediaStore {
 
   /**
    * Every card matching the filter (or the first `limit`), in order, and how
-   * many match: one statement over the indexes (time, kind, starred, model,
-   * trash, the search index), no work per row beyond building its card.
+   * many match. The order without the search comes from one statement over
+   * the indexes (time, kind, starred, model, trash), kept until the database
+   * changes; a search then keeps the rows of that order the full-text index
+   * names. Joining the index's hits to their rows and sorting them in SQLite
+   * read every hit's whole row (13,000 for a common word at 100,000 items,
+   * 15–30 ms); the hits alone take 2–4 ms, the pass over the order about 1.
    */
   query(filter: LibraryFilter): { cards: MediaCard[]; total: number } {
+    const { search, limit, ...narrowing } = filter
+    let seqs = this.#ordered(narrowing)
+    if (search !== undefined && search.trim() !== '') {
+      const hits = this.#searchHits(search)
+      seqs = hits.length === 0 ? [] : keepHits(seqs, hits)
+    }
+    // Cards are made only for the page asked for.
+    return { cards: this.#cardsOf(limit === undefined ? seqs : seqs.slice(0, limit)), total: seqs.length }
+  }
+
+  /** The seqs of the rows the full-text search matches, in no order. */
+  #searchHits(text: string): number[] {
+    const search = toSearchQuery(text)
+    // Nothing searchable in the text (only punctuation, say): nothing matches it.
+    if (search === null) return []
+    try {
+      return (this.#sql.prepare('SELECT rowid FROM media_fts WHERE media_fts MATCH ?', true).all(search.match) as unknown as [number][]).map((row) => row[0])
+    } catch (error) {
+      // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
+      if (/fts5|syntax/i.test(String(error))) return []
+      throw error
+    }
+  }
+
+  /** The seqs matching the filter (search aside), in its order; the last answer is reused until the database changes. */
+  #ordered(filter: Omit<LibraryFilter, 'search' | 'limit'>): readonly number[] {
+    const key = JSON.stringify(filter)
+    // This connection's writes (any table, any statement) and other connections' commits.
+    const [changes, dataVersion] = this.#sql.prepare('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)', true).get() as unknown as [number, number]
+    const version = `${changes}:${dataVersion}`
+    if (this.#order?.key === key && this.#order.version === version) return this.#order.seqs
     const where: string[] = [filter.trashed === true ? 'm.trashed_at IS NOT NULL' : 'm.trashed_at IS NULL']
     const params: SQLInputValue[] = []
-    let from = 'media m'
-    if (filter.search !== undefined && filter.search.trim() !== '') {
-      const search = toSearchQuery(filter.search)
-      // Nothing searchable in the text (only punctuation, say): nothing matches it.
-      if (search === null) return { cards: [], total: 0 }
-      // A join, not `seq IN (…)`: SQLite then walks the hits instead of listing them first.
-      from = 'media_fts f JOIN media m ON m.seq = f.rowid'
-      where.push('media_fts MATCH ?')
-      params.push(search.match)
-    }
     if (filter.kinds && filter.kinds.length > 0) {
       where.push(`m.kind IN (SELECT value FROM json_each(?))`)
       params.push(JSON.stringify(filter.kinds))
@@ -242,17 +269,10 @@ export class MediaStore {
       params.push(filter.to)
     }
     const direction = filter.sort === 'oldest' ? 'ASC' : 'DESC'
-    const sql = `SELECT m.seq FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
-    let seqs: number[]
-    try {
-      seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
-    } catch (error) {
-      // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
-      if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return { cards: [], total: 0 }
-      throw error
-    }
-    // The seqs are cheap (integers from the indexes); cards are made only for the page asked for.
-    return { cards: this.#cardsOf(filter.limit === undefined ? seqs : seqs.slice(0, filter.limit)), total: seqs.length }
+    const sql = `SELECT m.seq FROM media m WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
+    const seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
+    this.#order = { key, version, seqs }
+    return seqs
   }
 
   /** The cards of these rows, in this order, from the cache or read once. */
@@ -386,6 +406,18 @@ export class MediaStore {
     this.#forget(ids)
     return ids
   }
+}
+
+/** The seqs of `order` that are among `hits`, in the order's order. */
+function keepHits(order: readonly number[], hits: readonly number[]): number[] {
+  let max = 0
+  for (const seq of hits) if (seq > max) max = seq
+  // One byte per seq up to the largest hit: a lookup cheaper than a Set's over 100,000 rows.
+  const hit = new Uint8Array(max + 1)
+  for (const seq of hits) hit[seq] = 1
+  const kept: number[] = []
+  for (const seq of order) if (seq <= max && hit[seq] === 1) kept.push(seq)
+  return kept
 }
 
 function toCard(row: CardArray): MediaCard {
