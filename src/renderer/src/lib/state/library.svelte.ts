@@ -49,6 +49,8 @@ type QueryArgs = NonNullable<ArgsOf<'library.query'>>
  * screen (a 2,560 × 1,600 window holds about 14 × 9 cards of 168 px).
  */
 export const FIRST_SCREEN_CARDS = 160
+/** How long the whole list waits for the first screen's thumbnails when nobody touches the grid (ms). */
+const REST_DELAY_MS = 300
 
 /** Local midnight of a `YYYY-MM-DD` date, `days` later; null when the text is no date. */
 function localDay(text: string, days = 0): number | null {
@@ -101,6 +103,8 @@ export class LibraryStore {
   collections = $state.raw<Collection[]>([])
   loading = $state(false)
   loaded = $state(false)
+  /** false while only the first screen's cards are here (`total` counts them all). */
+  complete = $state(false)
   error = $state.raw<AppError | null>(null)
 
   readonly selected = new SvelteSet<string>()
@@ -123,6 +127,8 @@ export class LibraryStore {
   readonly selectedIds: string[] = $derived(this.cards.filter((card) => this.selected.has(card.id)).map((card) => card.id))
 
   #sequence = 0
+  #wantAll: (() => void) | null = null
+  #selectAllWhenComplete = false
   #unsubscribe: (() => void) | null = null
   #searchTimer: ReturnType<typeof setTimeout> | undefined
   #refreshTimer: ReturnType<typeof setTimeout> | undefined
@@ -156,8 +162,10 @@ export class LibraryStore {
 
   /**
    * Asks for the cards matching the filters (the latest call wins). The
-   * first time, it asks for the first screen's cards alone before the whole
-   * list, so the grid paints before 10,000 cards have crossed the bridge.
+   * first time, it asks for the first screen's cards alone, and for the
+   * whole list once the grid is used (`wantAll`) or after a moment: main
+   * then serves the first screen's thumbnails before it encodes the whole
+   * list, and the grid paints before 10,000 cards have crossed the bridge.
    */
   async load(): Promise<void> {
     this.init()
@@ -165,14 +173,16 @@ export class LibraryStore {
     clearTimeout(this.#refreshTimer)
     const sequence = ++this.#sequence
     const query = this.query
+    this.#selectAllWhenComplete = false
     this.loading = true
     try {
       if (!this.loaded) {
         const first = fromColumns(await getApi().library.query({ ...query, limit: FIRST_SCREEN_CARDS }))
         if (sequence !== this.#sequence) return
-        const complete = first.cards.length >= first.total
-        this.#show(first, complete)
-        if (complete) return
+        this.#show(first, first.cards.length >= first.total)
+        if (this.complete) return
+        await this.#restWanted()
+        if (sequence !== this.#sequence) return
       }
       const page = fromColumns(await getApi().library.query(query))
       if (sequence !== this.#sequence) return
@@ -184,14 +194,34 @@ export class LibraryStore {
     }
   }
 
+  /** The grid is being used (scrolled, a key): the whole list is wanted now. */
+  wantAll(): void {
+    this.#wantAll?.()
+  }
+
+  /** Resolves when `wantAll` is called, or after REST_DELAY_MS. */
+  #restWanted(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wantAll(), REST_DELAY_MS)
+      this.#wantAll = () => {
+        clearTimeout(timer)
+        this.#wantAll = null
+        resolve()
+      }
+    })
+  }
+
   #show(page: LibraryPage, complete: boolean): void {
     this.cards = page.cards
     this.total = page.total
     this.models = page.models
     this.error = null
     this.loaded = true
+    this.complete = complete
     // A first screen lacks most cards: the selection is checked against the whole list only.
-    if (complete) this.#pruneSelection()
+    if (!complete) return
+    this.#pruneSelection()
+    if (this.#selectAllWhenComplete) this.selectAll()
   }
 
   async loadCollections(): Promise<void> {
@@ -255,6 +285,9 @@ export class LibraryStore {
 
   selectAll(): void {
     for (const card of this.cards) this.selected.add(card.id)
+    // Only the first screen is here yet: the rest joins when it arrives.
+    this.#selectAllWhenComplete = !this.complete
+    this.wantAll()
   }
 
   clearSelection(): void {
