@@ -158,6 +158,9 @@ export class LibraryStore {
     this.#unsubscribe = null
     clearTimeout(this.#searchTimer)
     clearTimeout(this.#refreshTimer)
+    // A load waiting to ask for the whole list asks nothing more (the next load asks for it).
+    this.#sequence++
+    this.#wantAll?.()
   }
 
   /**
