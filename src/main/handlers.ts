@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import { LIMITS } from '../shared/limits'
+import { toColumns } from '../shared/library-columns'
 import type { HandlerTable } from './bridge'
 import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
@@ -161,7 +162,7 @@ export function buildHandlers(services: Services): HandlerTable {
     'vision.describeUrl': (args) => images.describeUrl(args.url, args.model),
     'vision.keepPreview': (args) => images.keepPreview(args.previewId, args.description),
 
-    'library.query': (args) => library.query(withoutUndefined(args ?? {})),
+    'library.query': (args) => toColumns(library.query(withoutUndefined(args ?? {}))),
     'library.get': (args) => library.get(args.id),
     'library.star': (args) => library.star(args.ids, args.starred),
     'library.collections': () => library.collections(),

@@ -9,6 +9,7 @@ import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
 import { IMAGE_SIZES } from './catalog'
 import { LIMITS } from './limits'
+import type { LibraryPageColumns } from './library-columns'
 import * as s from './schemas'
 
 // ---------------------------------------------------------------- settings
@@ -461,10 +462,12 @@ export interface LibraryFilter {
   sort?: 'newest' | 'oldest'
   /** true: only the trash; otherwise the trash is left out. */
   trashed?: boolean
+  /** Only the first this many cards; `total` still counts every match. */
+  limit?: number
 }
 
 export interface LibraryPage {
-  /** Every matching item, in order: the grid virtualises them. */
+  /** Every matching item (or the first `limit`), in order: the grid virtualises them. */
   cards: MediaCard[]
   total: number
   /** Models present in the library, for the filter. */
@@ -779,10 +782,13 @@ export const methods = {
         to: v.optional(s.timestamp),
         search: v.optional(s.text(LIMITS.searchQueryChars)),
         sort: v.optional(v.picklist(['newest', 'oldest'], 'must be newest or oldest')),
-        trashed: v.optional(v.boolean('must be true or false'))
+        trashed: v.optional(v.boolean('must be true or false')),
+        /** Only the first this many cards (the grid's first screen); `total` still counts them all. */
+        limit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1')))
       })
     ),
-    returns<LibraryPage>()
+    /** The cards as columns (library-columns.ts): half the bytes and parse time of one object per card. */
+    returns<LibraryPageColumns>()
   ),
   'library.get': method(byId, returns<MediaItem>()),
   'library.star': method(v.strictObject({ ids: s.ids, starred: v.boolean('must be true or false') }), returns<{ updated: number }>()),

@@ -24,6 +24,7 @@ import type {
   SettingsState
 } from '@shared/contract'
 import type { BridgeErrorData } from '@shared/errors'
+import { toColumns } from '@shared/library-columns'
 import { resetApiForTests } from '../lib/bridge'
 
 type Handler<M extends MethodName> = (args: ArgsOf<M>) => Envelope<ResultOf<M>> | Promise<Envelope<ResultOf<M>>>
@@ -98,7 +99,7 @@ export class FakeBridge implements BridgeTransport {
     this.reply('jobs.list', () => ok([]))
     this.reply('jobs.queues', () => ok([]))
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
-    this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
+    this.reply('library.query', () => ok(toColumns({ cards: [], total: 0, models: [] })))
     this.reply('library.collections', () => ok([]))
     // A host without global shortcuts, as in the browser test host.
     this.reply('shell.status', () =>
