@@ -23,6 +23,7 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { MenuState } from './services/app-menu'
 
 export interface FileFilter {
   name: string
@@ -92,6 +93,8 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  /** What the application menu shows that the window reports (its screen). */
+  menuState: MenuState
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -199,6 +202,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     library,
     libraryCheck,
     images,
+    menuState: new MenuState(),
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)

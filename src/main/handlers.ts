@@ -178,13 +178,18 @@ export function buildHandlers(services: Services): HandlerTable {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     },
-    'app.openLogsFolder': async () => {
-      const folder = join(powers.userDataDir, LOG_DIR)
-      // Nothing may have been logged yet; an empty folder still opens.
-      await mkdir(folder, { recursive: true })
-      await powers.openPath(folder)
-    }
+    'app.openLogsFolder': () => openLogsFolder(powers),
+
+    'menu.setRoute': (args) => services.menuState.setRoute(args.route)
   }
+}
+
+/** Also the Help menu's Open Logs Folder. */
+export async function openLogsFolder(powers: Pick<Services['powers'], 'userDataDir' | 'openPath'>): Promise<void> {
+  const folder = join(powers.userDataDir, LOG_DIR)
+  // Nothing may have been logged yet; an empty folder still opens.
+  await mkdir(folder, { recursive: true })
+  await powers.openPath(folder)
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {

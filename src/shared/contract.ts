@@ -46,6 +46,25 @@ export interface JobPreferences {
   concurrency: number
 }
 
+/** The window's zoom and the messages' text size. */
+export interface AppearancePreferences {
+  /** Chromium's zoom level: 0 is 100 %; Ctrl/Cmd + plus and minus step it. */
+  zoomLevel: number
+  /** CSS pixels. */
+  messageFontSize: number
+}
+
+export interface SpellcheckPreferences {
+  enabled: boolean
+  /** Language codes of Electron's spellchecker, e.g. `en-US`; empty follows the OS. */
+  languages: string[]
+}
+
+export interface UpdatePreferences {
+  /** Check at start and every few hours. */
+  autoCheck: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -56,6 +75,9 @@ export interface Settings {
   quickAskShortcut: string
   chat: ChatPreferences
   jobs: JobPreferences
+  appearance: AppearancePreferences
+  spellcheck: SpellcheckPreferences
+  updates: UpdatePreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -521,6 +543,30 @@ export interface RemotePreview {
   sourceUrl: string
 }
 
+// ---------------------------------------------------------------- desktop: menus, updates
+
+/** The screens the application menu's Go menu names. */
+export const ROUTE_IDS = ['chat', 'studio', 'library', 'models', 'settings'] as const
+export type RouteId = (typeof ROUTE_IDS)[number]
+
+/** A menu item the window acts on (main does zoom, quick ask and the logs folder itself). */
+export type WindowCommand =
+  | 'newChat'
+  | 'import'
+  | 'exportAll'
+  | 'toggleSidebar'
+  | 'help'
+  | 'about'
+  | 'goChat'
+  | 'goStudio'
+  | 'goLibrary'
+  | 'goModels'
+  | 'goSettings'
+
+export interface MenuCommandEvent {
+  command: WindowCommand
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -732,7 +778,10 @@ export const methods = {
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
-  'app.openLogsFolder': method(s.noArgs, returns<void>())
+  'app.openLogsFolder': method(s.noArgs, returns<void>()),
+
+  /** The screen the window shows, so the application menu ticks it. */
+  'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>())
 } as const
 
 export const events = {
@@ -748,7 +797,9 @@ export const events = {
   /** To every window: a queue paused, resumed or changed its counts. */
   'jobs.queue': event<QueueState>(),
   /** To every window: library items were added, changed or removed. */
-  'library.changed': event<LibraryChanged>()
+  'library.changed': event<LibraryChanged>(),
+  /** To the focused window: an application menu item it acts on was chosen. */
+  'menu.command': event<MenuCommandEvent>()
 } as const
 
 export type Methods = typeof methods

@@ -98,7 +98,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'attachments.fromLibrary': { mediaId: 'i1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
-  'app.openLogsFolder': undefined
+  'app.openLogsFolder': undefined,
+  'menu.setRoute': { route: 'library' }
 }
 
 /** A table whose handlers only record that they ran. */

@@ -76,7 +76,10 @@ export class SettingsService {
       defaultModels: { ...current.defaultModels, ...patch.defaultModels },
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
       chat: { ...current.chat, ...patch.chat },
-      jobs: { ...current.jobs, ...patch.jobs }
+      jobs: { ...current.jobs, ...patch.jobs },
+      appearance: { ...current.appearance, ...patch.appearance },
+      spellcheck: { ...current.spellcheck, ...patch.spellcheck },
+      updates: { ...current.updates, ...patch.updates }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)
     validate(next)

@@ -13,7 +13,11 @@ import { askAfterRendererGone, askWhenUnresponsive, chooseStartupAction } from '
 import { registerBridge } from './ipc'
 import { electronPowers } from './powers'
 import { handleAppProtocol } from './protocol'
-import { createMainWindow, hardenSession, hardenWebContents, isAppUrl } from './window'
+import { createMainWindow, hardenSession, hardenWebContents, isAppUrl, MAIN_WINDOW_DEFAULTS } from './window'
+import { openLogsFolder } from '../handlers'
+import { WINDOW_STATE_FILE, WindowStateStore } from '../services/window-state'
+import { installAppMenu } from './app-menu'
+import { followSpellcheck, followThemeBackground, keepWindowState, windowOpening, zoomOnWheel, zoomWindows } from './window-chrome'
 
 export interface ShellOptions {
   preloadPath: string
@@ -48,15 +52,22 @@ export function runShell(options: ShellOptions): Shell {
 
   let started = false
   let mainWindow: BrowserWindow | null = null
+  let windowStates: WindowStateStore | null = null
 
-  function showMainWindow(): void {
+  function showMainWindow(): BrowserWindow {
     if (mainWindow && !mainWindow.isDestroyed()) {
       if (mainWindow.isMinimized()) mainWindow.restore()
       mainWindow.show()
       mainWindow.focus()
-      return
+      return mainWindow
     }
-    const window = createMainWindow({ preloadPath: options.preloadPath, iconPath: options.iconPath, devServerUrl })
+    // Only called once start-up is done, when both exist.
+    const states = windowStates as WindowStateStore
+    const running = services as AppServices
+    const opening = windowOpening('main', MAIN_WINDOW_DEFAULTS, states, running.settings)
+    const window = createMainWindow({ preloadPath: options.preloadPath, iconPath: options.iconPath, devServerUrl, opening })
+    keepWindowState(window, 'main', states, (error) => logger.warn('The window state could not be saved:', error))
+    zoomOnWheel(window, running.settings)
     mainWindow = window
     const ownerId = window.webContents.id
     offerRecovery(window)
@@ -64,6 +75,7 @@ export function runShell(options: ShellOptions): Shell {
       services?.streams.abortOwnedBy(ownerId)
       mainWindow = null
     })
+    return window
   }
 
   /**
@@ -172,6 +184,23 @@ export function runShell(options: ShellOptions): Shell {
       running.onBroadcast((event, payload) => {
         for (const window of BrowserWindow.getAllWindows()) {
           if (!window.isDestroyed()) window.webContents.send(eventChannel(event), payload)
+        }
+      })
+      windowStates = new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE))
+      followThemeBackground(running.settings)
+      followSpellcheck(session.defaultSession, running.settings, app.getLocale(), (error) => logger.warn('The spellchecker languages could not be set:', error))
+      installAppMenu({
+        menuState: running.menuState,
+        dev: !app.isPackaged,
+        // The quick-ask window is not part of this build yet: the item shows, greyed out.
+        quickAsk: false,
+        mainWindow: () => (started ? showMainWindow() : null),
+        handlers: {
+          quickAsk: () => undefined,
+          openLogsFolder: () => void openLogsFolder(powers).catch((error: unknown) => logger.error('The logs folder could not be opened:', error)),
+          zoomIn: () => zoomWindows(running.settings, 'in'),
+          zoomOut: () => zoomWindows(running.settings, 'out'),
+          zoomReset: () => zoomWindows(running.settings, 'reset')
         }
       })
     } catch (error) {

@@ -41,7 +41,10 @@ export const defaultSettings: Settings = {
   defaultModels: { chat: 'gpt-4o-mini', image: 'flux', vision: 'gpt-4o', song: 'chirp-v3-5', speech: 'alex' },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
-  jobs: { concurrency: 1 }
+  jobs: { concurrency: 1 },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
@@ -99,6 +102,7 @@ export class FakeBridge implements BridgeTransport {
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
     this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
     this.reply('library.collections', () => ok([]))
+    this.reply('menu.setRoute', () => ok(undefined))
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */
@@ -181,7 +185,10 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       proxy: { ...s.proxy, ...patch.proxy },
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
-      jobs: { ...s.jobs, ...patch.jobs }
+      jobs: { ...s.jobs, ...patch.jobs },
+      appearance: { ...s.appearance, ...patch.appearance },
+      spellcheck: { ...s.spellcheck, ...patch.spellcheck },
+      updates: { ...s.updates, ...patch.updates }
     }
   }
 }

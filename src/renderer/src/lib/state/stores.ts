@@ -8,6 +8,7 @@ import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
+import { WindowCommands } from './window-commands.svelte'
 
 /** Every store a screen may use; new features add theirs here. */
 export interface AppStores {
@@ -21,6 +22,8 @@ export interface AppStores {
   jobs: JobsStore
   library: LibraryStore
   studio: StudioStore
+  /** Menu commands waiting for the chat screen. */
+  commands: WindowCommands
 }
 
 export function createStores(): AppStores {
@@ -41,7 +44,8 @@ export function createStores(): AppStores {
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
-    })
+    }),
+    commands: new WindowCommands()
   }
 }
 
