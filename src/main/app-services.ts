@@ -24,6 +24,7 @@ import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 import { MenuState } from './services/app-menu'
+import { UpdateService, type Updater } from './services/updates'
 
 export interface FileFilter {
   name: string
@@ -70,6 +71,8 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
+  updater?: Updater | null
 }
 
 export interface AppServices {
@@ -95,6 +98,7 @@ export interface AppServices {
   images: ImageService
   /** What the application menu shows that the window reports (its screen). */
   menuState: MenuState
+  updates: UpdateService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -165,6 +169,15 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
+  // Closing (below) saves running work before an update restarts the app.
+  const updates = new UpdateService({
+    updater: powers.updater ?? null,
+    unsupportedReason: 'Updates come with the installed app; this build does not update itself.',
+    autoCheck: () => settings.get().updates.autoCheck,
+    beforeRestart: () => services.close(),
+    logger
+  })
+
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
   const broadcast: BroadcastListener = (event, payload) => {
@@ -182,6 +195,14 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  updates.onChange((state) => broadcast('update.state', state))
+  let autoCheck = settings.get().updates.autoCheck
+  settings.onChange((current) => {
+    if (current.updates.autoCheck === autoCheck) return
+    autoCheck = current.updates.autoCheck
+    updates.schedule()
+  })
+  updates.schedule()
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
@@ -203,6 +224,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     libraryCheck,
     images,
     menuState: new MenuState(),
+    updates,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -210,6 +232,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     close() {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
+        updates.stop()
         streams.abortAll()
         // Running jobs stop here and resume at the next start.
         await jobs.close()

@@ -180,7 +180,11 @@ export function buildHandlers(services: Services): HandlerTable {
     },
     'app.openLogsFolder': () => openLogsFolder(powers),
 
-    'menu.setRoute': (args) => services.menuState.setRoute(args.route)
+    'menu.setRoute': (args) => services.menuState.setRoute(args.route),
+
+    'update.state': () => services.updates.state,
+    'update.check': () => services.updates.check(),
+    'update.restart': () => services.updates.restart()
   }
 }
 

@@ -567,6 +567,20 @@ export interface MenuCommandEvent {
   command: WindowCommand
 }
 
+/**
+ * Where the app's update stands. `unsupported`: this build cannot update
+ * itself (a development build, or a package the OS updates); `available`:
+ * found, its download starting; `ready`: downloaded, applied by a restart.
+ */
+export type UpdateState =
+  | { status: 'unsupported'; reason: string }
+  | { status: 'idle'; checkedAt: number | null }
+  | { status: 'checking' }
+  | { status: 'available'; version: string }
+  | { status: 'downloading'; version: string; percent: number; transferred: number; total: number; bytesPerSecond: number }
+  | { status: 'ready'; version: string }
+  | { status: 'error'; message: string; at: number }
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -781,7 +795,13 @@ export const methods = {
   'app.openLogsFolder': method(s.noArgs, returns<void>()),
 
   /** The screen the window shows, so the application menu ticks it. */
-  'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>())
+  'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>()),
+
+  'update.state': method(s.noArgs, returns<UpdateState>()),
+  /** Looks for an update now (a found one downloads in the background). */
+  'update.check': method(s.noArgs, returns<UpdateState>()),
+  /** Once an update is ready: saves running work, closes everything and restarts into the new version. */
+  'update.restart': method(s.noArgs, returns<void>())
 } as const
 
 export const events = {
@@ -799,7 +819,9 @@ export const events = {
   /** To every window: library items were added, changed or removed. */
   'library.changed': event<LibraryChanged>(),
   /** To the focused window: an application menu item it acts on was chosen. */
-  'menu.command': event<MenuCommandEvent>()
+  'menu.command': event<MenuCommandEvent>(),
+  /** To every window: the update's state changed (found, progress, ready, failed). */
+  'update.state': event<UpdateState>()
 } as const
 
 export type Methods = typeof methods

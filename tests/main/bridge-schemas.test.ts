@@ -99,7 +99,10 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined,
-  'menu.setRoute': { route: 'library' }
+  'menu.setRoute': { route: 'library' },
+  'update.state': undefined,
+  'update.check': undefined,
+  'update.restart': undefined
 }
 
 /** A table whose handlers only record that they ran. */

@@ -482,7 +482,7 @@ describe('a desktop window', () => {
       { id: 2, workArea: { x: 1920, y: 0, width: 2560, height: 1400 } }
     ]
     const window = await started()
-    const options = window.options as Record<string, unknown> & { webPreferences: { zoomFactor: number } }
+    const options = (window as unknown as { options: Record<string, unknown> & { webPreferences: { zoomFactor: number } } }).options
     expect(options).toMatchObject({ x: 2400, y: 100, width: 1000, height: 700, backgroundColor: '#111114' })
     expect(options.webPreferences.zoomFactor).toBeCloseTo(1.2)
     window.emit('ready-to-show')
@@ -495,7 +495,7 @@ describe('a desktop window', () => {
     fake.displays = [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]
     electron.app.removeAllListeners()
     const again = await started()
-    expect(again.options).toMatchObject({ x: 460, y: 170, width: 1000, height: 700 })
+    expect((again as unknown as { options: unknown }).options).toMatchObject({ x: 460, y: 170, width: 1000, height: 700 })
   })
 
   it('saves its place when it closes', async () => {

@@ -222,7 +222,8 @@ export function runShell(options: ShellOptions): Shell {
   // Hold the quit until stopped answers are saved and the database is closed.
   let closing = false
   app.on('before-quit', (event) => {
-    if (closing || !services) return
+    // A restart into an update closed the services already.
+    if (closing || !services || services.updates.restarting) return
     event.preventDefault()
     closing = true
     services

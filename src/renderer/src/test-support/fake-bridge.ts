@@ -103,6 +103,7 @@ export class FakeBridge implements BridgeTransport {
     this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
     this.reply('library.collections', () => ok([]))
     this.reply('menu.setRoute', () => ok(undefined))
+    this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */
