@@ -4,7 +4,7 @@
  * this one function, so what the tests drive is what ships.
  */
 import { join } from 'node:path'
-import type { AppInfo, EventName, PayloadOf } from '../shared/contract'
+import type { AppInfo, ContextCommand, EventName, PayloadOf } from '../shared/contract'
 import type { HandlerTable } from './bridge'
 import { buildHandlers, settingsState } from './handlers'
 import { CompletionService } from './services/completions'
@@ -25,6 +25,7 @@ import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 import { MenuState } from './services/app-menu'
 import { UpdateService, type Updater } from './services/updates'
+import type { ContextItem } from './services/context-menus'
 
 export interface FileFilter {
   name: string
@@ -71,6 +72,12 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /**
+   * Pops a right-click menu up over the window whose page has this id and
+   * resolves to the command chosen (null when dismissed). Missing where no
+   * native menus exist (the browser test host).
+   */
+  showContextMenu?: (items: ContextItem[], contentsId: number) => Promise<ContextCommand | null>
   /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
   updater?: Updater | null
 }

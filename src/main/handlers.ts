@@ -11,6 +11,7 @@ import type { HandlerTable } from './bridge'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
+import { targetContextMenu } from './services/context-menus'
 
 type Services = Omit<AppServices, 'handlers'>
 
@@ -181,6 +182,11 @@ export function buildHandlers(services: Services): HandlerTable {
     'app.openLogsFolder': () => openLogsFolder(powers),
 
     'menu.setRoute': (args) => services.menuState.setRoute(args.route),
+
+    'menu.popup': async (target, { sink }) => {
+      if (!powers.showContextMenu) throw new AppError('invalid_argument', 'Right-click menus exist only in the app window.')
+      return { command: await powers.showContextMenu(targetContextMenu(target), sink.id) }
+    },
 
     'update.state': () => services.updates.state,
     'update.check': () => services.updates.check(),

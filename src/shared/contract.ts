@@ -568,6 +568,18 @@ export interface MenuCommandEvent {
 }
 
 /**
+ * What was right-clicked, as the window tells main (`menu.popup`): a message
+ * (`data-context-menu="message"`) or a library image (`="image"`). Text
+ * fields and links need no telling: Chromium reports them itself.
+ */
+export type ContextTarget =
+  | { kind: 'message'; messageId: string; role: 'user' | 'assistant'; hasSelection: boolean }
+  | { kind: 'image'; mediaId: string }
+
+/** A right-click menu item the window carries out. */
+export type ContextCommand = 'copyText' | 'copyMarkdown' | 'quote' | 'copyImage' | 'saveImage' | 'revealImage' | 'noSuggestions'
+
+/**
  * Where the app's update stands. `unsupported`: this build cannot update
  * itself (a development build, or a package the OS updates); `available`:
  * found, its download starting; `ready`: downloaded, applied by a restart.
@@ -796,6 +808,24 @@ export const methods = {
 
   /** The screen the window shows, so the application menu ticks it. */
   'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>()),
+
+  /** Shows the right-click menu for a message or an image at the pointer; resolves to the chosen command, null when dismissed. */
+  'menu.popup': method(
+    v.variant(
+      'kind',
+      [
+        v.strictObject({
+          kind: v.literal('message'),
+          messageId: s.id,
+          role: v.picklist(['user', 'assistant'], 'must be user or assistant'),
+          hasSelection: v.boolean('must be true or false')
+        }),
+        v.strictObject({ kind: v.literal('image'), mediaId: s.id })
+      ],
+      'must be a message or an image'
+    ),
+    returns<{ command: ContextCommand | null }>()
+  ),
 
   'update.state': method(s.noArgs, returns<UpdateState>()),
   /** Looks for an update now (a found one downloads in the background). */

@@ -100,6 +100,7 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined,
   'menu.setRoute': { route: 'library' },
+  'menu.popup': { kind: 'message', messageId: 'm1', role: 'assistant', hasSelection: false },
   'update.state': undefined,
   'update.check': undefined,
   'update.restart': undefined

@@ -17,6 +17,7 @@ import { createMainWindow, hardenSession, hardenWebContents, isAppUrl, MAIN_WIND
 import { openLogsFolder } from '../handlers'
 import { WINDOW_STATE_FILE, WindowStateStore } from '../services/window-state'
 import { installAppMenu } from './app-menu'
+import { attachNativeContextMenu, setContextMenuRoots } from './context-menu'
 import { followSpellcheck, followThemeBackground, keepWindowState, windowOpening, zoomOnWheel, zoomWindows } from './window-chrome'
 
 export interface ShellOptions {
@@ -175,7 +176,9 @@ export function runShell(options: ShellOptions): Shell {
     if (!running) return
     services = running
     try {
-      handleAppProtocol({ renderer: options.rendererDir, media: join(powers.userDataDir, 'media') })
+      const served = { renderer: options.rendererDir, media: join(powers.userDataDir, 'media') }
+      handleAppProtocol(served)
+      setContextMenuRoots(served)
       registerBridge(ipcMain, running.handlers, {
         redact: (text) => running.keyVault.redact(text),
         isTrustedSender: (_contents, frameUrl) => isAppUrl(frameUrl, devServerUrl),
@@ -215,7 +218,10 @@ export function runShell(options: ShellOptions): Shell {
   app.on('second-instance', requestWindow)
   app.on('activate', requestWindow)
   // Every page, the main window's included, gets the guards once, here.
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServerUrl))
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, devServerUrl)
+    attachNativeContextMenu(contents)
+  })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

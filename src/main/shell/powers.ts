@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors'
 import type { SecretCipher } from '../services/key-vault'
 import type { SettingsFile } from '../services/settings'
 import { electronDialogs } from './dialogs'
+import { showContextMenu } from './context-menu'
 // A CommonJS package: its named exports come through the default import.
 import electronUpdaterModule from 'electron-updater'
 import type { Updater } from '../services/updates'
@@ -64,6 +65,7 @@ export function electronPowers(log: LogWriter): Powers {
     log,
     dialogs: electronDialogs,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    showContextMenu,
     updater: app.isPackaged ? electronUpdater(log) : null
   }
 }

@@ -2,6 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
+import { installMediaBackend, makeItem } from './test-support/fake-media'
+import { stubResizeObserver } from './views/chat/chat-fixtures'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -123,5 +125,29 @@ describe('App: message text size', () => {
     await waitFor(() => expect(document.documentElement.style.getPropertyValue('--message-font-size')).toBe('18px'))
     bridge.emit('settings.changed', makeSettingsState({ settings: { appearance: { zoomLevel: 0, messageFontSize: 13 } } }))
     await waitFor(() => expect(document.documentElement.style.getPropertyValue('--message-font-size')).toBe('13px'))
+  })
+})
+
+describe('App: right-click on a library image', () => {
+  it('shows the image’s menu and carries out copy, save as and reveal for that item', async () => {
+    const restore = stubResizeObserver()
+    try {
+      const media = installMediaBackend()
+      media.addItems(makeItem({ id: 'img-1', title: 'A red fox' }))
+      const choices = ['revealImage', 'copyImage', 'saveImage'] as const
+      let next = 0
+      media.bridge.reply('menu.popup', () => ({ ok: true, result: { command: choices[next++] ?? null } }))
+      media.bridge.reply('library.saveCopy', () => ({ ok: true, result: { path: null, count: 0 } }))
+      render(App)
+      await fireEvent.click(await screen.findByTestId('nav-library'))
+      const card = await screen.findByTestId('library-card')
+      for (let i = 0; i < choices.length; i++) await fireEvent.contextMenu(card)
+      await waitFor(() => expect(media.bridge.callsOf('library.saveCopy')).toEqual([{ id: 'img-1' }]))
+      expect(media.bridge.callsOf('menu.popup')[0]).toEqual({ kind: 'image', mediaId: 'img-1' })
+      expect(media.bridge.callsOf('library.reveal')).toEqual([{ id: 'img-1' }])
+      expect(media.bridge.callsOf('library.copyImage')).toEqual([{ id: 'img-1' }])
+    } finally {
+      restore()
+    }
   })
 })
