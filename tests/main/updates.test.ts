@@ -3,53 +3,16 @@
  * found and downloaded with progress, a download error, and ready → restart
  * after running work is saved. Through the real services and bridge too.
  */
-import { EventEmitter } from 'node:events'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAppServices, type AppServices } from '../../src/main/app-services'
 import { dispatch } from '../../src/main/bridge'
-import { UpdateService, type UpdateProgress, type Updater } from '../../src/main/services/updates'
+import { UpdateService } from '../../src/main/services/updates'
 import type { UpdateState } from '../../src/shared/contract'
+import { FakeUpdater } from '../support/fake-updater'
 import { nodePowers } from '../support/node-powers'
-
-type Outcome = { kind: 'none' } | { kind: 'found'; version: string } | { kind: 'fail'; message: string } | { kind: 'skipped' }
-
-/** Behaves like electron-updater's autoUpdater with autoDownload on: a found update starts downloading by itself. */
-class FakeUpdater extends EventEmitter implements Updater {
-  next: Outcome = { kind: 'none' }
-  checks = 0
-  installs = 0
-  async checkForUpdates(): Promise<unknown> {
-    this.checks++
-    await Promise.resolve()
-    const outcome = this.next
-    if (outcome.kind === 'skipped') return null
-    if (outcome.kind === 'fail') {
-      this.emit('error', new Error(outcome.message))
-      throw new Error(outcome.message)
-    }
-    if (outcome.kind === 'none') {
-      this.emit('update-not-available', { version: '0.1.0' })
-      return { updateInfo: { version: '0.1.0' } }
-    }
-    this.emit('update-available', { version: outcome.version })
-    return { updateInfo: { version: outcome.version } }
-  }
-  progress(progress: UpdateProgress): void {
-    this.emit('download-progress', progress)
-  }
-  downloaded(version: string): void {
-    this.emit('update-downloaded', { version })
-  }
-  downloadFailed(message: string): void {
-    this.emit('error', new Error(message))
-  }
-  quitAndInstall(): void {
-    this.installs++
-  }
-}
 
 const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
 

@@ -86,3 +86,14 @@ describe('Settings: updates', () => {
     expect(screen.queryByTestId('update-restart')).toBeNull()
   })
 })
+
+describe('Settings: updates while downloading', () => {
+  it('offers no second check while an update downloads', async () => {
+    const { bridge, form: settingsForm } = await form()
+    bridge.reply('update.state', () => ({ ok: true, result: { status: 'available' as const, version: '0.2.0' } }))
+    render(UpdatesSection, { props: { form: settingsForm } })
+    await waitFor(() => expect(screen.getByTestId('update-status').textContent).toContain('Version 0.2.0 found'))
+    expect(screen.queryByTestId('update-check')).toBeNull()
+    expect(screen.getByTestId('update-progress')).toBeTruthy()
+  })
+})
