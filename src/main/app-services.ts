@@ -26,6 +26,7 @@ import { createLogger, type Logger, type LogWriter } from './services/log'
 import { MenuState } from './services/app-menu'
 import { UpdateService, type Updater } from './services/updates'
 import type { ContextItem } from './services/context-menus'
+import { WINDOW_STATE_FILE, WindowStateStore } from './services/window-state'
 
 export interface FileFilter {
   name: string
@@ -106,6 +107,8 @@ export interface AppServices {
   /** What the application menu shows that the window reports (its screen). */
   menuState: MenuState
   updates: UpdateService
+  /** Where each window was (main, quick ask): one store, so two windows never overwrite each other's entry. */
+  windowStates: WindowStateStore
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -232,6 +235,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     images,
     menuState: new MenuState(),
     updates,
+    windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)

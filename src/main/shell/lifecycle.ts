@@ -15,7 +15,6 @@ import { electronPowers } from './powers'
 import { handleAppProtocol } from './protocol'
 import { createMainWindow, hardenSession, hardenWebContents, isAppUrl, MAIN_WINDOW_DEFAULTS } from './window'
 import { openLogsFolder } from '../handlers'
-import { WINDOW_STATE_FILE, WindowStateStore } from '../services/window-state'
 import { installAppMenu } from './app-menu'
 import { attachNativeContextMenu, setContextMenuRoots } from './context-menu'
 import { followSpellcheck, followThemeBackground, keepWindowState, windowOpening, zoomOnWheel, zoomWindows } from './window-chrome'
@@ -53,7 +52,6 @@ export function runShell(options: ShellOptions): Shell {
 
   let started = false
   let mainWindow: BrowserWindow | null = null
-  let windowStates: WindowStateStore | null = null
 
   function showMainWindow(): BrowserWindow {
     if (mainWindow && !mainWindow.isDestroyed()) {
@@ -62,9 +60,9 @@ export function runShell(options: ShellOptions): Shell {
       mainWindow.focus()
       return mainWindow
     }
-    // Only called once start-up is done, when both exist.
-    const states = windowStates as WindowStateStore
+    // Only called once start-up is done, when the services exist.
     const running = services as AppServices
+    const states = running.windowStates
     const opening = windowOpening('main', MAIN_WINDOW_DEFAULTS, states, running.settings)
     const window = createMainWindow({ preloadPath: options.preloadPath, iconPath: options.iconPath, devServerUrl, opening })
     keepWindowState(window, 'main', states, (error) => logger.warn('The window state could not be saved:', error))
@@ -189,7 +187,6 @@ export function runShell(options: ShellOptions): Shell {
           if (!window.isDestroyed()) window.webContents.send(eventChannel(event), payload)
         }
       })
-      windowStates = new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE))
       followThemeBackground(running.settings)
       followSpellcheck(session.defaultSession, running.settings, app.getLocale(), (error) => logger.warn('The spellchecker languages could not be set:', error))
       installAppMenu({
