@@ -27,6 +27,9 @@ import { MenuState } from './services/app-menu'
 import { UpdateService, type Updater } from './services/updates'
 import type { ContextItem } from './services/context-menus'
 import { WINDOW_STATE_FILE, WindowStateStore } from './services/window-state'
+import { DesktopService } from './services/desktop/desktop-service'
+import { GlobalAsk } from './services/ask/global-ask'
+import type { EventSink } from './bridge'
 
 export interface FileFilter {
   name: string
@@ -81,6 +84,8 @@ export interface Powers {
   showContextMenu?: (items: ContextItem[], contentsId: number) => Promise<ContextCommand | null>
   /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
   updater?: Updater | null
+  /** The clipboard's text; read only when the person asks ("Use clipboard"). */
+  readClipboardText: () => Promise<string>
 }
 
 export interface AppServices {
@@ -96,6 +101,9 @@ export interface AppServices {
   chatStore: ChatStore
   attachments: AttachmentStore
   chat: ChatService
+  globalAsk: GlobalAsk
+  /** Sends an event to every window, as a sink (what a handed-over answer streams to). */
+  everyWindow: EventSink
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
@@ -109,6 +117,8 @@ export interface AppServices {
   updates: UpdateService
   /** Where each window was (main, quick ask): one store, so two windows never overwrite each other's entry. */
   windowStates: WindowStateStore
+  /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
+  desktop: DesktopService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -153,7 +163,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.purgeTrash()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
+  const globalAsk = new GlobalAsk(http)
+  const chat = new ChatService({ store: chatStore, gateway, globalAsk, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
@@ -193,6 +204,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   const broadcast: BroadcastListener = (event, payload) => {
     for (const listener of broadcastListeners) listener(event, payload)
   }
+  const everyWindow: EventSink = { id: -1, send: (event, payload) => broadcast(event, payload) }
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
@@ -213,6 +225,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     updates.schedule()
   })
   updates.schedule()
+  const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
@@ -227,6 +240,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     chatStore,
     attachments,
     chat,
+    globalAsk,
+    everyWindow,
     transfer,
     housekeeping,
     jobs,
@@ -236,6 +251,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     menuState: new MenuState(),
     updates,
     windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),
+    desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -245,6 +261,10 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
       closing ??= (async () => {
         updates.stop()
         streams.abortAll()
+        desktop.beginQuit()
+        desktop.dispose()
+        // A login item being changed finishes before the app goes.
+        await desktop.settled()
         // Running jobs stop here and resume at the next start.
         await jobs.close()
         // Let stopped answers save what arrived before the database closes.

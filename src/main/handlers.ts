@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
+import { LIMITS } from '../shared/limits'
 import type { HandlerTable } from './bridge'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
@@ -16,7 +17,7 @@ import { targetContextMenu } from './services/context-menus'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop, everyWindow } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -98,7 +99,7 @@ export function buildHandlers(services: Services): HandlerTable {
       const fromPreset: Partial<ConversationSettings> = preset
         ? { systemPrompt: preset.systemPrompt, params: preset.params, ...(preset.model ? { model: preset.model } : {}) }
         : {}
-      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) })
+      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) }, undefined, { quick: args?.quick === true })
     },
     'conversations.rename': (args) => chatStore.renameConversation(args.id, args.title),
     'conversations.pin': (args) => chatStore.pinConversation(args.id, args.pinned),
@@ -174,6 +175,9 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
 
+    'ask.send': (args, { sink }) => chat.ask(args, sink),
+    'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
+
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
@@ -190,7 +194,20 @@ export function buildHandlers(services: Services): HandlerTable {
 
     'update.state': () => services.updates.state,
     'update.check': () => services.updates.check(),
-    'update.restart': () => services.updates.restart()
+    'update.restart': () => services.updates.restart(),
+
+    // desktop shell
+    'shell.status': () => desktop.status(),
+    'shell.retryShortcut': () => desktop.retryShortcut(),
+    'shell.playerState': ({ state }) => desktop.setPlayerState(state),
+    'quick.hide': () => desktop.hideQuickAsk(),
+    'quick.openInMain': ({ conversationId }) => {
+      // It must exist before a window is told to open it.
+      chatStore.getConversation(conversationId)
+      // An answer still streaming goes on in every window: the main window follows it from here.
+      chat.handOver(conversationId, everyWindow)
+      desktop.openInMain(conversationId)
+    }
   }
 }
 

@@ -65,6 +65,18 @@ export interface UpdatePreferences {
   autoCheck: boolean
 }
 
+/** How the app lives on the desktop (tray, login, quick-ask window). */
+export interface DesktopPreferences {
+  /** Closing the main window leaves the app running in the tray (default on Windows and Linux). */
+  closeToTray: boolean
+  /** Start the app (in the tray) when the person logs in. */
+  launchAtLogin: boolean
+  /** The quick-ask window hides when another window takes the focus. */
+  quickAskHidesOnBlur: boolean
+  /** The "still running in the tray" notification was shown once already. */
+  trayNoticeShown: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -78,6 +90,7 @@ export interface Settings {
   appearance: AppearancePreferences
   spellcheck: SpellcheckPreferences
   updates: UpdatePreferences
+  desktop: DesktopPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -244,6 +257,8 @@ export interface MessageRecord {
   versionIds: string[]
   /** This message's place among them, 0-based. */
   versionIndex: number
+  /** The web pages a web answer (GlobalAsk) cites, numbered as in its text; absent when none. */
+  sources?: WebSource[]
 }
 
 export interface ConversationSettings {
@@ -262,6 +277,8 @@ export interface ConversationSummary {
   updatedAt: number
   model: string
   messageCount: number
+  /** Asked from the quick-ask window. */
+  quick?: boolean
 }
 
 export interface Conversation extends ConversationSummary {
@@ -593,6 +610,58 @@ export type UpdateState =
   | { status: 'ready'; version: string }
   | { status: 'error'; message: string; at: number }
 
+// ---------------------------------------------------------------- GlobalAsk and quick ask
+
+/** A page a web answer cites: `[n]` in its text. */
+export interface WebSource {
+  n: number
+  /** An http(s) address, opened in the OS browser. */
+  url: string
+  /** The page's domain (the gateway gives no titles and nothing remote is fetched). */
+  title: string
+}
+
+
+// ---------------------------------------------------------------- desktop shell (tray, shortcut, quick ask)
+
+/**
+ * The global shortcut's registration.
+ * - `registered`: the OS accepted it (on Wayland through the desktop's portal, which may still ask the person).
+ * - `taken`: another app holds it.
+ * - `invalid`: not a shortcut the OS can register.
+ * - `unsupported`: this desktop has no global shortcuts (Wayland without the portal), or this host has none.
+ */
+export type ShortcutState = 'registered' | 'taken' | 'invalid' | 'unsupported'
+
+export interface ShortcutStatus {
+  accelerator: string
+  state: ShortcutState
+  /** A sentence for the settings screen. */
+  message: string
+  /** What to bind in the desktop's own shortcut settings when the app cannot register one. */
+  fallbackCommand: string
+}
+
+export interface DesktopStatus {
+  shortcut: ShortcutStatus
+  /** Whether launch at login is in effect, and why not when it failed. */
+  launchAtLogin: { enabled: boolean; error: string | null }
+}
+
+/** What the renderer's player reports, for the tray's Play/Pause entry. */
+export type PlayerState = 'none' | 'playing' | 'paused'
+
+/** Sent to the main window: the tray menu or the quick-ask window asks for a screen. */
+export type ShellCommand =
+  | { command: 'new-chat' | 'create-image' | 'library' | 'settings' | 'toggle-playback' }
+  | { command: 'open-conversation'; conversationId: string }
+
+/** Sent to the quick-ask window each time it shows. */
+export interface QuickShow {
+  /** A question to put in the input (from a `skyport://ask?q=` link); never sent without the person. */
+  question: string | null
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -654,7 +723,14 @@ export const methods = {
   'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
-    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    v.nullish(
+      v.strictObject({
+        settings: v.optional(s.conversationSettingsPatch),
+        presetId: v.optional(s.id),
+        /** Asked from the quick-ask window: marked so, and found by search like any other. */
+        quick: v.optional(v.boolean('must be true or false'))
+      })
+    ),
     returns<Conversation>()
   ),
   'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
@@ -800,6 +876,20 @@ export const methods = {
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
 
+  // ------------------------------------------------------------ GlobalAsk and quick ask
+  /**
+   * Like `chat.send`, but the question goes to GlobalAsk (a web search answer)
+   * instead of the conversation's model; the same `chat.delta` and `chat.ended`
+   * events follow, and the saved answer carries its `sources`. GlobalAsk takes
+   * one question, so earlier messages are not sent.
+   */
+  'ask.send': method(
+    v.strictObject({ requestId: s.id, conversationId: s.id, content: s.nonEmptyText(LIMITS.askPromptChars, 'needs a question') }),
+    returns<ChatTurn>()
+  ),
+  /** The clipboard's text, read only when the person asks ("Use clipboard"). */
+  'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
+
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
@@ -831,7 +921,18 @@ export const methods = {
   /** Looks for an update now (a found one downloads in the background). */
   'update.check': method(s.noArgs, returns<UpdateState>()),
   /** Once an update is ready: saves running work, closes everything and restarts into the new version. */
-  'update.restart': method(s.noArgs, returns<void>())
+  'update.restart': method(s.noArgs, returns<void>()),
+
+  // desktop shell: tray, global shortcut, quick-ask window
+  'shell.status': method(s.noArgs, returns<DesktopStatus>()),
+  /** Registers the quick-ask shortcut again (after the person freed it in another app). */
+  'shell.retryShortcut': method(s.noArgs, returns<DesktopStatus>()),
+  /** The renderer's player state, so the tray offers Play or Pause. */
+  'shell.playerState': method(v.strictObject({ state: v.picklist(['none', 'playing', 'paused'], 'must be none, playing or paused') }), returns<void>()),
+  /** Hides the quick-ask window (Esc). */
+  'quick.hide': method(s.noArgs, returns<void>()),
+  /** Hides the quick-ask window and opens this conversation in the main window. */
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
 } as const
 
 export const events = {
@@ -851,7 +952,13 @@ export const events = {
   /** To the focused window: an application menu item it acts on was chosen. */
   'menu.command': event<MenuCommandEvent>(),
   /** To every window: the update's state changed (found, progress, ready, failed). */
-  'update.state': event<UpdateState>()
+  'update.state': event<UpdateState>(),
+  /** To every window: the shortcut's registration or launch at login changed. */
+  'shell.status': event<DesktopStatus>(),
+  /** To the main window: the tray or the quick-ask window asks for a screen. */
+  'shell.command': event<ShellCommand>(),
+  /** To the quick-ask window: it was just shown and focused. */
+  'quick.show': event<QuickShow>()
 } as const
 
 export type Methods = typeof methods

@@ -44,7 +44,13 @@ export const LIMITS = {
   /** Requests one endpoint's queue may run at once. */
   queueConcurrency: 4,
   /** An image downloaded from a link for a preview. */
-  previewBytes: 20 * 1024 * 1024
+  previewBytes: 20 * 1024 * 1024,
+  /** A question handed over by a `skyport://ask?q=` link (longer ones are refused, not cut). */
+  deepLinkQuestionChars: 4_000,
+  /** A GlobalAsk question (the gateway takes it in the query string). */
+  askPromptChars: 4_000,
+  /** Sources one web answer may keep. */
+  sourcesPerMessage: 50
 } as const
 
 /** The sampling parameters of a chat completion, as [min, max]. */

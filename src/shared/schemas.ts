@@ -154,7 +154,15 @@ export const settingsPatch = v.strictObject({
       languages: v.optional(v.pipe(v.array(languageCode, 'must be a list of language codes'), v.maxLength(SPELLCHECK_LANGUAGES_MAX, `can hold at most ${SPELLCHECK_LANGUAGES_MAX} languages`)))
     })
   ),
-  updates: v.optional(v.strictObject({ autoCheck: v.optional(v.boolean('must be true or false')) }))
+  updates: v.optional(v.strictObject({ autoCheck: v.optional(v.boolean('must be true or false')) })),
+  desktop: v.optional(
+    v.strictObject({
+      closeToTray: v.optional(v.boolean('must be true or false')),
+      launchAtLogin: v.optional(v.boolean('must be true or false')),
+      quickAskHidesOnBlur: v.optional(v.boolean('must be true or false')),
+      trayNoticeShown: v.optional(v.boolean('must be true or false'))
+    })
+  )
 })
 
 /** The key as typed: no spaces or control characters, which would corrupt the Authorization header. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { buildAppMenu, flattenMenu, isMainCommand, MenuState, type AppMenuState, type MenuEntry } from '../../src/main/services/app-menu'
 import { comboAccelerator, combosFor, shortcuts } from '../../src/shared/shortcuts'
 
-const state = (over: Partial<AppMenuState> = {}): AppMenuState => ({ platform: 'linux', dev: false, appName: 'Skyport', route: 'chat', quickAsk: true, ...over })
+const state = (over: Partial<AppMenuState> = {}): AppMenuState => ({ platform: 'linux', dev: false, appName: 'Skyport', route: 'chat', quickAsk: true, quickAskAccelerator: null, ...over })
 
 const labels = (entries: MenuEntry[]): Array<string | undefined> => entries.map((entry) => entry.label ?? entry.role)
 const submenu = (menu: MenuEntry[], label: string): MenuEntry[] => menu.find((entry) => entry.label === label)?.submenu ?? []
@@ -74,6 +74,13 @@ describe('application menu', () => {
 
   it('greys out Quick Ask when the build has no quick-ask window', () => {
     expect(find(buildAppMenu(state({ quickAsk: false })), (entry) => entry.command === 'quickAsk')?.enabled).toBe(false)
+  })
+
+  it('shows the global quick-ask shortcut next to Quick Ask while the OS holds it, without registering it a second time', () => {
+    const item = (over: Partial<AppMenuState>): MenuEntry | undefined => find(buildAppMenu(state(over)), (entry) => entry.command === 'quickAsk')
+    expect(item({ quickAskAccelerator: 'Alt+Shift+K' })).toMatchObject({ enabled: true, accelerator: 'Alt+Shift+K', registerAccelerator: false })
+    expect(item({ quickAskAccelerator: null })?.accelerator).toBeUndefined()
+    expect(item({ quickAsk: false, quickAskAccelerator: 'Alt+Shift+K' })?.accelerator).toBeUndefined()
   })
 
   it('takes every accelerator from the shared shortcut list, so the overlay lists the same keys', () => {

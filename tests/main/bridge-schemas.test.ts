@@ -25,7 +25,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     theme: 'dark',
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
-    chat: { enterSends: false }
+    chat: { enterSends: false },
+    desktop: { closeToTray: false, quickAskHidesOnBlur: true }
   },
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
@@ -96,6 +97,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'ask.send': { requestId: 'r9', conversationId: 'c1', content: 'What is new?' },
+  'quick.clipboardText': undefined,
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
   'app.openLogsFolder': undefined,
@@ -103,7 +106,12 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'menu.popup': { kind: 'message', messageId: 'm1', role: 'assistant', hasSelection: false },
   'update.state': undefined,
   'update.check': undefined,
-  'update.restart': undefined
+  'update.restart': undefined,
+  'shell.status': undefined,
+  'shell.retryShortcut': undefined,
+  'shell.playerState': { state: 'playing' },
+  'quick.hide': undefined,
+  'quick.openInMain': { conversationId: 'c1' }
 }
 
 /** A table whose handlers only record that they ran. */

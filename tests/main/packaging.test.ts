@@ -59,6 +59,13 @@ describe('electron-builder config', () => {
     // onlyLoadAppFromAsar needs the app packed into an asar archive.
     expect(config.asar).not.toBe(false)
   })
+
+  it('registers the skyport: link scheme in the installers, for skyport://ask?q=', async () => {
+    const config = await getConfig(root, null, null)
+    await validateConfiguration(config, new DebugLogger(false))
+    const protocols = [config.protocols ?? []].flat()
+    expect(protocols.flatMap((protocol) => protocol.schemes)).toEqual(['skyport'])
+  })
 })
 
 describe('installers', () => {

@@ -12,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAppServices, DATABASE_FILE, type AppServices, type Powers } from '../../src/main/app-services'
 import { nodePowers, type NodePowers } from '../support/node-powers'
+import { fakePorts, type FakePorts } from '../support/desktop-fakes'
 
 interface MessageBox {
   window: unknown
@@ -90,6 +91,7 @@ vi.mock('electron', async () => {
       return false
     }
     restore() {}
+    hidden = 0
     show() {
       this.shown++
     }
@@ -115,6 +117,9 @@ vi.mock('electron', async () => {
     setBackgroundColor(colour: string) {
       this.background = colour
     }
+    hide() {
+      this.hidden++
+    }
     focus() {}
     static getAllWindows() {
       return fake.windows.filter((window) => !(window as unknown as BrowserWindow).destroyed)
@@ -133,7 +138,8 @@ vi.mock('electron', async () => {
       fake.quits++
       app.emit('before-quit', { preventDefault: () => undefined })
     },
-    exit: (code: number) => void fake.exits.push(code)
+    exit: (code: number) => void fake.exits.push(code),
+    commandLine: { getSwitchValue: () => '', appendSwitch: () => undefined }
   })
 
   const showMessageBox = async (...args: unknown[]) => {
@@ -204,6 +210,9 @@ type FakeWindow = InstanceType<typeof electron.BrowserWindow> & {
 let powers: NodePowers
 let logged: string[]
 let opened: AppServices[]
+/** The desktop ports the shell attached (tray, shortcut, quick-ask window): fakes around its real main window. */
+let desktop: FakePorts | null
+let desktopDisposed: number
 
 beforeEach(() => {
   fake.userDataDir = mkdtempSync(join(tmpdir(), 'skyport-shell-'))
@@ -228,6 +237,8 @@ beforeEach(() => {
   powers = nodePowers({ userDataDir: fake.userDataDir })
   logged = []
   opened = []
+  desktop = null
+  desktopDisposed = 0
 })
 
 afterEach(async () => {
@@ -241,6 +252,10 @@ function run(options: { createServices?: (powers: Powers) => Promise<AppServices
     rendererDir: '/app/renderer',
     openLog: () => (level, text) => void logged.push(`${level} ${text}`),
     powers: () => powers,
+    desktop: (given) => {
+      desktop = fakePorts({ mainWindow: given.mainWindow as never, quit: given.quit })
+      return { ports: desktop, dispose: () => void desktopDisposed++ }
+    },
     createServices: async (given) => {
       const services = await (options.createServices ?? createAppServices)(given)
       opened.push(services)
@@ -466,7 +481,7 @@ describe('the log', () => {
 })
 
 describe('a desktop window', () => {
-  type Item = { label?: string; role?: string; accelerator?: string; click?: (item: unknown, window: unknown) => void; submenu?: Item[] }
+  type Item = { label?: string; role?: string; accelerator?: string; enabled?: boolean; registerAccelerator?: boolean; click?: (item: unknown, window: unknown) => void; submenu?: Item[] }
   const items = (menu: unknown[]): Item[] => (menu as Item[]).flatMap((item) => [item, ...items(item.submenu ?? [])])
   const lastMenu = (): Item[] => items(fake.menus.at(-1)!)
   const click = (label: string): void => lastMenu().find((item) => item.label === label)!.click!({}, undefined)
@@ -498,10 +513,13 @@ describe('a desktop window', () => {
     expect((again as unknown as { options: unknown }).options).toMatchObject({ x: 460, y: 170, width: 1000, height: 700 })
   })
 
-  it('saves its place when it closes', async () => {
+  it('saves its place when it closes, into the tray too', async () => {
     const window = await started()
+    opened[0]!.settings.update({ desktop: { closeToTray: true } })
     Object.assign(window, { bounds: { x: 30, y: 40, width: 900, height: 650 }, fullScreen: true })
-    window.emit('close')
+    const close = { preventDefault: vi.fn() }
+    window.emit('close', close)
+    expect(close.preventDefault).toHaveBeenCalled()
     await until(() => {
       try {
         return JSON.parse(readFileSync(join(fake.userDataDir, 'window-state.json'), 'utf8')).main.fullScreen === true
@@ -524,6 +542,24 @@ describe('a desktop window', () => {
     expect(JSON.parse(readFileSync(join(fake.userDataDir, 'settings.json'), 'utf8')).appearance.zoomLevel).toBe(0.5)
     click('Actual size')
     expect(opened[0]!.settings.get().appearance.zoomLevel).toBe(0)
+  })
+
+  it('opens quick ask from File > Quick Ask, which shows the global shortcut only while the OS holds it', async () => {
+    await started()
+    const quickAsk = (): Item => lastMenu().find((item) => item.label === 'Quick Ask')!
+    expect(quickAsk()).toMatchObject({ enabled: true, accelerator: 'CommandOrControl+Shift+Space', registerAccelerator: false })
+    click('Quick Ask')
+    expect(desktop!.quickWindow.visible).toBe(true)
+    expect(desktop!.quickWindow.sent).toEqual([{ question: null }])
+
+    // Another app holds the new shortcut: the menu no longer promises those keys, and the item still works.
+    desktop!.shortcuts!.taken.add('Alt+Shift+K')
+    opened[0]!.settings.update({ quickAskShortcut: 'Alt+Shift+K' })
+    expect(quickAsk()).toMatchObject({ enabled: true })
+    expect(quickAsk().accelerator).toBeUndefined()
+    desktop!.quickWindow.hide()
+    click('Quick Ask')
+    expect(desktop!.quickWindow.visible).toBe(true)
   })
 
   it('sends Go and File commands to the main window, and ticks the screen it reports', async () => {
@@ -550,5 +586,96 @@ describe('a desktop window', () => {
     fake.osDark = false
     ;(electron.nativeTheme as unknown as import('node:events').EventEmitter).emit('updated')
     expect((window as unknown as { background: string }).background).toBe('#f6f6f8')
+  })
+})
+
+describe('the desktop shell', () => {
+  it('passes a second launch on: --quick-ask and skyport://ask links open quick ask, a plain launch the main window', async () => {
+    const window = await started()
+    const quick = desktop!.quickWindow
+    electron.app.emit('second-instance', {}, ['/usr/bin/skyport', '--no-sandbox', '--quick-ask'], '/home/ana')
+    expect(quick.visible).toBe(true)
+    expect(quick.sent).toEqual([{ question: null }])
+
+    electron.app.emit('second-instance', {}, ['/usr/bin/skyport', 'skyport://ask?q=2%2B2%3F'], '/home/ana')
+    expect(quick.sent.at(-1)).toEqual({ question: '2+2?' })
+    expect(window.shown).toBe(0)
+
+    electron.app.emit('second-instance', {}, ['/usr/bin/skyport'], '/home/ana')
+    expect(window.shown).toBe(1)
+    expect(windows()).toHaveLength(1)
+  })
+
+  it('answers a link that arrives during start-up once it is done, and logs a link it ignores', async () => {
+    run()
+    electron.app.emit('open-url', { preventDefault: vi.fn() }, 'skyport://ask?q=early')
+    electron.app.emit('open-url', { preventDefault: vi.fn() }, 'skyport://wipe')
+    fake.ready.resolve()
+    await until(() => desktop !== null && desktop.quickWindow.sent.length === 1, 'quick ask')
+    expect(desktop!.quickWindow.sent).toEqual([{ question: 'early' }])
+    // The unknown link asked for the main window.
+    expect(windows()).toHaveLength(1)
+    expect(logged.join('\n')).toMatch(/unknown action "wipe"/)
+  })
+
+  it('starts in the tray when launched at login with --hidden', async () => {
+    const argv = process.argv
+    process.argv = [...argv, '--hidden']
+    try {
+      run()
+      fake.ready.resolve()
+      await until(() => desktop !== null && desktop.tray!.menus.length > 0, 'the tray')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(windows()).toHaveLength(0)
+      // The tray opens it when asked.
+      opened[0]!.desktop.trayAction('library')
+      expect(windows()).toHaveLength(1)
+    } finally {
+      process.argv = argv
+    }
+  })
+
+  it('sends tray commands to the main window once its page has loaded', async () => {
+    const window = await started()
+    opened[0]!.desktop.trayAction('settings')
+    expect(window.webContents.send).not.toHaveBeenCalled()
+    window.webContents.emit('did-finish-load')
+    expect(window.webContents.send).toHaveBeenCalledWith('event:shell.command', { command: 'settings' })
+    opened[0]!.desktop.trayAction('new-chat')
+    expect(window.webContents.send).toHaveBeenLastCalledWith('event:shell.command', { command: 'new-chat' })
+  })
+
+  it('hides the main window into the tray on close, says so once, and really closes on quit', async () => {
+    const window = await started()
+    const services = opened[0]!
+    services.settings.update({ desktop: { closeToTray: true } })
+    const close = { preventDefault: vi.fn() }
+    window.emit('close', close)
+    window.emit('close', { preventDefault: vi.fn() })
+    expect(close.preventDefault).toHaveBeenCalled()
+    expect((window as unknown as { hidden: number }).hidden).toBe(2)
+    expect(desktop!.notified).toHaveLength(1)
+
+    // Quit from the tray: the window closes for real and the tray goes with the app.
+    desktop!.quit()
+    const closing = { preventDefault: vi.fn() }
+    window.emit('close', closing)
+    expect(closing.preventDefault).not.toHaveBeenCalled()
+    await until(() => fake.quits >= 2, 'the quit')
+    expect(desktopDisposed).toBe(1)
+    opened.length = 0
+  })
+
+  it('quits when the main window really closes off macOS, though the hidden quick-ask window is still there', async () => {
+    const window = await started()
+    opened[0]!.settings.update({ desktop: { closeToTray: false } })
+    const close = { preventDefault: vi.fn() }
+    window.emit('close', close)
+    expect(close.preventDefault).not.toHaveBeenCalled()
+    window.destroyed = true
+    window.emit('closed')
+    expect(fake.quits).toBeGreaterThanOrEqual(1)
+    await until(() => desktopDisposed === 1, 'the tray to go')
+    opened.length = 0
   })
 })

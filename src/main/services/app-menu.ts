@@ -76,6 +76,8 @@ export interface AppMenuState {
   route: Route
   /** Whether the quick-ask window exists in this build. */
   quickAsk: boolean
+  /** The global quick-ask shortcut while the OS holds it for the app; null when it does not work. */
+  quickAskAccelerator: string | null
 }
 
 const separator: MenuEntry = { type: 'separator' }
@@ -130,7 +132,13 @@ export function buildAppMenu(state: AppMenuState): MenuEntry[] {
     label: '&File',
     submenu: [
       ...shortcutItem('newChat', mac),
-      { label: 'Quick Ask', command: 'quickAsk', enabled: state.quickAsk },
+      {
+        label: 'Quick Ask',
+        command: 'quickAsk',
+        enabled: state.quickAsk,
+        // Shown only: the OS delivers the global shortcut itself, and a menu key as well would toggle twice.
+        ...(state.quickAsk && state.quickAskAccelerator ? { accelerator: state.quickAskAccelerator, registerAccelerator: false } : {})
+      },
       separator,
       { label: 'Import Conversations…', command: 'import' },
       { label: 'Export All Conversations…', command: 'exportAll' },

@@ -7,7 +7,15 @@ import { LANGUAGE_CODE_LENGTH, LIMITS, MESSAGE_FONT_SIZE_RANGE, SPELLCHECK_LANGU
 
 export const DEFAULT_BASE_URL = 'https://api.airforce'
 
-export const defaultSettings: Settings = {
+/**
+ * The defaults for one OS. Closing the window leaves the app in the tray on
+ * Windows and Linux; on macOS the dock keeps the app running anyway.
+ */
+export function defaultSettingsFor(platform: NodeJS.Platform): Settings {
+  return { ...structuredClone(baseDefaults), desktop: { ...baseDefaults.desktop, closeToTray: platform !== 'darwin' } }
+}
+
+const baseDefaults: Settings = {
   baseUrl: DEFAULT_BASE_URL,
   timeouts: { connectMs: 10_000, headersMs: 60_000, idleMs: 60_000 },
   proxy: { mode: 'none', url: '' },
@@ -24,8 +32,12 @@ export const defaultSettings: Settings = {
   jobs: { concurrency: 1 },
   appearance: { zoomLevel: 0, messageFontSize: 14 },
   spellcheck: { enabled: true, languages: [] },
-  updates: { autoCheck: true }
+  updates: { autoCheck: true },
+  // People asked for a quick-ask window that does not close itself, so hiding on blur is opt-in.
+  desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
+
+export const defaultSettings: Settings = defaultSettingsFor(process.platform)
 
 const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
 const modelId = { type: 'string', minLength: 1, maxLength: 200 } as const
@@ -95,6 +107,17 @@ export const settingsSchema = {
     type: 'object',
     properties: { autoCheck: { type: 'boolean' } },
     required: ['autoCheck'],
+    additionalProperties: false
+  },
+  // Nothing required: a file from before a key existed is valid, and SettingsService fills the gaps.
+  desktop: {
+    type: 'object',
+    properties: {
+      closeToTray: { type: 'boolean' },
+      launchAtLogin: { type: 'boolean' },
+      quickAskHidesOnBlur: { type: 'boolean' },
+      trayNoticeShown: { type: 'boolean' }
+    },
     additionalProperties: false
   }
 } as const

@@ -24,7 +24,10 @@ export function toElectronTemplate(entries: readonly MenuEntry[], run: (entry: M
 export interface AppMenuOptions {
   menuState: MenuState
   dev: boolean
-  quickAsk: boolean
+  /** Whether quick ask works, and its global shortcut while the OS holds it; read at every rebuild. */
+  quickAsk: () => { available: boolean; accelerator: string | null }
+  /** Something else the menu shows changed (the shortcut's registration): calls `rebuild`; returns an unsubscribe. */
+  onQuickAskChange: (rebuild: () => void) => () => void
   /** The main window, shown (and opened if it was closed); window commands go there, not to quick ask. */
   mainWindow: () => BrowserWindow | null
   handlers: MainCommandHandlers
@@ -32,13 +35,17 @@ export interface AppMenuOptions {
 
 /** Sets the application menu now and again whenever its state changes. */
 export function installAppMenu(options: AppMenuOptions): () => void {
-  const state = (): AppMenuState => ({
-    platform: process.platform,
-    dev: options.dev,
-    appName: app.getName(),
-    route: options.menuState.route,
-    quickAsk: options.quickAsk
-  })
+  const state = (): AppMenuState => {
+    const quickAsk = options.quickAsk()
+    return {
+      platform: process.platform,
+      dev: options.dev,
+      appName: app.getName(),
+      route: options.menuState.route,
+      quickAsk: quickAsk.available,
+      quickAskAccelerator: quickAsk.accelerator
+    }
+  }
   const run = (entry: MenuEntry, window: BrowserWindow | null): void => {
     const command = entry.command
     if (!command) return
@@ -56,5 +63,8 @@ export function installAppMenu(options: AppMenuOptions): () => void {
   }
   const apply = (): void => Menu.setApplicationMenu(Menu.buildFromTemplate(toElectronTemplate(buildAppMenu(state()), run)))
   apply()
-  return options.menuState.onChange(apply)
+  const stops = [options.menuState.onChange(apply), options.onQuickAskChange(apply)]
+  return () => {
+    for (const stop of stops) stop()
+  }
 }

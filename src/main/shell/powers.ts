@@ -66,7 +66,8 @@ export function electronPowers(log: LogWriter): Powers {
     dialogs: electronDialogs,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
     showContextMenu,
-    updater: app.isPackaged ? electronUpdater(log) : null
+    updater: app.isPackaged ? electronUpdater(log) : null,
+    readClipboardText: async () => clipboard.readText()
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
 import { installMediaBackend, makeItem } from './test-support/fake-media'
-import { stubResizeObserver } from './views/chat/chat-fixtures'
+import { exchange, installChatBackend, makeConversation, stubResizeObserver } from './views/chat/chat-fixtures'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -149,5 +149,41 @@ describe('App: right-click on a library image', () => {
     } finally {
       restore()
     }
+  })
+})
+
+describe('App: commands from the tray and the quick-ask window', () => {
+  it('opens the screen the tray asks for', async () => {
+    const bridge = installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-chat')
+    bridge.emit('shell.command', { command: 'settings' })
+    await screen.findByTestId('view-settings')
+    bridge.emit('shell.command', { command: 'library' })
+    await screen.findByTestId('view-library')
+    bridge.emit('shell.command', { command: 'create-image' })
+    await screen.findByTestId('view-studio')
+  })
+
+  it('opens a quick-ask conversation in the chat, after reloading the list that has not seen it', async () => {
+    const backend = installChatBackend()
+    render(App)
+    await screen.findByTestId('view-chat')
+    await fireEvent.click(screen.getByTestId('nav-library'))
+    await screen.findByTestId('view-library')
+    // Saved by the quick-ask window after the list loaded.
+    backend.add(makeConversation({ id: 'quick-1', title: 'Why is the sky blue?', messages: exchange('quick-1', 1, 'Why is the sky blue?') }))
+    const lists = backend.bridge.callsOf('conversations.list').length
+
+    backend.bridge.emit('shell.command', { command: 'open-conversation', conversationId: 'quick-1' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.get')).toContainEqual({ id: 'quick-1' }))
+    expect(backend.bridge.callsOf('conversations.list').length).toBeGreaterThan(lists)
+    await waitFor(() => expect(screen.getByTestId('view-chat').textContent).toContain('Why is the sky blue?'))
+
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    backend.bridge.emit('shell.command', { command: 'new-chat' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
   })
 })

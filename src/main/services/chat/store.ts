@@ -21,7 +21,8 @@ import type {
   MessageStatus,
   Preset,
   SearchHit,
-  Usage
+  Usage,
+  WebSource
 } from '../../../shared/contract'
 import { AppError, type BridgeErrorData } from '../../../shared/errors'
 import { openDatabase } from '../db/connection'
@@ -57,6 +58,7 @@ import {
   checkParams,
   checkRole,
   checkSettings,
+  checkSources,
   checkStatus,
   checkText,
   checkTitle,
@@ -99,6 +101,8 @@ export interface MessagePatch {
   finishReason?: string | null
   usage?: Usage | null
   model?: string | null
+  /** The pages a web answer cites. */
+  sources?: WebSource[]
 }
 
 export interface PresetInput {
@@ -187,13 +191,14 @@ export class ChatStore {
     return { ...toSummary(row), messageCount: messages.length, settings: toSettings(row), messages }
   }
 
-  createConversation(settings: ConversationSettings, title: string = DEFAULT_TITLE): Conversation {
+  /** `quick`: asked from the quick-ask window. */
+  createConversation(settings: ConversationSettings, title: string = DEFAULT_TITLE, options: { quick?: boolean } = {}): Conversation {
     const clean = checkSettings(settings)
     const cleanTitle = checkTitle(title)
     const id = this.#newId()
     const now = this.#now()
     this.#sql.run(
-      'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+      'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream, quick) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)',
       id,
       cleanTitle,
       now,
@@ -201,7 +206,8 @@ export class ChatStore {
       clean.model,
       clean.systemPrompt,
       JSON.stringify(clean.params),
-      clean.stream ? 1 : 0
+      clean.stream ? 1 : 0,
+      options.quick === true ? 1 : 0
     )
     return this.getConversation(id)
   }
@@ -332,6 +338,7 @@ export class ChatStore {
     if (patch.finishReason !== undefined) set('finish_reason', checkFinishReason(patch.finishReason))
     if (patch.usage !== undefined) set('usage_json', jsonOrNull(checkUsage(patch.usage)))
     if (patch.model !== undefined) set('model', checkOptionalModel(patch.model))
+    if (patch.sources !== undefined) set('sources_json', JSON.stringify(checkSources(patch.sources)))
     set('updated_at', this.#now())
     // The column list varies with the patch; each variant is prepared once.
     const changed = this.#sql.run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, ...values, id)
@@ -657,6 +664,7 @@ export class ChatStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       activeLeafId: leafHere ? row.active_leaf_id : null,
+      ...(row.quick === 1 ? { quick: true } : {}),
       settings: toSettings(row),
       messages: {
         *[Symbol.iterator]() {
@@ -675,7 +683,7 @@ export class ChatStore {
     const id = existing !== undefined ? this.#freshId(conversationTaken) : conversation.id
     const { settings } = conversation
     this.#sql.run(
-      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream, quick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       conversation.title,
       conversation.createdAt,
@@ -684,7 +692,8 @@ export class ChatStore {
       settings.model,
       settings.systemPrompt,
       JSON.stringify(settings.params),
-      settings.stream ? 1 : 0
+      settings.stream ? 1 : 0,
+      conversation.quick === true ? 1 : 0
     )
     const newIds = new Map<string, string>()
     const depths = new Map<string, number>()
@@ -698,8 +707,8 @@ export class ChatStore {
       depths.set(messageId, depth)
       treeRows.push({ id: messageId, parent_id: parentId })
       this.#sql.run(
-        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at, sources_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         messageId,
         id,
         parentId,
@@ -715,7 +724,8 @@ export class ChatStore {
         message.finishReason,
         jsonOrNull(message.usage),
         message.createdAt,
-        message.updatedAt
+        message.updatedAt,
+        JSON.stringify(message.sources ?? [])
       )
     }
     const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
@@ -760,7 +770,8 @@ function toBundleMessage(message: StoredMessage): BundleMessage {
     finishReason: message.finishReason,
     usage: message.usage,
     createdAt: message.createdAt,
-    updatedAt: message.updatedAt
+    updatedAt: message.updatedAt,
+    ...(message.sources && message.sources.length > 0 ? { sources: message.sources } : {})
   }
 }
 

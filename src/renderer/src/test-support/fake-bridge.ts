@@ -44,7 +44,8 @@ export const defaultSettings: Settings = {
   jobs: { concurrency: 1 },
   appearance: { zoomLevel: 0, messageFontSize: 14 },
   spellcheck: { enabled: true, languages: [] },
-  updates: { autoCheck: true }
+  updates: { autoCheck: true },
+  desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
@@ -104,6 +105,13 @@ export class FakeBridge implements BridgeTransport {
     this.reply('library.collections', () => ok([]))
     this.reply('menu.setRoute', () => ok(undefined))
     this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
+    // A host without global shortcuts, as in the browser test host.
+    this.reply('shell.status', () =>
+      ok({
+        shortcut: { accelerator: this.state.settings.quickAskShortcut, state: 'unsupported', message: 'This desktop does not let apps register global shortcuts.', fallbackCommand: 'skyport --quick-ask' },
+        launchAtLogin: { enabled: false, error: null }
+      })
+    )
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */
@@ -189,7 +197,8 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       jobs: { ...s.jobs, ...patch.jobs },
       appearance: { ...s.appearance, ...patch.appearance },
       spellcheck: { ...s.spellcheck, ...patch.spellcheck },
-      updates: { ...s.updates, ...patch.updates }
+      updates: { ...s.updates, ...patch.updates },
+      desktop: { ...s.desktop, ...patch.desktop }
     }
   }
 }

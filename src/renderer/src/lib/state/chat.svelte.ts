@@ -311,10 +311,18 @@ export class ChatSession {
     }
   }
 
-  /** Sends a user message and streams the answer. Returns false when it could not start. */
-  async send(content: string, attachmentIds: string[] = []): Promise<boolean> {
+  /**
+   * Sends a user message and streams the answer. Returns false when it could
+   * not start. `web`: the answer comes from a web search (GlobalAsk), which
+   * takes text only.
+   */
+  async send(content: string, attachmentIds: string[] = [], options: { web?: boolean } = {}): Promise<boolean> {
     if (this.busy) return false
     if (content.trim() === '' && attachmentIds.length === 0) return false
+    if (options.web === true && (content.trim() === '' || attachmentIds.length > 0)) {
+      this.actionError = invalid('Web answers take a written question, without images.')
+      return false
+    }
     this.init()
     this.actionError = null
     this.sending = true
@@ -324,12 +332,15 @@ export class ChatSession {
       if (conversationId === null) return false
       requestId = crypto.randomUUID()
       this.#begin(requestId, conversationId)
-      const turn = await getApi().chat.send({
-        requestId,
-        conversationId,
-        content,
-        ...(attachmentIds.length > 0 ? { attachmentIds } : {})
-      })
+      const turn =
+        options.web === true
+          ? await getApi().ask.send({ requestId, conversationId, content })
+          : await getApi().chat.send({
+              requestId,
+              conversationId,
+              content,
+              ...(attachmentIds.length > 0 ? { attachmentIds } : {})
+            })
       this.#place(turn, conversationId, { kind: 'append' })
       // Main names a new conversation from its first message at once.
       if (turn.title !== null) this.#retitle(conversationId, turn.title)

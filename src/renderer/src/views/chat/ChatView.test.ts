@@ -110,6 +110,31 @@ describe('ChatView: sending and streaming', () => {
     expect(screen.getByTestId('send-button')).toBeTruthy()
   })
 
+  it('the Web switch sends the question to GlobalAsk (ask.send) and the answer streams the same way', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    const web = screen.getByTestId('web-switch')
+    expect(web.getAttribute('aria-pressed')).toBe('false')
+    await fireEvent.click(web)
+    expect(web.getAttribute('aria-pressed')).toBe('true')
+    await type('Latest news about comets?')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(messages()).toHaveLength(2))
+    expect(backend.bridge.callsOf('ask.send')).toEqual([{ requestId: expect.any(String), conversationId: 'c1', content: 'Latest news about comets?' }])
+    expect(backend.bridge.callsOf('chat.send')).toHaveLength(0)
+    const requestId = backend.lastRequestId('ask.send')
+    const answerId = messages()[1]!.dataset.id!
+    backend.delta(requestId, answerId, 'A comet passed [1]\n\n**Sources**\n\n1. [example.org](<https://example.org/comet>)')
+    await waitFor(() => expect(message(answerId).querySelector('a')?.textContent).toBe('example.org'))
+    backend.end(requestId, answerId, { content: 'A comet passed [1]' })
+    await waitFor(() => expect(message(answerId).dataset.status).toBe('complete'))
+
+    // Switched off: the model answers again.
+    await fireEvent.click(web)
+    await type('Thanks')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')).toHaveLength(1))
+  })
+
   it('registers the stream listeners before chat.send is invoked', async () => {
     await show()
     await type('Hello')

@@ -176,6 +176,16 @@ export class FakeChatBackend {
       conversation.messages.push(userMessage, assistantMessage)
       return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
     })
+    // A web answer (GlobalAsk): the same turn, answered by `globalask`.
+    bridge.reply('ask.send', ({ requestId, conversationId, content }) => {
+      this.#noteListeners('ask.send')
+      const conversation = this.conversations.get(conversationId)
+      if (!conversation) return missing(conversationId)
+      const userMessage = makeMessage({ id: `m${this.#next++}`, role: 'user', conversationId, parentId: conversation.messages.at(-1)?.id ?? null, content })
+      const assistantMessage = { ...this.#assistant(conversationId, userMessage.id), model: 'globalask' }
+      conversation.messages.push(userMessage, assistantMessage)
+      return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
+    })
     bridge.reply('chat.regenerate', ({ requestId, messageId }) => {
       this.#noteListeners('chat.regenerate')
       const found = this.#locate(messageId)
@@ -228,7 +238,7 @@ export class FakeChatBackend {
   }
 
   /** The request id of the last call to `method`. */
-  lastRequestId(method: 'chat.send' | 'chat.regenerate' | 'chat.edit'): string {
+  lastRequestId(method: 'chat.send' | 'chat.regenerate' | 'chat.edit' | 'ask.send'): string {
     const call = this.bridge.callsOf(method).at(-1)
     if (!call) throw new Error(`${method} was not called`)
     return call.requestId
