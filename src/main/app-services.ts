@@ -4,7 +4,7 @@
  * this one function, so what the tests drive is what ships.
  */
 import { join } from 'node:path'
-import type { AppInfo, EventName, PayloadOf } from '../shared/contract'
+import type { AppInfo, ContextCommand, EventName, PayloadOf } from '../shared/contract'
 import type { HandlerTable } from './bridge'
 import { buildHandlers, settingsState } from './handlers'
 import { CompletionService } from './services/completions'
@@ -23,6 +23,10 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { MenuState } from './services/app-menu'
+import { UpdateService, type Updater } from './services/updates'
+import type { ContextItem } from './services/context-menus'
+import { WINDOW_STATE_FILE, WindowStateStore } from './services/window-state'
 import { DesktopService } from './services/desktop/desktop-service'
 import { GlobalAsk } from './services/ask/global-ask'
 import type { EventSink } from './bridge'
@@ -72,6 +76,14 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /**
+   * Pops a right-click menu up over the window whose page has this id and
+   * resolves to the command chosen (null when dismissed). Missing where no
+   * native menus exist (the browser test host).
+   */
+  showContextMenu?: (items: ContextItem[], contentsId: number) => Promise<ContextCommand | null>
+  /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
+  updater?: Updater | null
   /** The clipboard's text; read only when the person asks ("Use clipboard"). */
   readClipboardText: () => Promise<string>
 }
@@ -100,6 +112,11 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  /** What the application menu shows that the window reports (its screen). */
+  menuState: MenuState
+  updates: UpdateService
+  /** Where each window was (main, quick ask): one store, so two windows never overwrite each other's entry. */
+  windowStates: WindowStateStore
   /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
   desktop: DesktopService
   handlers: HandlerTable
@@ -175,6 +192,15 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
+  // Closing (below) saves running work before an update restarts the app.
+  const updates = new UpdateService({
+    updater: powers.updater ?? null,
+    unsupportedReason: 'Updates come with the installed app; this build does not update itself.',
+    autoCheck: () => settings.get().updates.autoCheck,
+    beforeRestart: () => services.close(),
+    logger
+  })
+
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
   const broadcast: BroadcastListener = (event, payload) => {
@@ -193,6 +219,14 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  updates.onChange((state) => broadcast('update.state', state))
+  let autoCheck = settings.get().updates.autoCheck
+  settings.onChange((current) => {
+    if (current.updates.autoCheck === autoCheck) return
+    autoCheck = current.updates.autoCheck
+    updates.schedule()
+  })
+  updates.schedule()
   const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
@@ -216,6 +250,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     library,
     libraryCheck,
     images,
+    menuState: new MenuState(),
+    updates,
+    windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),
     desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
@@ -224,6 +261,7 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     close() {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
+        updates.stop()
         streams.abortAll()
         desktop.beginQuit()
         desktop.dispose()

@@ -77,6 +77,9 @@ export class SettingsService {
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
       chat: { ...current.chat, ...patch.chat },
       jobs: { ...current.jobs, ...patch.jobs },
+      appearance: { ...current.appearance, ...patch.appearance },
+      spellcheck: { ...current.spellcheck, ...patch.spellcheck },
+      updates: { ...current.updates, ...patch.updates },
       desktop: { ...current.desktop, ...patch.desktop }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)

@@ -43,6 +43,9 @@ export const defaultSettings: Settings = {
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true },
   desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
 
@@ -101,6 +104,8 @@ export class FakeBridge implements BridgeTransport {
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
     this.reply('library.query', () => ok(toColumns({ cards: [], total: 0, models: [] })))
     this.reply('library.collections', () => ok([]))
+    this.reply('menu.setRoute', () => ok(undefined))
+    this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
     // A host without global shortcuts, as in the browser test host.
     this.reply('shell.status', () =>
       ok({
@@ -191,6 +196,9 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
       jobs: { ...s.jobs, ...patch.jobs },
+      appearance: { ...s.appearance, ...patch.appearance },
+      spellcheck: { ...s.spellcheck, ...patch.spellcheck },
+      updates: { ...s.updates, ...patch.updates },
       desktop: { ...s.desktop, ...patch.desktop }
     }
   }

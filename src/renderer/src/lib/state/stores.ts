@@ -9,6 +9,7 @@ import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
+import { WindowCommands } from './window-commands.svelte'
 
 /** Every store a screen may use; new features add theirs here. */
 export interface AppStores {
@@ -23,7 +24,9 @@ export interface AppStores {
   library: LibraryStore
   studio: StudioStore
   /** Favourite and recent models (the model picker). */
-  modelPrefs: ModelPrefs
+  modelPrefs: ModelPrefs,
+  /** Menu commands waiting for the chat screen. */
+  commands: WindowCommands
 }
 
 export function createStores(): AppStores {
@@ -49,7 +52,8 @@ export function createStores(): AppStores {
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
     }),
-    modelPrefs: new ModelPrefs()
+    modelPrefs: new ModelPrefs(),
+    commands: new WindowCommands()
   }
 }
 
