@@ -52,7 +52,9 @@ export default defineConfig({
       minify: true,
       rollupOptions: {
         input: {
-          index: resolve(import.meta.dirname, 'src/renderer/index.html')
+          index: resolve(import.meta.dirname, 'src/renderer/index.html'),
+          // The quick-ask window: its own small entry (see src/renderer/src/quick).
+          quick: resolve(import.meta.dirname, 'src/renderer/quick.html')
         }
       }
     }

@@ -4,7 +4,7 @@
  * this one function, so what the tests drive is what ships.
  */
 import { join } from 'node:path'
-import type { AppInfo, EventName, PayloadOf } from '../shared/contract'
+import type { AppInfo, ContextCommand, EventName, PayloadOf } from '../shared/contract'
 import type { HandlerTable } from './bridge'
 import { buildHandlers, settingsState } from './handlers'
 import { CompletionService } from './services/completions'
@@ -23,6 +23,13 @@ import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { MenuState } from './services/app-menu'
+import { UpdateService, type Updater } from './services/updates'
+import type { ContextItem } from './services/context-menus'
+import { WINDOW_STATE_FILE, WindowStateStore } from './services/window-state'
+import { DesktopService } from './services/desktop/desktop-service'
+import { GlobalAsk } from './services/ask/global-ask'
+import type { EventSink } from './bridge'
 
 export interface FileFilter {
   name: string
@@ -69,6 +76,16 @@ export interface Powers {
   log: LogWriter
   dialogs: FileDialogs
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /**
+   * Pops a right-click menu up over the window whose page has this id and
+   * resolves to the command chosen (null when dismissed). Missing where no
+   * native menus exist (the browser test host).
+   */
+  showContextMenu?: (items: ContextItem[], contentsId: number) => Promise<ContextCommand | null>
+  /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
+  updater?: Updater | null
+  /** The clipboard's text; read only when the person asks ("Use clipboard"). */
+  readClipboardText: () => Promise<string>
 }
 
 export interface AppServices {
@@ -84,6 +101,9 @@ export interface AppServices {
   chatStore: ChatStore
   attachments: AttachmentStore
   chat: ChatService
+  globalAsk: GlobalAsk
+  /** Sends an event to every window, as a sink (what a handed-over answer streams to). */
+  everyWindow: EventSink
   transfer: ConversationTransfer
   /** Clean-up started at start (images of deleted conversations); resolves to how many files went. */
   housekeeping: Promise<number>
@@ -92,6 +112,13 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  /** What the application menu shows that the window reports (its screen). */
+  menuState: MenuState
+  updates: UpdateService
+  /** Where each window was (main, quick ask): one store, so two windows never overwrite each other's entry. */
+  windowStates: WindowStateStore
+  /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
+  desktop: DesktopService
   handlers: HandlerTable
   /** Events for every window (settings changed, say), not for one caller. */
   onBroadcast(listener: BroadcastListener): () => void
@@ -134,9 +161,12 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   chatStore.markInterruptedStreams()
   // Conversations deleted in an earlier session are past their undo.
   chatStore.purgeTrash()
+  // New chats are saved on their first message; empty ones left from before go.
+  chatStore.purgeEmptyConversations()
   const mediaDir = join(powers.userDataDir, MEDIA_DIR)
   const attachments = new AttachmentStore({ mediaDir })
-  const chat = new ChatService({ store: chatStore, gateway, streams, attachments, settings: () => settings.get(), logger })
+  const globalAsk = new GlobalAsk(http)
+  const chat = new ChatService({ store: chatStore, gateway, globalAsk, streams, attachments, settings: () => settings.get(), logger })
   const transfer = new ConversationTransfer({ store: chatStore, dialogs: powers.dialogs })
   // Images of those conversations, and of messages never sent, are no longer referred to. In the
   // background: the window need not wait. Best effort: what fails is tried again next start.
@@ -162,11 +192,21 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
+  // Closing (below) saves running work before an update restarts the app.
+  const updates = new UpdateService({
+    updater: powers.updater ?? null,
+    unsupportedReason: 'Updates come with the installed app; this build does not update itself.',
+    autoCheck: () => settings.get().updates.autoCheck,
+    beforeRestart: () => services.close(),
+    logger
+  })
+
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
   const broadcast: BroadcastListener = (event, payload) => {
     for (const listener of broadcastListeners) listener(event, payload)
   }
+  const everyWindow: EventSink = { id: -1, send: (event, payload) => broadcast(event, payload) }
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
@@ -179,6 +219,15 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  updates.onChange((state) => broadcast('update.state', state))
+  let autoCheck = settings.get().updates.autoCheck
+  settings.onChange((current) => {
+    if (current.updates.autoCheck === autoCheck) return
+    autoCheck = current.updates.autoCheck
+    updates.schedule()
+  })
+  updates.schedule()
+  const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
     powers,
@@ -193,12 +242,18 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     chatStore,
     attachments,
     chat,
+    globalAsk,
+    everyWindow,
     transfer,
     housekeeping,
     jobs,
     library,
     libraryCheck,
     images,
+    menuState: new MenuState(),
+    updates,
+    windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),
+    desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
       return () => broadcastListeners.delete(listener)
@@ -206,7 +261,12 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     close() {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
+        updates.stop()
         streams.abortAll()
+        desktop.beginQuit()
+        desktop.dispose()
+        // A login item being changed finishes before the app goes.
+        await desktop.settled()
         // Running jobs stop here and resume at the next start.
         await jobs.close()
         // Let stopped answers save what arrived before the database closes.

@@ -4,21 +4,32 @@
  * compile error.
  */
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createReadStream } from 'node:fs'
+import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
+import { LIMITS } from '../shared/limits'
+import { toColumns } from '../shared/library-columns'
 import type { HandlerTable } from './bridge'
+import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
+import { targetContextMenu } from './services/context-menus'
 
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop, everyWindow } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
+  /** Files exports wrote this session: the only paths the window may ask to show in a folder. */
+  const exportedFiles = new Set<string>()
+  const remember = <R extends { path: string | null }>(result: R): R => {
+    if (result.path !== null) exportedFiles.add(result.path)
+    return result
+  }
 
   /**
    * The saved key goes to another server only when the person says so, in a
@@ -97,7 +108,7 @@ export function buildHandlers(services: Services): HandlerTable {
       const fromPreset: Partial<ConversationSettings> = preset
         ? { systemPrompt: preset.systemPrompt, params: preset.params, ...(preset.model ? { model: preset.model } : {}) }
         : {}
-      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) })
+      return chatStore.createConversation({ ...base, ...fromPreset, ...withoutUndefined(args?.settings ?? {}) }, undefined, { quick: args?.quick === true })
     },
     'conversations.rename': (args) => chatStore.renameConversation(args.id, args.title),
     'conversations.pin': (args) => chatStore.pinConversation(args.id, args.pinned),
@@ -108,14 +119,17 @@ export function buildHandlers(services: Services): HandlerTable {
     'conversations.restore': (args) => chatStore.restoreConversation(args.id),
     'conversations.updateSettings': (args) => chatStore.updateConversationSettings(args.id, withoutUndefined(args.settings)),
     'conversations.search': (args) => chatStore.search(args.query, args.limit ?? 50),
-    'conversations.export': (args) => transfer.exportOne(args.id, args.format),
-    'conversations.exportAll': (_args, { sink }) => transfer.exportAll(sink),
+    'conversations.export': async (args) => remember(await transfer.exportOne(args.id, args.format)),
+    'conversations.exportAll': async (_args, { sink }) => remember(await transfer.exportAll(sink)),
     'conversations.import': (_args, { sink }) => transfer.importFromFile(sink),
 
     'chat.send': (args, { sink }) => chat.send(args, sink),
     'chat.regenerate': (args, { sink }) => chat.regenerate(args, sink),
     'chat.edit': (args, { sink }) => chat.edit(args, sink),
     'chat.switchVersion': (args) => chatStore.switchVersion(args.messageId),
+    'chat.continue': (args, { sink }) => chat.continue(args, sink),
+    'chat.deleteMessage': (args) => chatStore.deleteMessage(args.messageId),
+    'chat.fork': (args) => chatStore.forkConversation(args.messageId),
 
     'presets.list': () => chatStore.listPresets(),
     'presets.save': (args) => chatStore.savePreset({ ...args, params: withoutUndefined(args.params), model: args.model ?? null }),
@@ -149,7 +163,7 @@ export function buildHandlers(services: Services): HandlerTable {
     'vision.describeUrl': (args) => images.describeUrl(args.url, args.model),
     'vision.keepPreview': (args) => images.keepPreview(args.previewId, args.description),
 
-    'library.query': (args) => library.query(withoutUndefined(args ?? {})),
+    'library.query': (args) => toColumns(library.query(withoutUndefined(args ?? {}))),
     'library.get': (args) => library.get(args.id),
     'library.star': (args) => library.star(args.ids, args.starred),
     'library.collections': () => library.collections(),
@@ -172,19 +186,67 @@ export function buildHandlers(services: Services): HandlerTable {
     'library.rescan': () => library.rescan(),
     'library.importFolder': () => library.importFolder(),
     'attachments.fromLibrary': (args) => attachments.addFromFile(library.filePath(args.mediaId)),
+    'attachments.saveCopy': async (args) => {
+      const file = await attachments.filePath(args.id)
+      const extension = extname(file).slice(1)
+      const target = await powers.dialogs.saveFile({
+        title: 'Save a copy',
+        defaultName: basename(file),
+        filters: [{ name: `${extension.toUpperCase()} image`, extensions: [extension] }]
+      })
+      if (target === null) return { path: null, count: 0 }
+      await writeFileAtomic(target, createReadStream(file))
+      return remember({ path: target, count: 1 })
+    },
+    'attachments.copyImage': async (args) => powers.copyImageFile(await attachments.filePath(args.id)),
+
+    'ask.send': (args, { sink }) => chat.ask(args, sink),
+    'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
 
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
       await powers.openExternal(url)
     },
-    'app.openLogsFolder': async () => {
-      const folder = join(powers.userDataDir, LOG_DIR)
-      // Nothing may have been logged yet; an empty folder still opens.
-      await mkdir(folder, { recursive: true })
-      await powers.openPath(folder)
+    'app.showInFolder': (args) => {
+      if (!exportedFiles.has(args.path)) throw new AppError('invalid_argument', 'Only a file Skyport exported can be shown.')
+      powers.showItemInFolder(args.path)
+    },
+    'app.openDataFolder': () => powers.openPath(powers.userDataDir),
+    'app.openLogsFolder': () => openLogsFolder(powers),
+
+    'menu.setRoute': (args) => services.menuState.setRoute(args.route),
+
+    'menu.popup': async (target, { sink }) => {
+      if (!powers.showContextMenu) throw new AppError('invalid_argument', 'Right-click menus exist only in the app window.')
+      return { command: await powers.showContextMenu(targetContextMenu(target), sink.id) }
+    },
+
+    'update.state': () => services.updates.state,
+    'update.check': () => services.updates.check(),
+    'update.restart': () => services.updates.restart(),
+
+    // desktop shell
+    'shell.status': () => desktop.status(),
+    'shell.retryShortcut': () => desktop.retryShortcut(),
+    'shell.playerState': ({ state }) => desktop.setPlayerState(state),
+    'quick.hide': () => desktop.hideQuickAsk(),
+    'quick.openInMain': ({ conversationId }) => {
+      // It must exist before a window is told to open it.
+      chatStore.getConversation(conversationId)
+      // An answer still streaming goes on in every window: the main window follows it from here.
+      chat.handOver(conversationId, everyWindow)
+      desktop.openInMain(conversationId)
     }
   }
+}
+
+/** Also the Help menu's Open Logs Folder. */
+export async function openLogsFolder(powers: Pick<Services['powers'], 'userDataDir' | 'openPath'>): Promise<void> {
+  const folder = join(powers.userDataDir, LOG_DIR)
+  // Nothing may have been logged yet; an empty folder still opens.
+  await mkdir(folder, { recursive: true })
+  await powers.openPath(folder)
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {

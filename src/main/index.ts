@@ -17,6 +17,7 @@ registerAppSchemePrivileges()
 const shell = runShell({
   preloadPath: join(here, '../preload/index.cjs'),
   iconPath: join(here, '../../resources/icon.png'),
+  resourcesDir: join(here, '../../resources'),
   rendererDir: join(here, '../renderer'),
   devServerUrl,
   openLog: (dir) => openLogFile(dir, { echo: !app.isPackaged })

@@ -9,6 +9,7 @@ import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
 import { IMAGE_SIZES } from './catalog'
 import { LIMITS } from './limits'
+import type { LibraryPageColumns } from './library-columns'
 import * as s from './schemas'
 
 // ---------------------------------------------------------------- settings
@@ -46,6 +47,37 @@ export interface JobPreferences {
   concurrency: number
 }
 
+/** The window's zoom and the messages' text size. */
+export interface AppearancePreferences {
+  /** Chromium's zoom level: 0 is 100 %; Ctrl/Cmd + plus and minus step it. */
+  zoomLevel: number
+  /** CSS pixels. */
+  messageFontSize: number
+}
+
+export interface SpellcheckPreferences {
+  enabled: boolean
+  /** Language codes of Electron's spellchecker, e.g. `en-US`; empty follows the OS. */
+  languages: string[]
+}
+
+export interface UpdatePreferences {
+  /** Check at start and every few hours. */
+  autoCheck: boolean
+}
+
+/** How the app lives on the desktop (tray, login, quick-ask window). */
+export interface DesktopPreferences {
+  /** Closing the main window leaves the app running in the tray (default on Windows and Linux). */
+  closeToTray: boolean
+  /** Start the app (in the tray) when the person logs in. */
+  launchAtLogin: boolean
+  /** The quick-ask window hides when another window takes the focus. */
+  quickAskHidesOnBlur: boolean
+  /** The "still running in the tray" notification was shown once already. */
+  trayNoticeShown: boolean
+}
+
 export interface Settings {
   baseUrl: string
   timeouts: Timeouts
@@ -56,6 +88,10 @@ export interface Settings {
   quickAskShortcut: string
   chat: ChatPreferences
   jobs: JobPreferences
+  appearance: AppearancePreferences
+  spellcheck: SpellcheckPreferences
+  updates: UpdatePreferences
+  desktop: DesktopPreferences
 }
 
 /** A partial update; nested objects are merged, not replaced. */
@@ -222,6 +258,8 @@ export interface MessageRecord {
   versionIds: string[]
   /** This message's place among them, 0-based. */
   versionIndex: number
+  /** The web pages a web answer (GlobalAsk) cites, numbered as in its text; absent when none. */
+  sources?: WebSource[]
 }
 
 export interface ConversationSettings {
@@ -240,6 +278,8 @@ export interface ConversationSummary {
   updatedAt: number
   model: string
   messageCount: number
+  /** Asked from the quick-ask window. */
+  quick?: boolean
 }
 
 export interface Conversation extends ConversationSummary {
@@ -310,6 +350,8 @@ export interface ImportResult {
   messages: number
   /** Conversations already here unchanged (same id, same messages), so not imported again. */
   skipped: number
+  /** The imported conversation active most recently, which the window selects; null when none was written. */
+  newestId?: string | null
 }
 
 /**
@@ -442,10 +484,12 @@ export interface LibraryFilter {
   sort?: 'newest' | 'oldest'
   /** true: only the trash; otherwise the trash is left out. */
   trashed?: boolean
+  /** Only the first this many cards; `total` still counts every match. */
+  limit?: number
 }
 
 export interface LibraryPage {
-  /** Every matching item, in order: the grid virtualises them. */
+  /** Every matching item (or the first `limit`), in order: the grid virtualises them. */
   cards: MediaCard[]
   total: number
   /** Models present in the library, for the filter. */
@@ -521,6 +565,108 @@ export interface RemotePreview {
   sourceUrl: string
 }
 
+// ---------------------------------------------------------------- desktop: menus, updates
+
+/** The screens the application menu's Go menu names. */
+export const ROUTE_IDS = ['chat', 'studio', 'library', 'models', 'settings'] as const
+export type RouteId = (typeof ROUTE_IDS)[number]
+
+/** A menu item the window acts on (main does zoom, quick ask and the logs folder itself). */
+export type WindowCommand =
+  | 'newChat'
+  | 'import'
+  | 'exportAll'
+  | 'toggleSidebar'
+  | 'help'
+  | 'about'
+  | 'goChat'
+  | 'goStudio'
+  | 'goLibrary'
+  | 'goModels'
+  | 'goSettings'
+
+export interface MenuCommandEvent {
+  command: WindowCommand
+}
+
+/**
+ * What was right-clicked, as the window tells main (`menu.popup`): a message
+ * (`data-context-menu="message"`) or a library image (`="image"`). Text
+ * fields and links need no telling: Chromium reports them itself.
+ */
+export type ContextTarget =
+  | { kind: 'message'; messageId: string; role: 'user' | 'assistant'; hasSelection: boolean }
+  | { kind: 'image'; mediaId: string }
+
+/** A right-click menu item the window carries out. */
+export type ContextCommand = 'copyText' | 'copyMarkdown' | 'quote' | 'copyImage' | 'saveImage' | 'revealImage' | 'noSuggestions'
+
+/**
+ * Where the app's update stands. `unsupported`: this build cannot update
+ * itself (a development build, or a package the OS updates); `available`:
+ * found, its download starting; `ready`: downloaded, applied by a restart.
+ */
+export type UpdateState =
+  | { status: 'unsupported'; reason: string }
+  | { status: 'idle'; checkedAt: number | null }
+  | { status: 'checking' }
+  | { status: 'available'; version: string }
+  | { status: 'downloading'; version: string; percent: number; transferred: number; total: number; bytesPerSecond: number }
+  | { status: 'ready'; version: string }
+  | { status: 'error'; message: string; at: number }
+
+// ---------------------------------------------------------------- GlobalAsk and quick ask
+
+/** A page a web answer cites: `[n]` in its text. */
+export interface WebSource {
+  n: number
+  /** An http(s) address, opened in the OS browser. */
+  url: string
+  /** The page's domain (the gateway gives no titles and nothing remote is fetched). */
+  title: string
+}
+
+
+// ---------------------------------------------------------------- desktop shell (tray, shortcut, quick ask)
+
+/**
+ * The global shortcut's registration.
+ * - `registered`: the OS accepted it (on Wayland through the desktop's portal, which may still ask the person).
+ * - `taken`: another app holds it.
+ * - `invalid`: not a shortcut the OS can register.
+ * - `unsupported`: this desktop has no global shortcuts (Wayland without the portal), or this host has none.
+ */
+export type ShortcutState = 'registered' | 'taken' | 'invalid' | 'unsupported'
+
+export interface ShortcutStatus {
+  accelerator: string
+  state: ShortcutState
+  /** A sentence for the settings screen. */
+  message: string
+  /** What to bind in the desktop's own shortcut settings when the app cannot register one. */
+  fallbackCommand: string
+}
+
+export interface DesktopStatus {
+  shortcut: ShortcutStatus
+  /** Whether launch at login is in effect, and why not when it failed. */
+  launchAtLogin: { enabled: boolean; error: string | null }
+}
+
+/** What the renderer's player reports, for the tray's Play/Pause entry. */
+export type PlayerState = 'none' | 'playing' | 'paused'
+
+/** Sent to the main window: the tray menu or the quick-ask window asks for a screen. */
+export type ShellCommand =
+  | { command: 'new-chat' | 'create-image' | 'library' | 'settings' | 'toggle-playback' }
+  | { command: 'open-conversation'; conversationId: string }
+
+/** Sent to the quick-ask window each time it shows. */
+export interface QuickShow {
+  /** A question to put in the input (from a `skyport://ask?q=` link); never sent without the person. */
+  question: string | null
+}
+
 // ---------------------------------------------------------------- the table
 
 /** A method's argument schema (checked in main before any handler runs) and its result type. */
@@ -582,7 +728,14 @@ export const methods = {
   'conversations.get': method(byId, returns<Conversation>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
-    v.nullish(v.strictObject({ settings: v.optional(s.conversationSettingsPatch), presetId: v.optional(s.id) })),
+    v.nullish(
+      v.strictObject({
+        settings: v.optional(s.conversationSettingsPatch),
+        presetId: v.optional(s.id),
+        /** Asked from the quick-ask window: marked so, and found by search like any other. */
+        quick: v.optional(v.boolean('must be true or false'))
+      })
+    ),
     returns<Conversation>()
   ),
   'conversations.rename': method(v.strictObject({ id: s.id, title: s.title }), returns<ConversationSummary>()),
@@ -622,6 +775,12 @@ export const methods = {
   'chat.edit': method(v.strictObject({ requestId: s.id, messageId: s.id, content: s.text(LIMITS.userMessageChars) }), returns<ChatTurn>()),
   /** Shows another version of a message (and the thread below it). */
   'chat.switchVersion': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** Goes on with an answer that stopped early (e.g. at `length`), appending to the same message. */
+  'chat.continue': method(v.strictObject({ requestId: s.id, messageId: s.id }), returns<ChatTurn>()),
+  /** Deletes a message (one version) and everything below it; returns the conversation as it is now. */
+  'chat.deleteMessage': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
+  /** A new conversation holding the thread from the root down to this message. */
+  'chat.fork': method(v.strictObject({ messageId: s.id }), returns<Conversation>()),
 
   'presets.list': method(s.noArgs, returns<Preset[]>()),
   'presets.save': method(
@@ -695,10 +854,13 @@ export const methods = {
         to: v.optional(s.timestamp),
         search: v.optional(s.text(LIMITS.searchQueryChars)),
         sort: v.optional(v.picklist(['newest', 'oldest'], 'must be newest or oldest')),
-        trashed: v.optional(v.boolean('must be true or false'))
+        trashed: v.optional(v.boolean('must be true or false')),
+        /** Only the first this many cards (the grid's first screen); `total` still counts them all. */
+        limit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1')))
       })
     ),
-    returns<LibraryPage>()
+    /** The cards as columns (library-columns.ts): half the bytes and parse time of one object per card. */
+    returns<LibraryPageColumns>()
   ),
   'library.get': method(byId, returns<MediaItem>()),
   'library.star': method(v.strictObject({ ids: s.ids, starred: v.boolean('must be true or false') }), returns<{ updated: number }>()),
@@ -727,12 +889,72 @@ export const methods = {
   'library.importFolder': method(s.noArgs, returns<FolderImportResult>()),
   /** Attaches a library image to the composer ("Send to chat"). */
   'attachments.fromLibrary': method(v.strictObject({ mediaId: s.id }), returns<Attachment>()),
+  /** Asks where to save a copy of an attached image (the chat's lightbox). */
+  'attachments.saveCopy': method(byId, returns<ExportResult>()),
+  /** Puts an attached image on the clipboard. */
+  'attachments.copyImage': method(byId, returns<void>()),
+
+  // ------------------------------------------------------------ GlobalAsk and quick ask
+  /**
+   * Like `chat.send`, but the question goes to GlobalAsk (a web search answer)
+   * instead of the conversation's model; the same `chat.delta` and `chat.ended`
+   * events follow, and the saved answer carries its `sources`. GlobalAsk takes
+   * one question, so earlier messages are not sent.
+   */
+  'ask.send': method(
+    v.strictObject({ requestId: s.id, conversationId: s.id, content: s.nonEmptyText(LIMITS.askPromptChars, 'needs a question') }),
+    returns<ChatTurn>()
+  ),
+  /** The clipboard's text, read only when the person asks ("Use clipboard"). */
+  'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
 
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
   /** Opens the folder that holds main's log file in the OS file manager. */
-  'app.openLogsFolder': method(s.noArgs, returns<void>())
+  'app.openLogsFolder': method(s.noArgs, returns<void>()),
+  /** Shows a file this session exported in the system's file manager; other paths are refused. */
+  'app.showInFolder': method(v.strictObject({ path: s.text(4096) }), returns<void>()),
+  /** Opens the folder with the app's data (database, media, settings). */
+  'app.openDataFolder': method(s.noArgs, returns<void>()),
+
+  /** The screen the window shows, so the application menu ticks it. */
+  'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>()),
+
+  /** Shows the right-click menu for a message or an image at the pointer; resolves to the chosen command, null when dismissed. */
+  'menu.popup': method(
+    v.variant(
+      'kind',
+      [
+        v.strictObject({
+          kind: v.literal('message'),
+          messageId: s.id,
+          role: v.picklist(['user', 'assistant'], 'must be user or assistant'),
+          hasSelection: v.boolean('must be true or false')
+        }),
+        v.strictObject({ kind: v.literal('image'), mediaId: s.id })
+      ],
+      'must be a message or an image'
+    ),
+    returns<{ command: ContextCommand | null }>()
+  ),
+
+  'update.state': method(s.noArgs, returns<UpdateState>()),
+  /** Looks for an update now (a found one downloads in the background). */
+  'update.check': method(s.noArgs, returns<UpdateState>()),
+  /** Once an update is ready: saves running work, closes everything and restarts into the new version. */
+  'update.restart': method(s.noArgs, returns<void>()),
+
+  // desktop shell: tray, global shortcut, quick-ask window
+  'shell.status': method(s.noArgs, returns<DesktopStatus>()),
+  /** Registers the quick-ask shortcut again (after the person freed it in another app). */
+  'shell.retryShortcut': method(s.noArgs, returns<DesktopStatus>()),
+  /** The renderer's player state, so the tray offers Play or Pause. */
+  'shell.playerState': method(v.strictObject({ state: v.picklist(['none', 'playing', 'paused'], 'must be none, playing or paused') }), returns<void>()),
+  /** Hides the quick-ask window (Esc). */
+  'quick.hide': method(s.noArgs, returns<void>()),
+  /** Hides the quick-ask window and opens this conversation in the main window. */
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
 } as const
 
 export const events = {
@@ -748,7 +970,17 @@ export const events = {
   /** To every window: a queue paused, resumed or changed its counts. */
   'jobs.queue': event<QueueState>(),
   /** To every window: library items were added, changed or removed. */
-  'library.changed': event<LibraryChanged>()
+  'library.changed': event<LibraryChanged>(),
+  /** To the focused window: an application menu item it acts on was chosen. */
+  'menu.command': event<MenuCommandEvent>(),
+  /** To every window: the update's state changed (found, progress, ready, failed). */
+  'update.state': event<UpdateState>(),
+  /** To every window: the shortcut's registration or launch at login changed. */
+  'shell.status': event<DesktopStatus>(),
+  /** To the main window: the tray or the quick-ask window asks for a screen. */
+  'shell.command': event<ShellCommand>(),
+  /** To the quick-ask window: it was just shown and focused. */
+  'quick.show': event<QuickShow>()
 } as const
 
 export type Methods = typeof methods

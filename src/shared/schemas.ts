@@ -9,7 +9,18 @@
  */
 import * as v from 'valibot'
 import { AppError } from './errors'
-import { INTEGER_PARAMS, LIMITS, PARAM_NAMES, PARAM_RANGES, TIMEOUT_RANGE_MS, type ParamName } from './limits'
+import {
+  INTEGER_PARAMS,
+  LANGUAGE_CODE_LENGTH,
+  LIMITS,
+  MESSAGE_FONT_SIZE_RANGE,
+  PARAM_NAMES,
+  PARAM_RANGES,
+  SPELLCHECK_LANGUAGES_MAX,
+  TIMEOUT_RANGE_MS,
+  ZOOM_LEVEL_RANGE,
+  type ParamName
+} from './limits'
 
 /** Anything that takes no arguments: IPC sends `undefined`, the HTTP test host `null`. */
 export const noArgs = v.nullish(v.undefined())
@@ -108,6 +119,12 @@ const timeoutMs = v.pipe(
   v.maxValue(TIMEOUT_RANGE_MS[1], `must be between ${TIMEOUT_RANGE_MS[0] / 1000} and ${TIMEOUT_RANGE_MS[1] / 1000} seconds`)
 )
 
+/** A spellchecker language such as `en-US` or `pt-BR`. */
+export const languageCode = v.pipe(
+  text(LANGUAGE_CODE_LENGTH),
+  v.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as en-US')
+)
+
 export const settingsPatch = v.strictObject({
   baseUrl: v.optional(text(LIMITS.urlLength)),
   timeouts: v.optional(v.strictObject({ connectMs: v.optional(timeoutMs), headersMs: v.optional(timeoutMs), idleMs: v.optional(timeoutMs) })),
@@ -124,7 +141,28 @@ export const settingsPatch = v.strictObject({
   ),
   quickAskShortcut: v.optional(v.pipe(nonEmptyText(LIMITS.shortcutLength), v.regex(/^[\w+ ]+$/, 'must look like CommandOrControl+Shift+Space'))),
   chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) })),
-  jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) }))
+  jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) })),
+  appearance: v.optional(
+    v.strictObject({
+      zoomLevel: v.optional(v.pipe(v.number('must be a number'), v.minValue(ZOOM_LEVEL_RANGE[0], `must be at least ${ZOOM_LEVEL_RANGE[0]}`), v.maxValue(ZOOM_LEVEL_RANGE[1], `must be at most ${ZOOM_LEVEL_RANGE[1]}`))),
+      messageFontSize: v.optional(count(MESSAGE_FONT_SIZE_RANGE[0], MESSAGE_FONT_SIZE_RANGE[1]))
+    })
+  ),
+  spellcheck: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean('must be true or false')),
+      languages: v.optional(v.pipe(v.array(languageCode, 'must be a list of language codes'), v.maxLength(SPELLCHECK_LANGUAGES_MAX, `can hold at most ${SPELLCHECK_LANGUAGES_MAX} languages`)))
+    })
+  ),
+  updates: v.optional(v.strictObject({ autoCheck: v.optional(v.boolean('must be true or false')) })),
+  desktop: v.optional(
+    v.strictObject({
+      closeToTray: v.optional(v.boolean('must be true or false')),
+      launchAtLogin: v.optional(v.boolean('must be true or false')),
+      quickAskHidesOnBlur: v.optional(v.boolean('must be true or false')),
+      trayNoticeShown: v.optional(v.boolean('must be true or false'))
+    })
+  )
 })
 
 /** The key as typed: no spaces or control characters, which would corrupt the Authorization header. */

@@ -102,6 +102,10 @@ describe('chat', () => {
     expect(kept.length).toBeGreaterThan(200)
     expect(kept.split(/\s+/).length).toBeLessThan(4000)
     await page.getByTestId('send-button').waitFor()
+    // The badge starts where the text starts (it sat 6 px to its left).
+    const badge = (await answer.getByTestId('stopped-badge').boundingBox())!
+    const text = (await answer.getByTestId('message-content').boundingBox())!
+    expect(Math.abs(badge.x - text.x)).toBeLessThanOrEqual(1)
     await screenshot(page, 'chat-stopped')
   })
 

@@ -84,7 +84,7 @@ describe('the worker thread as built for the app', () => {
 
     const target = ChatStore.open(join(folder, 'target.sqlite'))
     const imported = await run({ kind: 'import', databasePath: target.filePath, filePath: file })
-    expect(imported.at(-1)).toEqual({ type: 'done', outcome: { kind: 'import', counts: { conversations: 1, messages: 1, skipped: 0 } } })
+    expect(imported.at(-1)).toEqual({ type: 'done', outcome: { kind: 'import', counts: { conversations: 1, messages: 1, skipped: 0, newestId: conversation.id } } })
     expect(target.getConversation(conversation.id).messages[0]?.content).toBe('Hello from the built worker')
     target.close()
   })

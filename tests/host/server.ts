@@ -12,11 +12,12 @@ import { join, resolve } from 'node:path'
 import { createAppServices, SETTINGS_FILE, type AppServices } from '../../src/main/app-services'
 import { dispatch, type EventSink } from '../../src/main/bridge'
 import { APP_ORIGIN, resolveServedFile } from '../../src/main/services/app-protocol'
-import type { SettingsPatch } from '../../src/shared/contract'
+import type { EventName, PayloadOf, SettingsPatch } from '../../src/shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
 import { bundleForBrowser } from '../support/browser-bundle'
 import { nodePowers, type NodePowers } from '../support/node-powers'
 import type { SecretCipher } from '../../src/main/services/key-vault'
+import type { Updater } from '../../src/main/services/updates'
 import { defaultSettings } from '../../src/main/services/settings-schema'
 
 const projectRoot = resolve(import.meta.dirname, '../..')
@@ -28,12 +29,16 @@ export interface TestHostOptions {
   initialSettings?: SettingsPatch
   cipher?: SecretCipher
   port?: number
+  /** An updater for the services (a fake one in tests); none means this build cannot update itself. */
+  updater?: Updater
 }
 
 export interface TestHost {
   url: string
   services: AppServices
   powers: NodePowers
+  /** Sends an event to every open page, as the shell sends one to a window (e.g. `quick.show`). */
+  emit<E extends EventName>(event: E, payload: PayloadOf<E>): void
   close(): Promise<void>
 }
 
@@ -52,7 +57,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     }
     writeFileSync(join(options.userDataDir, SETTINGS_FILE), JSON.stringify(initial, null, 2))
   }
-  const powers = nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher })
+  const powers: NodePowers = { ...nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher }), ...(options.updater ? { updater: options.updater } : {}) }
   const services = await createAppServices(powers)
   const script = await bundleForBrowser(join(import.meta.dirname, 'browser-bridge.ts'))
 
@@ -70,9 +75,10 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       }
     }
   }
-  const stopBroadcast = services.onBroadcast((event, payload) => {
+  const emit = <E extends EventName>(event: E, payload: PayloadOf<E>): void => {
     for (const clientId of channels.keys()) sinkFor(clientId).send(event, payload)
-  })
+  }
+  const stopBroadcast = services.onBroadcast(emit)
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -130,7 +136,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       return notFound(response)
     }
     const headers = { 'content-type': served.contentType, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }
-    if (file.endsWith('index.html')) {
+    if (file.endsWith('.html')) {
       // The bridge must exist before the app's own module runs: module scripts run in order.
       const html = data.toString('utf8').replace('<head>', '<head>\n    <script type="module" src="/__host/bridge.js"></script>')
       response.writeHead(200, headers)
@@ -147,6 +153,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     url: `http://127.0.0.1:${port}`,
     services,
     powers,
+    emit,
     async close() {
       stopBroadcast()
       for (const { response } of channels.values()) response.end()

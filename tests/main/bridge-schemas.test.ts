@@ -25,7 +25,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     theme: 'dark',
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
-    chat: { enterSends: false }
+    chat: { enterSends: false },
+    desktop: { closeToTray: false, quickAskHidesOnBlur: true }
   },
   'settings.reset': undefined,
   'key.set': { key: 'sk-test-1234' },
@@ -61,6 +62,9 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'chat.regenerate': { requestId: 'r3', messageId: 'm1' },
   'chat.edit': { requestId: 'r4', messageId: 'm1', content: 'Hello again' },
   'chat.switchVersion': { messageId: 'm1' },
+  'chat.continue': { requestId: 'r5', messageId: 'm1' },
+  'chat.deleteMessage': { messageId: 'm1' },
+  'chat.fork': { messageId: 'm1' },
   'presets.list': undefined,
   'presets.save': { name: 'Writer', systemPrompt: '', params: {}, model: null },
   'presets.delete': { id: 'p1' },
@@ -96,9 +100,25 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'ask.send': { requestId: 'r9', conversationId: 'c1', content: 'What is new?' },
+  'quick.clipboardText': undefined,
+  'attachments.saveCopy': { id: 'a1' },
+  'attachments.copyImage': { id: 'a1' },
   'app.info': undefined,
   'app.openExternal': { url: 'https://example.com/' },
-  'app.openLogsFolder': undefined
+  'app.openLogsFolder': undefined,
+  'app.showInFolder': { path: '/home/me/chat.md' },
+  'app.openDataFolder': undefined,
+  'menu.setRoute': { route: 'library' },
+  'menu.popup': { kind: 'message', messageId: 'm1', role: 'assistant', hasSelection: false },
+  'update.state': undefined,
+  'update.check': undefined,
+  'update.restart': undefined,
+  'shell.status': undefined,
+  'shell.retryShortcut': undefined,
+  'shell.playerState': { state: 'playing' },
+  'quick.hide': undefined,
+  'quick.openInMain': { conversationId: 'c1' }
 }
 
 /** A table whose handlers only record that they ran. */

@@ -689,3 +689,38 @@ describe('versions', () => {
     await expect(harness.chat.edit({ requestId: nextId(), messageId: ended.message.id, content: 'x' }, harness.sink)).rejects.toThrow(/Only your own/)
   })
 })
+
+describe('continuing an answer', () => {
+  it('Continue appends to an answer that stopped at length, sending it back with a request to go on', async () => {
+    const conversation = newConversation({ params: { max_tokens: 12 } })
+    const { turn, ended } = await send(conversation.id, 'Explain streams in Node, words:200')
+    expect(ended.message.finishReason).toBe('length')
+    const first = ended.message.content
+    harness.store.updateConversationSettings(conversation.id, { params: {} })
+
+    const requestId = nextId()
+    const next = await harness.chat.continue({ requestId, messageId: turn.assistantMessage.id }, harness.sink)
+    expect(next.assistantMessage.id).toBe(turn.assistantMessage.id)
+    expect(next.assistantMessage.status).toBe('streaming')
+    expect(next.assistantMessage.content).toBe(first)
+    const done = await harness.ended(requestId)
+    const added = harness.deltas(requestId).map((d) => d.content).join('')
+    expect(added.length).toBeGreaterThan(0)
+    expect(done.message.content).toBe(first + added)
+    expect(done.message.status).toBe('complete')
+    expect(done.message.finishReason).toBe('stop')
+    const sent = lastSentMessages()
+    expect(sent.at(-2)).toEqual({ role: 'assistant', content: first })
+    expect(sent.at(-1)?.role).toBe('user')
+    expect(String(sent.at(-1)?.content)).toMatch(/Continue/)
+    // Still one version, one answer.
+    expect(harness.store.getConversation(conversation.id).messages.map((m) => m.content)).toEqual(['Explain streams in Node, words:200', first + added])
+  })
+
+  it('refuses to continue a question', async () => {
+    const conversation = newConversation()
+    const { turn } = await send(conversation.id, 'Hi')
+    await expect(harness.chat.continue({ requestId: nextId(), messageId: turn.userMessage!.id }, harness.sink)).rejects.toMatchObject({ code: 'invalid_argument' })
+  })
+})
+

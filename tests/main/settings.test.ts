@@ -7,7 +7,7 @@ import { createAppServices, type AppServices } from '../../src/main/app-services
 import { dispatch, type HandlerTable } from '../../src/main/bridge'
 import { AppError } from '../../src/shared/errors'
 import { SettingsService } from '../../src/main/services/settings'
-import { defaultSettings } from '../../src/main/services/settings-schema'
+import { defaultSettings, defaultSettingsFor } from '../../src/main/services/settings-schema'
 import { startFakeApi, type FakeApi } from '../fake-api/server'
 import { nodePowers, openConfSettingsStore } from '../support/node-powers'
 
@@ -31,6 +31,29 @@ describe('SettingsService', () => {
     expect(again.baseUrl).toBe('http://127.0.0.1:8787')
     expect(again.timeouts).toEqual({ ...defaultSettings.timeouts, idleMs: 5_000 })
     expect(again.defaultModels).toEqual({ ...defaultSettings.defaultModels, image: 'flux-anime' })
+  })
+
+  it('keeps the app in the tray by default on Windows and Linux, not on macOS where the dock keeps it', () => {
+    expect(defaultSettingsFor('win32').desktop.closeToTray).toBe(true)
+    expect(defaultSettingsFor('linux').desktop.closeToTray).toBe(true)
+    expect(defaultSettingsFor('darwin').desktop.closeToTray).toBe(false)
+    expect(defaultSettingsFor('darwin').desktop).toMatchObject({ launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false })
+  })
+
+  it('gives a file from before the desktop settings their defaults, and fills a group written before a key existed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skyport-settings-'))
+    const { desktop: _omitted, ...older } = defaultSettings
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...older, theme: 'dark' }))
+    const fromOld = makeService(dir).service
+    expect(fromOld.notice).toBeNull()
+    expect(fromOld.get()).toMatchObject({ theme: 'dark', desktop: defaultSettings.desktop })
+
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...older, desktop: { launchAtLogin: true } }))
+    const partial = makeService(dir).service
+    expect(partial.notice).toBeNull()
+    expect(partial.get().desktop).toEqual({ ...defaultSettings.desktop, launchAtLogin: true })
+    partial.update({ desktop: { quickAskHidesOnBlur: true } })
+    expect(makeService(dir).service.get().desktop).toEqual({ ...defaultSettings.desktop, launchAtLogin: true, quickAskHidesOnBlur: true })
   })
 
   it('tells listeners about changes', () => {

@@ -86,7 +86,7 @@ describe('export and import of every conversation, in a worker', () => {
     const target = openStore()
     const importSink = progressSink()
     const imported = await new ConversationTransfer({ store: target, dialogs: scriptedDialogs({ open: [file] }) }).importFromFile(importSink)
-    expect(imported).toEqual({ path: file, conversations: 12, messages: 48, skipped: 0 })
+    expect(imported).toEqual({ path: file, conversations: 12, messages: 48, skipped: 0, newestId: expect.any(String) })
     expect({ ...target.exportAll(), exportedAt: 'any' }).toEqual({ ...source.exportAll(), exportedAt: 'any' })
     expect(importSink.progress.map((step) => step.phase)).toContain('checking')
     expect(importSink.progress.at(-1)).toEqual({ operation: 'import', phase: 'importing', done: 12, total: 12 })
@@ -99,14 +99,18 @@ describe('export and import of every conversation, in a worker', () => {
     const file = join(folder, 'all.json')
     const transfer = new ConversationTransfer({ store, dialogs: scriptedDialogs({ save: [file], open: [file, file] }) })
     await transfer.exportAll()
-    expect(await transfer.importFromFile()).toEqual({ path: file, conversations: 0, messages: 0, skipped: 3 })
+    expect(await transfer.importFromFile()).toEqual({ path: file, conversations: 0, messages: 0, skipped: 3, newestId: null })
     expect(store.listConversations()).toHaveLength(3)
     // A conversation that gained a message since is imported again, as a copy.
     const first = store.listConversations().find((item) => item.title === 'Conversation 0')
     const leaf = store.getConversation(first?.id ?? '').messages.at(-1)?.id ?? null
     store.addMessage({ conversationId: first?.id ?? '', parentId: leaf, role: 'user', content: 'Later' })
-    expect(await transfer.importFromFile()).toEqual({ path: file, conversations: 1, messages: 4, skipped: 2 })
+    const again = await transfer.importFromFile()
+    expect(again).toEqual({ path: file, conversations: 1, messages: 4, skipped: 2, newestId: expect.any(String) })
     expect(store.listConversations()).toHaveLength(4)
+    // The copy is the one to show.
+    expect(store.getConversation(again.newestId ?? '').title).toBe('Conversation 0')
+    expect(again.newestId).not.toBe(first?.id)
   })
 
   it('reads a ChatGPT conversations.json from a file', async () => {
@@ -114,8 +118,11 @@ describe('export and import of every conversation, in a worker', () => {
     writeFileSync(file, JSON.stringify(chatGptExport, null, 2))
     const store = openStore()
     const result = await new ConversationTransfer({ store, dialogs: scriptedDialogs({ open: [file] }) }).importFromFile()
-    expect(result).toEqual({ path: file, conversations: 2, messages: 9, skipped: 0 })
+    expect(result).toEqual({ path: file, conversations: 2, messages: 9, skipped: 0, newestId: expect.any(String) })
     expect(store.listConversations()).toHaveLength(2)
+    // The conversation active most recently is named, for the window to select.
+    const newest = store.listConversations().reduce((a, b) => (b.updatedAt > a.updatedAt ? b : a))
+    expect(result.newestId).toBe(newest.id)
   })
 
   it.each<[string, (valid: string) => string, RegExp]>([
@@ -238,7 +245,7 @@ describe('a large export and import', () => {
     watch = watchMainThread()
     const imported = await new ConversationTransfer({ store, dialogs: scriptedDialogs({ open: [bundleFile] }), workerLimits }).importFromFile(progressSink())
     const importRun = watch.stop()
-    expect(imported).toEqual({ path: bundleFile, conversations: 120, messages: 2400, skipped: 0 })
+    expect(imported).toEqual({ path: bundleFile, conversations: 120, messages: 2400, skipped: 0, newestId: expect.any(String) })
 
     const exportFile = join(folder, 'again.json')
     watch = watchMainThread()

@@ -87,6 +87,8 @@ export interface NodePowers extends Powers {
   /** Image files put on the clipboard. */
   copiedImages: string[]
   dialogScript: DialogScript
+  /** What `readClipboardText` answers; `clipboardReads` counts the reads. */
+  clipboard: { text: string; reads: number }
 }
 
 export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher }): NodePowers {
@@ -97,7 +99,8 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
   const revealed: string[] = []
   const copiedImages: string[] = []
   const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [], folders: [] }
-  return {
+  const clipboard = { text: '', reads: 0 }
+  const powers: NodePowers = {
     userDataDir: options.userDataDir,
     openSettingsStore: () => openConfSettingsStore(options.userDataDir),
     cipher: options.cipher ?? new TestCipher(),
@@ -132,6 +135,12 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
     trashed,
     revealed,
     copiedImages,
-    dialogScript
+    dialogScript,
+    readClipboardText: async () => {
+      clipboard.reads++
+      return clipboard.text
+    },
+    clipboard
   }
+  return powers
 }

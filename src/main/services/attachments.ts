@@ -145,6 +145,12 @@ export class AttachmentStore {
     return toAttachment(id, record)
   }
 
+  /** The stored file of an image, checked to exist (for saving a copy or the clipboard). */
+  async filePath(id: string): Promise<string> {
+    const stored = await this.get(id)
+    return join(this.#dir, stored.url.slice(stored.url.lastIndexOf('/') + 1))
+  }
+
   /** The image as a `data:` URL, for an `image_url` content part. Reads the stored file, not the caller's fields. */
   async toDataUrl(attachment: Attachment | string): Promise<string> {
     const id = typeof attachment === 'string' ? attachment : attachment?.id

@@ -3,11 +3,19 @@
  * and conf (in tests and the browser test host) both validate against it.
  */
 import type { Settings } from '../../shared/contract'
-import { LIMITS } from '../../shared/limits'
+import { LANGUAGE_CODE_LENGTH, LIMITS, MESSAGE_FONT_SIZE_RANGE, SPELLCHECK_LANGUAGES_MAX, ZOOM_LEVEL_RANGE } from '../../shared/limits'
 
 export const DEFAULT_BASE_URL = 'https://api.airforce'
 
-export const defaultSettings: Settings = {
+/**
+ * The defaults for one OS. Closing the window leaves the app in the tray on
+ * Windows and Linux; on macOS the dock keeps the app running anyway.
+ */
+export function defaultSettingsFor(platform: NodeJS.Platform): Settings {
+  return { ...structuredClone(baseDefaults), desktop: { ...baseDefaults.desktop, closeToTray: platform !== 'darwin' } }
+}
+
+const baseDefaults: Settings = {
   baseUrl: DEFAULT_BASE_URL,
   timeouts: { connectMs: 10_000, headersMs: 60_000, idleMs: 60_000 },
   proxy: { mode: 'none', url: '' },
@@ -21,8 +29,15 @@ export const defaultSettings: Settings = {
   },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
-  jobs: { concurrency: 1 }
+  jobs: { concurrency: 1 },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true },
+  // People asked for a quick-ask window that does not close itself, so hiding on blur is opt-in.
+  desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
+
+export const defaultSettings: Settings = defaultSettingsFor(process.platform)
 
 const timeout = { type: 'integer', minimum: 1_000, maximum: 600_000 } as const
 const modelId = { type: 'string', minLength: 1, maxLength: 200 } as const
@@ -63,6 +78,46 @@ export const settingsSchema = {
     type: 'object',
     properties: { concurrency: { type: 'integer', minimum: 1, maximum: LIMITS.queueConcurrency } },
     required: ['concurrency'],
+    additionalProperties: false
+  },
+  // Files written before these keys existed get them from the defaults (top-level keys are filled in on read).
+  appearance: {
+    type: 'object',
+    properties: {
+      zoomLevel: { type: 'number', minimum: ZOOM_LEVEL_RANGE[0], maximum: ZOOM_LEVEL_RANGE[1] },
+      messageFontSize: { type: 'integer', minimum: MESSAGE_FONT_SIZE_RANGE[0], maximum: MESSAGE_FONT_SIZE_RANGE[1] }
+    },
+    required: ['zoomLevel', 'messageFontSize'],
+    additionalProperties: false
+  },
+  spellcheck: {
+    type: 'object',
+    properties: {
+      enabled: { type: 'boolean' },
+      languages: {
+        type: 'array',
+        maxItems: SPELLCHECK_LANGUAGES_MAX,
+        items: { type: 'string', maxLength: LANGUAGE_CODE_LENGTH, pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }
+      }
+    },
+    required: ['enabled', 'languages'],
+    additionalProperties: false
+  },
+  updates: {
+    type: 'object',
+    properties: { autoCheck: { type: 'boolean' } },
+    required: ['autoCheck'],
+    additionalProperties: false
+  },
+  // Nothing required: a file from before a key existed is valid, and SettingsService fills the gaps.
+  desktop: {
+    type: 'object',
+    properties: {
+      closeToTray: { type: 'boolean' },
+      launchAtLogin: { type: 'boolean' },
+      quickAskHidesOnBlur: { type: 'boolean' },
+      trayNoticeShown: { type: 'boolean' }
+    },
     additionalProperties: false
   }
 } as const

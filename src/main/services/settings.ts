@@ -44,13 +44,13 @@ export class SettingsService {
     try {
       this.#file = options.openStore()
       // Reading validates the whole file against the schema.
-      this.#current = this.#file.store
+      this.#current = withDefaults(this.#file.store)
     } catch (error) {
       const reason = describeUnreadable(error)
       const backup = options.filePath.replace(/\.json$/, '') + `.unreadable-${fileStamp(options.now?.() ?? new Date())}.json`
       if (existsSync(options.filePath)) renameSync(options.filePath, backup)
       this.#file = options.openStore()
-      this.#current = this.#file.store
+      this.#current = withDefaults(this.#file.store)
       this.#notice = `Your settings could not be read: ${reason}. The defaults are in use; the old file was kept as ${backup}.`
     }
   }
@@ -76,7 +76,11 @@ export class SettingsService {
       defaultModels: { ...current.defaultModels, ...patch.defaultModels },
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
       chat: { ...current.chat, ...patch.chat },
-      jobs: { ...current.jobs, ...patch.jobs }
+      jobs: { ...current.jobs, ...patch.jobs },
+      appearance: { ...current.appearance, ...patch.appearance },
+      spellcheck: { ...current.spellcheck, ...patch.spellcheck },
+      updates: { ...current.updates, ...patch.updates },
+      desktop: { ...current.desktop, ...patch.desktop }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)
     validate(next)
@@ -107,6 +111,14 @@ export class SettingsService {
     const settings = this.get()
     for (const listener of this.#listeners) listener(settings)
   }
+}
+
+/**
+ * conf fills missing top-level keys from the defaults, but not missing keys
+ * inside a group: a file written before a group's key existed gets them here.
+ */
+function withDefaults(stored: Settings): Settings {
+  return { ...stored, desktop: { ...defaultSettings.desktop, ...stored.desktop } }
 }
 
 /** conf's errors name the file's full path; say what is wrong with it instead. */

@@ -111,4 +111,17 @@ describe('ChatStore presets', () => {
     expect(caught(() => store.savePreset({ name: '', systemPrompt: '', params: {}, model: null }))).toMatchObject({ code: 'invalid_argument' })
     expect(caught(() => store.savePreset({ name: 'x'.repeat(101), systemPrompt: '', params: {}, model: null }))).toMatchObject({ code: 'invalid_argument' })
   })
+
+  it('removes conversations that never got a message, but keeps pinned ones and those with messages', () => {
+    const store = openStore()
+    const used = store.createConversation(settings, 'Used')
+    store.addMessage({ conversationId: used.id, parentId: null, role: 'user', content: 'hello' })
+    store.createConversation(settings)
+    store.createConversation(settings)
+    const pinned = store.createConversation(settings, 'Pinned')
+    store.pinConversation(pinned.id, true)
+    expect(store.purgeEmptyConversations()).toBe(2)
+    expect(store.listConversations().map((item) => item.title).sort()).toEqual(['Pinned', 'Used'])
+    expect(store.getConversation(used.id).messages).toHaveLength(1)
+  })
 })

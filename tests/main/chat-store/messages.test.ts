@@ -229,4 +229,55 @@ describe('ChatStore message tree', () => {
     expect(store.purgeTrash()).toBe(1)
     expect(store.search('message')).toEqual([])
   })
+
+  it('deletes a version and what follows it, showing the version before; deleting the last one stops the thread at its parent', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Q' })
+    const a1 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'A1' })
+    const a2 = store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: 'A2' })
+    const q2 = store.addMessage({ conversationId: id, parentId: a2.id, role: 'user', content: 'Q2' })
+    store.addMessage({ conversationId: id, parentId: q2.id, role: 'assistant', content: 'A3' })
+    expect(contents(store.thread(id))).toEqual(['Q', 'A2', 'Q2', 'A3'])
+
+    const after = store.deleteMessage(a2.id)
+    expect(contents(after.messages)).toEqual(['Q', 'A1'])
+    expect(after.messages[1]?.versionIds).toEqual([a1.id])
+    expect(caught(() => store.getMessage(q2.id))).toMatchObject({ code: 'not_found' })
+    // Search forgets the deleted messages.
+    expect(store.search('Q2')).toEqual([])
+
+    expect(contents(store.deleteMessage(a1.id).messages)).toEqual(['Q'])
+    expect(contents(store.deleteMessage(q.id).messages)).toEqual([])
+    expect(caught(() => store.deleteMessage(q.id))).toMatchObject({ code: 'not_found' })
+  })
+
+  it('refuses to delete a message while an answer below it is being written', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    const q = store.addMessage({ conversationId: id, parentId: null, role: 'user', content: 'Q' })
+    store.addMessage({ conversationId: id, parentId: q.id, role: 'assistant', content: '', status: 'streaming' })
+    expect(caught(() => store.deleteMessage(q.id))).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/Stop it first/) })
+    expect(contents(store.thread(id))).toEqual(['Q', ''])
+  })
+
+  it('forks a conversation at a message: a new one with that branch only and the same settings', () => {
+    const store = openStore()
+    const source = store.createConversation({ ...settings, systemPrompt: 'Be brief.' }, 'Trip')
+    const q = store.addMessage({ conversationId: source.id, parentId: null, role: 'user', content: 'Q' })
+    store.addMessage({ conversationId: source.id, parentId: q.id, role: 'assistant', content: 'A-old' })
+    const a = store.addMessage({ conversationId: source.id, parentId: q.id, role: 'assistant', content: 'A', usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } })
+    store.addMessage({ conversationId: source.id, parentId: a.id, role: 'user', content: 'Later' })
+
+    const fork = store.forkConversation(a.id)
+    expect(fork.id).not.toBe(source.id)
+    expect(fork.title).toBe('Trip (fork)')
+    expect(fork.settings.systemPrompt).toBe('Be brief.')
+    expect(contents(fork.messages)).toEqual(['Q', 'A'])
+    expect(fork.messages[1]?.versionIds).toHaveLength(1)
+    expect(fork.messages[1]?.usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3 })
+    expect(fork.messages.map((m) => m.id)).not.toContain(a.id)
+    // The source is untouched.
+    expect(contents(store.thread(source.id))).toEqual(['Q', 'A', 'Later'])
+  })
 })

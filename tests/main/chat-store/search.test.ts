@@ -20,6 +20,18 @@ function seed(store: ChatStore): { trip: string; code: string } {
 }
 
 describe('ChatStore search', () => {
+  it('shows snippets as plain text, without the markdown around the words', () => {
+    const store = openStore()
+    const id = store.createConversation(settings, 'Formatting').id
+    store.addMessage({
+      conversationId: id,
+      parentId: null,
+      role: 'assistant',
+      content: '## Kyoto\n\n**Kyoto** has [temples](https://example.com/temples) and `gardens`.\n\n| City | Sight |\n| --- | --- |\n| Kyoto | Gion |\n\n- first _item_'
+    })
+    expect(texts(store.search('kyoto'))).toEqual(['[Kyoto] [Kyoto] has temples and gardens. City Sight [Kyoto] Gion first item'])
+  })
+
   it('finds words across conversations, with the title, role and highlighted parts', () => {
     const store = openStore()
     const { trip, code } = seed(store)

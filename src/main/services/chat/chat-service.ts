@@ -15,20 +15,34 @@ import type {
   Conversation,
   MessageRecord,
   Settings,
-  Usage
+  Usage,
+  WebSource
 } from '../../../shared/contract'
 import { AppError, toErrorData, type BridgeErrorData } from '../../../shared/errors'
 import type { EventSink } from '../../bridge'
 import { DeltaCoalescer } from '../coalescer'
 import type { GatewayClient } from '../gateway'
-import { ENDED_EARLY_MESSAGE } from '../http/sse'
+import { ENDED_EARLY_MESSAGE, type ChatStreamEvent } from '../http/sse'
+import { Citations } from '../ask/citations'
+import type { GlobalAsk } from '../ask/global-ask'
 import type { Logger } from '../log'
 import type { StreamRegistry } from '../streams'
 import { AnswerFilter } from './answer-filter'
 import type { ChatStore, MessagePatch } from './store'
 
 /** Everything saved when an answer ends. */
-type AnswerEnd = Required<Omit<MessagePatch, 'attachments'>>
+type AnswerEnd = Required<Omit<MessagePatch, 'attachments' | 'sources'>> & Pick<MessagePatch, 'sources'>
+
+/** Where an answer comes from other than the conversation's chat model (GlobalAsk). */
+interface AnswerSource {
+  events(signal: AbortSignal): AsyncIterable<ChatStreamEvent>
+  /** Text that follows the answer once it has all arrived (a web answer's list of sources). */
+  epilogue(): string
+  sources(): WebSource[]
+}
+
+/** The model name web answers are saved under. */
+export const WEB_ANSWER_MODEL = 'globalask'
 /** A message as the model is sent it; the question may not be saved yet. */
 type Spoken = Pick<MessageRecord, 'role' | 'content' | 'attachments'>
 
@@ -50,6 +64,8 @@ export interface AttachmentSource {
 export interface ChatServiceDeps {
   store: ChatStore
   gateway: Pick<GatewayClient, 'streamChat'>
+  /** Web answers (`ask`); without it `ask` is refused. */
+  globalAsk?: Pick<GlobalAsk, 'ask'>
   streams: StreamRegistry
   attachments: AttachmentSource
   settings: () => Settings
@@ -79,12 +95,16 @@ const STOPPED_SETTLE_MS = 2_000
  */
 const CUT_SHORT: BridgeErrorData = { code: 'network', message: ENDED_EARLY_MESSAGE }
 const DEFAULT_TITLE = 'New chat'
+/** Sent after an answer that stopped early, to have the model go on from its last word. */
+const CONTINUE_PROMPT = 'Continue exactly where your previous answer stopped. Do not repeat anything, do not add an introduction.'
 
 export class ChatService {
   readonly #deps: ChatServiceDeps
   /** One answer at a time per conversation: conversation id → the turn writing it. */
   readonly #busy = new Map<string, Claim>()
   readonly #running = new Set<Promise<void>>()
+  /** Where each running answer's events go, by conversation: `handOver` can redirect them. */
+  readonly #routes = new Map<string, { sink: EventSink }>()
 
   constructor(deps: ChatServiceDeps) {
     this.#deps = deps
@@ -111,6 +131,29 @@ export class ChatService {
     })
   }
 
+  /**
+   * A web answer (GlobalAsk) to a new question in the conversation. GlobalAsk
+   * takes one question, so the thread before it is not sent; the answer is
+   * saved like any other, with its sources.
+   */
+  ask(args: { requestId: string; conversationId: string; content: string }, sink: EventSink): Promise<ChatTurn> {
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const { content } = args
+      if (content.trim() === '') throw new AppError('invalid_argument', 'Write a question first.')
+      const answer = this.#webAnswer(content)
+      const conversation = await this.#claimConversation(args.conversationId, args.requestId, signal)
+      const earlier = conversation.messages
+      const title = conversation.title === DEFAULT_TITLE && earlier.length === 0 ? titleFrom(content, []) : null
+      const { userMessage, assistantMessage } = store.transaction(() => {
+        const userMessage = store.addMessage({ conversationId: conversation.id, parentId: earlier.at(-1)?.id ?? null, role: 'user', content })
+        if (title !== null) store.renameConversation(conversation.id, title)
+        return { userMessage, assistantMessage: this.#addAnswerRow(conversation, userMessage.id, WEB_ANSWER_MODEL) }
+      })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history: [], userMessage, assistantMessage, title, answer })
+    })
+  }
+
   regenerate(args: { requestId: string; messageId: string }, sink: EventSink): Promise<ChatTurn> {
     return this.#registered(args.requestId, sink, async (signal) => {
       const { store } = this.#deps
@@ -120,9 +163,11 @@ export class ChatService {
       const path = store.pathTo(old.parentId)
       const question = path.at(-1) as MessageRecord
       // The question is sent again even if its answers all failed: this is the person retrying it.
-      const history = await this.#history(conversation, path.slice(0, -1), question)
-      const assistantMessage = this.#addAnswerRow(conversation, question.id)
-      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null })
+      // A web answer is regenerated from the web again.
+      const answer = old.model === WEB_ANSWER_MODEL ? this.#webAnswer(question.content) : undefined
+      const history = answer ? [] : await this.#history(conversation, path.slice(0, -1), question)
+      const assistantMessage = this.#addAnswerRow(conversation, question.id, answer ? WEB_ANSWER_MODEL : undefined)
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null, answer })
     })
   }
 
@@ -144,6 +189,40 @@ export class ChatService {
     })
   }
 
+  /**
+   * Sends the rest of the answer being written in this conversation (if any)
+   * to `sink` instead of the window that asked: "Open in Skyport" hands a
+   * streaming quick ask to every window, so the main window follows it and
+   * the quick window still gets each delta once. Returns whether one was running.
+   */
+  handOver(conversationId: string, sink: EventSink): boolean {
+    const route = this.#routes.get(conversationId)
+    if (!route) return false
+    route.sink = sink
+    return true
+  }
+
+  /**
+   * Goes on with an answer that stopped early (at the token limit, or cut
+   * short): the model gets the thread with that answer and a request to
+   * continue, and what it writes is appended to the same message.
+   */
+  continue(args: { requestId: string; messageId: string }, sink: EventSink): Promise<ChatTurn> {
+    return this.#registered(args.requestId, sink, async (signal) => {
+      const { store } = this.#deps
+      const old = store.getMessage(args.messageId)
+      if (old.role !== 'assistant' || old.parentId === null) throw new AppError('invalid_argument', 'Only an answer can be continued.')
+      if (old.content.trim() === '' || old.status === 'error') throw new AppError('invalid_argument', 'This answer has nothing to continue from.')
+      const conversation = await this.#claimConversation(old.conversationId, args.requestId, signal)
+      const path = store.pathTo(old.parentId)
+      const question = path.at(-1) as MessageRecord
+      const history = await this.#history(conversation, path.slice(0, -1), question)
+      history.push({ role: 'assistant', content: old.content }, { role: 'user', content: CONTINUE_PROMPT })
+      const assistantMessage = store.updateMessage(old.id, { status: 'streaming', error: null, finishReason: null })
+      return this.#start({ requestId: args.requestId, signal, sink, conversation, history, userMessage: null, assistantMessage, title: null, prefix: old.content })
+    })
+  }
+
   /** Resolves when every answer being written has been saved (after an abort, say). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.#running])
@@ -162,15 +241,36 @@ export class ChatService {
   }
 
   /** The empty answer the stream is written into. */
-  #addAnswerRow(conversation: Conversation, questionId: string): MessageRecord {
+  #addAnswerRow(conversation: Conversation, questionId: string, model: string = conversation.settings.model): MessageRecord {
     return this.#deps.store.addMessage({
       conversationId: conversation.id,
       parentId: questionId,
       role: 'assistant',
       content: '',
-      model: conversation.settings.model,
+      model,
       status: 'streaming'
     })
+  }
+
+  /** GlobalAsk's answer to `question` as chat events: text with citation markers; the list of sources follows it. */
+  #webAnswer(question: string): AnswerSource {
+    const globalAsk = this.#deps.globalAsk
+    if (!globalAsk) throw new AppError('internal', 'Web answers are not available.')
+    const prompt = question.trim()
+    const citations = new Citations()
+    return {
+      async *events(signal) {
+        for await (const delta of globalAsk.ask(prompt, signal)) {
+          const content = citations.push(delta.text, delta.url)
+          if (content !== '') yield { type: 'delta', content, reasoning: '' }
+        }
+        // GlobalAsk has no end marker: a body that ended cleanly is the whole answer.
+        yield { type: 'done' }
+      },
+      // The last source's marker, then the list; also after a stop or a failure.
+      epilogue: () => citations.finish() + citations.list(),
+      sources: () => citations.sources
+    }
   }
 
   /** Starts streaming into the answer's row; returns before the answer arrives. */
@@ -183,8 +283,11 @@ export class ChatService {
     userMessage: MessageRecord | null
     assistantMessage: MessageRecord
     title: string | null
+    answer?: AnswerSource | undefined
+    /** Text the answer already holds (a continued answer); the stream appends to it. */
+    prefix?: string
   }): ChatTurn {
-    const running = this.#stream({ ...turn, message: turn.assistantMessage })
+    const running = this.#stream({ ...turn, message: turn.assistantMessage, prefix: turn.prefix ?? '' })
     this.#running.add(running)
     void running.finally(() => this.#running.delete(running))
     return { requestId: turn.requestId, userMessage: turn.userMessage, assistantMessage: turn.assistantMessage, title: turn.title }
@@ -198,17 +301,21 @@ export class ChatService {
     signal: AbortSignal
     sink: EventSink
     title: string | null
+    answer?: AnswerSource | undefined
+    prefix: string
   }): Promise<void> {
     // The turn's promise has resolved by now; nothing may throw out of here unseen.
-    const { requestId, conversation, message, signal, sink } = run
+    const { requestId, conversation, message, signal } = run
     const { store } = this.#deps
+    const route = { sink: run.sink }
+    this.#routes.set(conversation.id, route)
     const filter = new AnswerFilter({ showFooters: this.#deps.settings().chat.showAdFooters })
     const coalescer = new DeltaCoalescer(
-      (batch) => sink.send('chat.delta', { requestId, conversationId: conversation.id, messageId: message.id, ...batch }),
+      (batch) => route.sink.send('chat.delta', { requestId, conversationId: conversation.id, messageId: message.id, ...batch }),
       this.#deps.frameMs
     )
-    let content = ''
-    let reasoning = ''
+    let content = run.prefix
+    let reasoning = run.prefix === '' ? '' : message.reasoning
     let finishReason: string | null = null
     let usage: Usage | null = null
     let model: string | null = message.model
@@ -237,7 +344,9 @@ export class ChatService {
 
     try {
       const { settings } = conversation
-      const events = this.#deps.gateway.streamChat({ model: settings.model, messages: run.history, params: settings.params, stream: settings.stream }, signal)
+      const events = run.answer
+        ? run.answer.events(signal)
+        : this.#deps.gateway.streamChat({ model: settings.model, messages: run.history, params: settings.params, stream: settings.stream }, signal)
       for await (const event of events) {
         if (event.type === 'delta') {
           let shown = filter.push(event.content)
@@ -273,15 +382,22 @@ export class ChatService {
       error = signal.aborted ? null : toErrorData(caught)
     } finally {
       if (saveTimer) clearTimeout(saveTimer)
+      // After the filter (a hidden advertising footer must not take the sources with it), and
+      // also when stopped or failed: the sources of what arrived stay with it.
+      const epilogue = capped || content.trim() === '' ? '' : cutAt(run.answer?.epilogue() ?? '', maxChars - content.length)
+      content += epilogue
+      coalescer.push(epilogue, '')
       coalescer.flush()
       this.#deps.streams.end(requestId)
     }
 
     try {
       const status = signal.aborted || error === CUT_SHORT ? 'incomplete' : error ? 'error' : 'complete'
-      const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model })
-      sink.send('chat.ended', { requestId, message: saved, title: run.title })
+      const sources = run.answer?.sources() ?? []
+      const saved = this.#saveEnd(message, { content, reasoning, status, error, finishReason, usage, model, ...(sources.length > 0 ? { sources } : {}) })
+      route.sink.send('chat.ended', { requestId, message: saved, title: run.title })
     } finally {
+      if (this.#routes.get(conversation.id) === route) this.#routes.delete(conversation.id)
       // Only now: a turn waiting for this one then builds its history from the saved answer.
       this.#release(requestId)
     }

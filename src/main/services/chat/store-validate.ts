@@ -3,7 +3,7 @@
  * renderer's arguments and imported files are untrusted. Each check either
  * returns a clean value or throws `invalid_argument` naming what is wrong.
  */
-import type { Attachment, ChatParams, ChatRole, ConversationSettings, MessageStatus, Usage } from '../../../shared/contract'
+import type { Attachment, ChatParams, ChatRole, ConversationSettings, MessageStatus, Usage, WebSource } from '../../../shared/contract'
 import { AppError, errorCodes, type BridgeErrorData, type ErrorCode } from '../../../shared/errors'
 import * as v from 'valibot'
 import { LIMITS } from '../../../shared/limits'
@@ -146,4 +146,19 @@ export function checkUsage(value: unknown, what = 'usage'): Usage | null {
 export function checkFinishReason(value: unknown, what = 'finishReason'): string | null {
   if (value === undefined || value === null) return null
   return checkText(value, what, LIMITS.finishReasonLength)
+}
+
+/** The pages a web answer cites: http(s) addresses only, since each may be opened in the OS browser. */
+export function checkSources(value: unknown, what = 'sources'): WebSource[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw invalid(`The ${what} must be a list.`)
+  if (value.length > LIMITS.sourcesPerMessage) throw invalid(`A message can cite at most ${LIMITS.sourcesPerMessage} sources.`)
+  return value.map((item: unknown, index) => {
+    const at = `${what}[${index}]`
+    if (!isRecord(item)) throw invalid(`The ${at} must be an object.`)
+    if (typeof item.n !== 'number' || !Number.isInteger(item.n) || item.n < 1) throw invalid(`The ${at}.n must be a whole number from 1.`)
+    const url = checkText(item.url, `${at}.url`, LIMITS.urlLength)
+    if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalid(`The ${at}.url must be an http(s) address.`)
+    return { n: item.n, url, title: checkText(item.title, `${at}.title`, LIMITS.titleLength) }
+  })
 }

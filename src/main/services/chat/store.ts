@@ -21,10 +21,12 @@ import type {
   MessageStatus,
   Preset,
   SearchHit,
-  Usage
+  Usage,
+  WebSource
 } from '../../../shared/contract'
 import { AppError, type BridgeErrorData } from '../../../shared/errors'
 import { openDatabase } from '../db/connection'
+import { markdownToPlainText } from './db/plain-text'
 import { Statements } from '../db/statements'
 import {
   CONVERSATION_COLUMNS,
@@ -57,6 +59,7 @@ import {
   checkParams,
   checkRole,
   checkSettings,
+  checkSources,
   checkStatus,
   checkText,
   checkTitle,
@@ -99,6 +102,8 @@ export interface MessagePatch {
   finishReason?: string | null
   usage?: Usage | null
   model?: string | null
+  /** The pages a web answer cites. */
+  sources?: WebSource[]
 }
 
 export interface PresetInput {
@@ -120,12 +125,20 @@ export interface ImportCounts {
 /** One batch of a streamed import: the counts, and the ids of the conversations written (to undo them). */
 export interface ImportBatch extends ImportCounts {
   writtenIds: string[]
+  /** The written conversation active most recently (the one to show the person), or null. */
+  newest: { id: string; updatedAt: number } | null
 }
 
 /** A conversation of an export whose messages are read only as they are written out. */
 export type ExportedConversation = Omit<BundleConversation, 'messages'> & { messages: Iterable<BundleMessage> }
 
 export const DEFAULT_TITLE = 'New chat'
+
+/** "Trip (fork)", cut to fit the title limit. */
+function forkTitle(title: string): string {
+  const suffix = ' (fork)'
+  return title.length + suffix.length > LIMITS.titleLength ? `${title.slice(0, LIMITS.titleLength - suffix.length - 1)}…${suffix}` : `${title}${suffix}`
+}
 const SEARCH_MAX_LIMIT = 200
 /** Above this many matching messages, search lists the most recent instead of ranking every match. */
 const RANK_WINDOW = 5_000
@@ -187,13 +200,14 @@ export class ChatStore {
     return { ...toSummary(row), messageCount: messages.length, settings: toSettings(row), messages }
   }
 
-  createConversation(settings: ConversationSettings, title: string = DEFAULT_TITLE): Conversation {
+  /** `quick`: asked from the quick-ask window. */
+  createConversation(settings: ConversationSettings, title: string = DEFAULT_TITLE, options: { quick?: boolean } = {}): Conversation {
     const clean = checkSettings(settings)
     const cleanTitle = checkTitle(title)
     const id = this.#newId()
     const now = this.#now()
     this.#sql.run(
-      'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)',
+      'INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream, quick) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)',
       id,
       cleanTitle,
       now,
@@ -201,7 +215,8 @@ export class ChatStore {
       clean.model,
       clean.systemPrompt,
       JSON.stringify(clean.params),
-      clean.stream ? 1 : 0
+      clean.stream ? 1 : 0,
+      options.quick === true ? 1 : 0
     )
     return this.getConversation(id)
   }
@@ -262,6 +277,17 @@ export class ChatStore {
   /** Deletes every trashed conversation with its messages; returns how many. Run at start. */
   purgeTrash(): number {
     return this.#sql.transaction(() => this.#sql.run('DELETE FROM conversations WHERE trashed_at IS NOT NULL'))
+  }
+
+  /**
+   * Removes conversations that never got a message and were not pinned: the
+   * empty "New chat" entries earlier versions saved on every New chat, and a
+   * conversation whose first send failed. Returns how many went.
+   */
+  purgeEmptyConversations(): number {
+    return this.#sql.transaction(() =>
+      this.#sql.run('DELETE FROM conversations WHERE pinned = 0 AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id)')
+    )
   }
 
   // ------------------------------------------------------------ messages
@@ -332,6 +358,7 @@ export class ChatStore {
     if (patch.finishReason !== undefined) set('finish_reason', checkFinishReason(patch.finishReason))
     if (patch.usage !== undefined) set('usage_json', jsonOrNull(checkUsage(patch.usage)))
     if (patch.model !== undefined) set('model', checkOptionalModel(patch.model))
+    if (patch.sources !== undefined) set('sources_json', JSON.stringify(checkSources(patch.sources)))
     set('updated_at', this.#now())
     // The column list varies with the patch; each variant is prepared once.
     const changed = this.#sql.run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, ...values, id)
@@ -399,6 +426,69 @@ export class ChatStore {
     return this.getConversation(message.conversation_id)
   }
 
+  /**
+   * Deletes one message (one version) and everything below it. The thread
+   * then shows a remaining version of it (the one before, else the one
+   * after), or stops at its parent. Returns the conversation as it is now.
+   */
+  deleteMessage(messageId: string): Conversation {
+    checkId(messageId, 'message id')
+    const message = this.#sql.get<{ conversation_id: string; status: string }>('SELECT conversation_id, status FROM messages WHERE id = ?', messageId)
+    if (!message) throw new AppError('not_found', 'This message no longer exists.')
+    const conversation = this.#liveConversation(message.conversation_id)
+    const tree = this.#tree(conversation.id)
+    const gone = tree.subtree(messageId)
+    const doomed = new Set(gone)
+    if (this.#sql.get('SELECT 1 AS one FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND status = ?', JSON.stringify(gone), 'streaming')) {
+      throw invalid('An answer is still being written there. Stop it first.')
+    }
+    const versions = tree.versionsOf(messageId)
+    const index = versions.indexOf(messageId)
+    const sibling = versions[index - 1] ?? versions[index + 1] ?? null
+    const active = conversation.active_leaf_id
+    const showing = active === null || doomed.has(active) || !tree.has(active)
+    const nextLeaf = showing ? (sibling !== null ? tree.newestLeafUnder(sibling) : tree.parentOf(messageId)) : active
+    this.#sql.transaction(() => {
+      // One statement: the parent key is checked at its end, when the whole subtree is gone.
+      this.#sql.run('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(gone))
+      this.#sql.run('UPDATE conversations SET active_leaf_id = ?, updated_at = ? WHERE id = ?', nextLeaf, this.#now(), conversation.id)
+    })
+    return this.getConversation(conversation.id)
+  }
+
+  /**
+   * A new conversation with the same settings and the thread from the root
+   * down to `messageId` (that branch only; other versions stay behind).
+   */
+  forkConversation(messageId: string): Conversation {
+    const path = this.pathTo(messageId)
+    const first = path[0]
+    if (!first) throw new AppError('not_found', 'This message no longer exists.')
+    const source = this.getConversation(first.conversationId)
+    return this.#sql.transaction(() => {
+      const fork = this.createConversation(source.settings, forkTitle(source.title))
+      let parentId: string | null = null
+      for (const message of path) {
+        const copy = this.addMessage({
+          conversationId: fork.id,
+          parentId,
+          role: message.role,
+          content: message.content,
+          reasoning: message.reasoning,
+          attachments: message.attachments,
+          model: message.model,
+          // A copy is never being written.
+          status: message.status === 'streaming' ? 'incomplete' : message.status,
+          error: message.error,
+          finishReason: message.finishReason,
+          usage: message.usage
+        })
+        parentId = copy.id
+      }
+      return this.getConversation(fork.id)
+    })
+  }
+
   /** At start: answers that were streaming when the app stopped keep what arrived, as `incomplete`. */
   markInterruptedStreams(): number {
     return this.#sql.run("UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'")
@@ -436,7 +526,7 @@ export class ChatStore {
       conversationTitle: row.title,
       messageId: row.id,
       role: row.role,
-      snippet: makeSnippet(row.content, parsed.phrases),
+      snippet: makeSnippet(markdownToPlainText(row.content), parsed.phrases),
       createdAt: row.created_at
     }))
   }
@@ -577,7 +667,7 @@ export class ChatStore {
    */
   importParsed(conversations: readonly BundleConversation[]): ImportBatch {
     return this.#sql.transaction(() => {
-      const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [] }
+      const batch: ImportBatch = { conversations: 0, messages: 0, skipped: 0, writtenIds: [], newest: null }
       for (const conversation of conversations) {
         const writtenId = this.#writeConversation(conversation)
         if (writtenId === null) {
@@ -585,6 +675,7 @@ export class ChatStore {
           continue
         }
         batch.writtenIds.push(writtenId)
+        if (batch.newest === null || conversation.updatedAt > batch.newest.updatedAt) batch.newest = { id: writtenId, updatedAt: conversation.updatedAt }
         batch.conversations++
         batch.messages += conversation.messages.length
       }
@@ -657,6 +748,7 @@ export class ChatStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       activeLeafId: leafHere ? row.active_leaf_id : null,
+      ...(row.quick === 1 ? { quick: true } : {}),
       settings: toSettings(row),
       messages: {
         *[Symbol.iterator]() {
@@ -675,7 +767,7 @@ export class ChatStore {
     const id = existing !== undefined ? this.#freshId(conversationTaken) : conversation.id
     const { settings } = conversation
     this.#sql.run(
-      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, model, system_prompt, params_json, stream, quick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       conversation.title,
       conversation.createdAt,
@@ -684,7 +776,8 @@ export class ChatStore {
       settings.model,
       settings.systemPrompt,
       JSON.stringify(settings.params),
-      settings.stream ? 1 : 0
+      settings.stream ? 1 : 0,
+      conversation.quick === true ? 1 : 0
     )
     const newIds = new Map<string, string>()
     const depths = new Map<string, number>()
@@ -698,8 +791,8 @@ export class ChatStore {
       depths.set(messageId, depth)
       treeRows.push({ id: messageId, parent_id: parentId })
       this.#sql.run(
-        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at, sources_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         messageId,
         id,
         parentId,
@@ -715,7 +808,8 @@ export class ChatStore {
         message.finishReason,
         jsonOrNull(message.usage),
         message.createdAt,
-        message.updatedAt
+        message.updatedAt,
+        JSON.stringify(message.sources ?? [])
       )
     }
     const leaf = conversation.activeLeafId === null ? new MessageTree(treeRows).newestLeafUnder(null) : (newIds.get(conversation.activeLeafId) ?? null)
@@ -760,7 +854,8 @@ function toBundleMessage(message: StoredMessage): BundleMessage {
     finishReason: message.finishReason,
     usage: message.usage,
     createdAt: message.createdAt,
-    updatedAt: message.updatedAt
+    updatedAt: message.updatedAt,
+    ...(message.sources && message.sources.length > 0 ? { sources: message.sources } : {})
   }
 }
 

@@ -28,7 +28,7 @@ import { writeFileAtomic } from '../files/atomic-write'
 import { BUNDLE_FORMAT, makeBundle, parseBundleHead, parseConversation, type BundleConversation } from './export/bundle'
 import { chatGptConversation, isChatGptConversation, notAnExport, type ChatGptImportOptions } from './export/chatgpt'
 import { JsonPieces, JsonPiecesError } from './export/json-pieces'
-import type { ChatStore, ImportCounts } from './store'
+import type { ChatStore, ImportBatch, ImportCounts } from './store'
 import { isRecord } from './store-validate'
 
 const MB = 1024 * 1024
@@ -62,7 +62,7 @@ export type TransferJob =
   /** A walk over every message (its text included, on disk): too long for main on a large history. */
   | { kind: 'attachment-references'; databasePath: string }
 
-export type TransferOutcome = { kind: 'export'; count: number } | { kind: 'import'; counts: ImportCounts } | { kind: 'attachment-references'; ids: string[] }
+export type TransferOutcome = { kind: 'export'; count: number } | { kind: 'import'; counts: ImportCounts & { newestId: string | null } } | { kind: 'attachment-references'; ids: string[] }
 
 /** Worker → main. Main → worker is only `{ type: 'abort' }`. */
 export type TransferMessage = { type: 'progress'; step: ProgressStep } | { type: 'done'; outcome: TransferOutcome } | { type: 'failed'; error: BridgeErrorData }
@@ -116,7 +116,7 @@ export async function exportAllToFile(store: ChatStore, path: string, control: J
 type FileKind = 'bundle' | 'chatgpt-list' | 'chatgpt-single'
 
 /** Imports this app's bundle or a ChatGPT `conversations.json`. A bad file changes nothing. */
-export async function importFromFile(store: ChatStore, path: string, options: ImportOptions = {}): Promise<ImportCounts> {
+export async function importFromFile(store: ChatStore, path: string, options: ImportOptions = {}): Promise<ImportCounts & { newestId: string | null }> {
   const report = throttle(options.onProgress)
   let size: number
   try {
@@ -171,6 +171,8 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
   // Pass 2: write in batches; undo on failure.
   const counts: ImportCounts = { conversations: 0, messages: 0, skipped: 0 }
   const written: string[] = []
+  // A holder, not a `let`: TypeScript does not see the assignments inside flush().
+  const newest: { value: ImportBatch['newest'] } = { value: null }
   let batch: BundleConversation[] = []
   let batchBytes = 0
   let done = 0
@@ -181,6 +183,7 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
     counts.messages += result.messages
     counts.skipped += result.skipped
     written.push(...result.writtenIds)
+    if (result.newest !== null && (newest.value === null || result.newest.updatedAt > newest.value.updatedAt)) newest.value = result.newest
     done += batch.length
     batch = []
     batchBytes = 0
@@ -214,7 +217,7 @@ export async function importFromFile(store: ChatStore, path: string, options: Im
     throw error
   }
   report({ phase: 'importing', done: total, total }, true)
-  return counts
+  return { ...counts, newestId: newest.value?.id ?? null }
 }
 
 function fileKind(topLevel: JsonPieces['topLevel'], skeleton: unknown): FileKind {

@@ -82,9 +82,9 @@ export class ConversationTransfer {
       filters: [{ name: 'Conversations (JSON)', extensions: ['json'] }],
       multiple: false
     })
-    if (path === undefined) return { path: null, conversations: 0, messages: 0, skipped: 0 }
+    if (path === undefined) return { path: null, conversations: 0, messages: 0, skipped: 0, newestId: null }
     const outcome = await this.#run({ kind: 'import', databasePath: this.#databasePath(), filePath: path }, 'import', sink)
-    const counts = outcome.kind === 'import' ? outcome.counts : { conversations: 0, messages: 0, skipped: 0 }
+    const counts = outcome.kind === 'import' ? outcome.counts : { conversations: 0, messages: 0, skipped: 0, newestId: null }
     return { path, ...counts }
   }
 

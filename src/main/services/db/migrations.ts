@@ -9,13 +9,14 @@
  * the same transaction as the version bump.
  */
 import { chatTables } from '../chat/db/schema'
+import { quickAndSources } from '../chat/db/schema-quick-sources'
 import { jobTables } from '../jobs/schema'
 import { mediaTables } from '../library/schema'
 import type { Migration } from './migration'
 
 export type { Migration }
 
-export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables]
+export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, quickAndSources]
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = migrations.length

@@ -38,7 +38,7 @@ export const MAX_EVENT_CHARS = 1024 * 1024
 export const ENDED_EARLY_MESSAGE = 'The connection ended before the answer finished.'
 export const MAX_JSON_BYTES = 2 * 1024 * 1024
 /** How much of a web page is read for its title. */
-const PAGE_PREFIX_BYTES = 64 * 1024
+export const PAGE_PREFIX_BYTES = 64 * 1024
 
 const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null)
 const count = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
@@ -193,7 +193,7 @@ export async function* decodeChatStream(
   }
 }
 
-type BodyKind = 'json' | 'sse' | 'html'
+export type BodyKind = 'json' | 'sse' | 'html'
 
 /**
  * A chat answer whatever it turned out to be: SSE although JSON was asked,
@@ -237,7 +237,7 @@ export async function* decodeChatBody(
 }
 
 /** Reads until the first non-blank byte to tell JSON, SSE and markup apart, then replays what was read. */
-async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ kind: BodyKind; body: AsyncIterable<Uint8Array> }> {
+export async function sniff(body: AsyncIterable<Uint8Array>): Promise<{ kind: BodyKind; body: AsyncIterable<Uint8Array> }> {
   const iterator = body[Symbol.asyncIterator]()
   const seen: Uint8Array[] = []
   let kind: BodyKind = 'sse'

@@ -34,6 +34,29 @@ describe('ErrorNotice', () => {
     expect(text).toContain('Rate limit reached')
     expect(text).toMatch(/Rate limit reached\s+Try again in 56 s/)
     expect(text).toContain('HTTP 429')
+    // "Rate limit" once: the server's words keep only what they add.
+    expect(text.match(/rate ?limit/gi)).toHaveLength(1)
+    expect(text).toContain('1 request(s) per minute')
+  })
+
+  it('says rate limit once for the gateway notice sent as an answer', () => {
+    render(ErrorNotice, { props: { error: { code: 'rate_limited', message: "The server's rate limit was reached: Ratelimit Exceeded!" } } })
+    const text = screen.getByTestId('error-notice').textContent ?? ''
+    expect(text.match(/rate ?limit/gi)).toHaveLength(1)
+  })
+
+  it('counts the wait down and drops the label when it is over', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    try {
+      render(ErrorNotice, { props: { error: { code: 'rate_limited', message: 'Too many requests', retryAfterMs: 3_000 } } })
+      expect(screen.getByTestId('retry-countdown').textContent).toBe('Try again in 3 s')
+      vi.advanceTimersByTime(1_000)
+      await vi.waitFor(() => expect(screen.getByTestId('retry-countdown').textContent).toBe('Try again in 2 s'))
+      vi.advanceTimersByTime(2_100)
+      await vi.waitFor(() => expect(screen.queryByTestId('retry-countdown')).toBeNull())
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('adds the hint describeError gives for a missing key', () => {

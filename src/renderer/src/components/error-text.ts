@@ -51,10 +51,27 @@ export function errorHint(error: BridgeErrorData): string | null {
   return hint === '' || hint === stripPeriod(title) ? null : `${hint}.`
 }
 
+/**
+ * A rate-limit message without the words the title already says ("The
+ * server's rate limit was reached: Ratelimit Exceeded!" under "Rate limit
+ * reached" said it three times); what is left is the useful part, e.g.
+ * "1 request(s) per minute", or nothing.
+ */
+function rateLimitDetail(message: string): string | null {
+  const rest = message
+    .replace(/^the server's rate limit was reached:\s*/i, '')
+    .replace(/^rate ?limit(?:ed)?(?: (?:exceeded|reached))?[!.:]*\s*/i, '')
+    .replace(/^\((.*)\)\.?$/s, '$1')
+    .trim()
+  if (rest === '' || /^[.!]+$/.test(rest)) return null
+  return rest.charAt(0).toUpperCase() + rest.slice(1)
+}
+
 /** The server's own words, unless they only repeat the title. */
 export function errorDetail(error: BridgeErrorData): string | null {
   const message = error.message.trim()
   if (message === '') return null
+  if (error.code === 'rate_limited') return rateLimitDetail(message)
   if (stripPeriod(message).toLowerCase() === stripPeriod(errorTitle(error)).toLowerCase()) return null
   return message
 }

@@ -5,7 +5,7 @@
  * The chat is the home screen and part of the initial bundle; every other
  * screen is a chunk of its own, loaded the first time it is opened.
  */
-import type { Component } from 'svelte'
+import type { Component, Snippet } from 'svelte'
 import type { IconName } from '../components/Icon.svelte'
 import ChatView from '../views/chat/ChatView.svelte'
 import type { AppStores } from './state/stores'
@@ -14,6 +14,8 @@ export interface ViewProps {
   stores: AppStores
   /** Switches to another screen. */
   navigate: (id: string) => void
+  /** The connection status pill, for a screen that draws its own header bar (see `ownHeader`). */
+  status?: Snippet
 }
 
 interface RouteBase {
@@ -23,6 +25,8 @@ interface RouteBase {
   icon: IconName
   /** Pinned to the bottom of the rail. */
   bottom?: boolean
+  /** The screen's own header bar replaces the app's (one bar, not two); it shows `status`. */
+  ownHeader?: boolean
 }
 
 /** A screen in the initial bundle, or one loaded (once) the first time it opens. */
@@ -45,11 +49,12 @@ function lazy(load: () => Promise<{ default: Component<ViewProps> }>): () => Pro
 }
 
 export const routes: readonly Route[] = [
-  { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView },
+  { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView, ownHeader: true },
   { id: 'studio', label: 'Studio', icon: 'image', load: lazy(() => import('../views/studio/StudioView.svelte')) },
   { id: 'library', label: 'Library', icon: 'library', load: lazy(() => import('../views/library/LibraryView.svelte')) },
   { id: 'models', label: 'Models', icon: 'models', load: lazy(() => import('../views/ModelsView.svelte')) },
-  { id: 'settings', label: 'Settings', icon: 'settings', load: lazy(() => import('../views/SettingsView.svelte')), bottom: true }
+  { id: 'settings', label: 'Settings', icon: 'settings', load: lazy(() => import('../views/SettingsView.svelte')), bottom: true },
+  { id: 'about', label: 'About', icon: 'info', load: lazy(() => import('../views/AboutView.svelte')), bottom: true }
 ]
 
 export const homeRoute = 'chat'

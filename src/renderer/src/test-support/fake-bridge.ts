@@ -24,6 +24,7 @@ import type {
   SettingsState
 } from '@shared/contract'
 import type { BridgeErrorData } from '@shared/errors'
+import { toColumns } from '@shared/library-columns'
 import { resetApiForTests } from '../lib/bridge'
 
 type Handler<M extends MethodName> = (args: ArgsOf<M>) => Envelope<ResultOf<M>> | Promise<Envelope<ResultOf<M>>>
@@ -41,7 +42,11 @@ export const defaultSettings: Settings = {
   defaultModels: { chat: 'gpt-4o-mini', image: 'flux', vision: 'gpt-4o', song: 'chirp-v3-5', speech: 'alex' },
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
-  jobs: { concurrency: 1 }
+  jobs: { concurrency: 1 },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true },
+  desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
 
 /** A set key belongs to the base URL's server unless the overrides say otherwise. */
@@ -97,8 +102,17 @@ export class FakeBridge implements BridgeTransport {
     this.reply('jobs.list', () => ok([]))
     this.reply('jobs.queues', () => ok([]))
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
-    this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
+    this.reply('library.query', () => ok(toColumns({ cards: [], total: 0, models: [] })))
     this.reply('library.collections', () => ok([]))
+    this.reply('menu.setRoute', () => ok(undefined))
+    this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
+    // A host without global shortcuts, as in the browser test host.
+    this.reply('shell.status', () =>
+      ok({
+        shortcut: { accelerator: this.state.settings.quickAskShortcut, state: 'unsupported', message: 'This desktop does not let apps register global shortcuts.', fallbackCommand: 'skyport --quick-ask' },
+        launchAtLogin: { enabled: false, error: null }
+      })
+    )
   }
 
   /** Answers `method` with whatever `handler` returns (an envelope). */
@@ -181,7 +195,11 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       proxy: { ...s.proxy, ...patch.proxy },
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
-      jobs: { ...s.jobs, ...patch.jobs }
+      jobs: { ...s.jobs, ...patch.jobs },
+      appearance: { ...s.appearance, ...patch.appearance },
+      spellcheck: { ...s.spellcheck, ...patch.spellcheck },
+      updates: { ...s.updates, ...patch.updates },
+      desktop: { ...s.desktop, ...patch.desktop }
     }
   }
 }

@@ -1,5 +1,5 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStores, type AppStores } from '../lib/state/stores'
 import { installFakeBridge, makeSettingsState, serverModels, type FakeBridge } from '../test-support/fake-bridge'
 import ModelsView from './ModelsView.svelte'
@@ -88,4 +88,37 @@ describe('ModelsView', () => {
     await waitFor(() => expect(screen.getAllByTestId('model-item')).toHaveLength(3))
     expect(screen.queryByTestId('error-notice')).toBeNull()
   })
+
+  it('shows capability badges, sets a default and starts a new chat with a model', async () => {
+    bridge.respond('models.list', {
+      models: [...serverModels.models, { id: 'flux', ownedBy: null, created: null }],
+      source: 'server',
+      error: null
+    })
+    stores = createStores()
+    await stores.settings.load()
+    const navigate = vi.fn()
+    render(ModelsView, { props: { stores, navigate } })
+    await waitFor(() => expect(screen.getAllByTestId('model-item')).toHaveLength(4))
+    const item = (id: string): HTMLElement => screen.getAllByTestId('model-item').find((element) => element.dataset.id === id)!
+    const badges = (id: string): string[] => [...item(id).querySelectorAll<HTMLElement>('[data-badge]')].map((badge) => badge.dataset.badge ?? '')
+    expect(badges('claude-3-haiku')).toEqual(['chat', 'vision'])
+    expect(badges('flux')).toEqual(['image'])
+    expect(within(item('gpt-4o-mini')).getByTestId('model-default')).toBeTruthy()
+    expect(within(item('gpt-4o-mini')).queryByTestId('model-set-default')).toBeNull()
+    // An image model has no chat to start, but can be the default image model.
+    expect(within(item('flux')).queryByTestId('model-use-in-chat')).toBeNull()
+
+    await fireEvent.click(within(item('claude-3-haiku')).getByTestId('model-set-default'))
+    await waitFor(() => expect(bridge.callsOf('settings.update')).toEqual([{ defaultModels: { chat: 'claude-3-haiku' } }]))
+    await waitFor(() => expect(within(item('claude-3-haiku')).getByTestId('model-default')).toBeTruthy())
+    expect(within(item('gpt-4o-mini')).queryByTestId('model-default')).toBeNull()
+
+    await fireEvent.click(within(item('llama-3.1-70b-chat')).getByTestId('model-use-in-chat'))
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith('chat'))
+    expect(stores.chat.id).toBeNull()
+    expect(stores.chat.settings.model).toBe('llama-3.1-70b-chat')
+    expect(bridge.callsOf('conversations.create')).toHaveLength(0)
+  })
 })
+

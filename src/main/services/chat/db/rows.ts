@@ -3,7 +3,7 @@
  * JSON columns are parsed leniently: a damaged cell shows as empty rather
  * than making a whole conversation unreadable.
  */
-import type { Attachment, ChatParams, ChatRole, ConversationSettings, ConversationSummary, MessageRecord, MessageStatus, Preset, Usage } from '../../../../shared/contract'
+import type { Attachment, ChatParams, ChatRole, ConversationSettings, ConversationSummary, MessageRecord, MessageStatus, Preset, Usage, WebSource } from '../../../../shared/contract'
 import type { BridgeErrorData } from '../../../../shared/errors'
 
 export interface ConversationRow {
@@ -18,6 +18,8 @@ export interface ConversationRow {
   stream: number
   active_leaf_id: string | null
   trashed_at: number | null
+  /** 1: asked from the quick-ask window. */
+  quick: number
   /** Depth of the active leaf (joined), i.e. the visible thread's length. */
   leaf_depth: number | null
 }
@@ -39,6 +41,7 @@ export interface MessageRow {
   usage_json: string | null
   created_at: number
   updated_at: number
+  sources_json: string
 }
 
 /** Enough of a message to walk the tree without reading any text. */
@@ -57,12 +60,12 @@ export interface PresetRow {
 }
 
 export const CONVERSATION_COLUMNS =
-  'c.id, c.title, c.created_at, c.updated_at, c.pinned, c.model, c.system_prompt, c.params_json, c.stream, c.active_leaf_id, c.trashed_at, leaf.depth AS leaf_depth'
+  'c.id, c.title, c.created_at, c.updated_at, c.pinned, c.model, c.system_prompt, c.params_json, c.stream, c.active_leaf_id, c.trashed_at, c.quick, leaf.depth AS leaf_depth'
 /** Joins the active leaf for its depth; use with `FROM conversations c`. */
 export const CONVERSATION_FROM = 'conversations c LEFT JOIN messages leaf ON leaf.id = c.active_leaf_id'
 
 export const MESSAGE_COLUMNS =
-  'seq, id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at'
+  'seq, id, conversation_id, parent_id, depth, role, content, reasoning, attachments_json, model, status, error_json, finish_reason, usage_json, created_at, updated_at, sources_json'
 
 /**
  * A message row read as an array (in MESSAGE_COLUMNS order). node:sqlite
@@ -86,7 +89,8 @@ export function messageRowFromArray(values: readonly unknown[]): MessageRow {
     finish_reason: values[12] as string | null,
     usage_json: values[13] as string | null,
     created_at: values[14] as number,
-    updated_at: values[15] as number
+    updated_at: values[15] as number,
+    sources_json: values[16] as string
   }
 }
 
@@ -98,7 +102,9 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     model: row.model,
-    messageCount: row.leaf_depth ?? 0
+    messageCount: row.leaf_depth ?? 0,
+    // Only when set, so the summaries of ordinary conversations keep their shape.
+    ...(row.quick === 1 ? { quick: true } : {})
   }
 }
 
@@ -147,8 +153,16 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
     finishReason: row.finish_reason,
     usage: row.usage_json === null ? null : parseObject<Usage>(row.usage_json),
     createdAt: row.created_at,
-    updatedAt: row.updated_at
+    updatedAt: row.updated_at,
+    ...sourcesOf(row.sources_json)
   }
+}
+
+/** `{sources}` when the message cites any, else nothing (most messages). */
+function sourcesOf(json: string | undefined): { sources?: WebSource[] } {
+  if (json === undefined || json === '[]') return {}
+  const sources = parseJson(json)
+  return Array.isArray(sources) && sources.length > 0 ? { sources: sources as WebSource[] } : {}
 }
 
 export function jsonOrNull(value: unknown): string | null {

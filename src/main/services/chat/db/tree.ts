@@ -75,6 +75,25 @@ export class MessageTree {
     return best
   }
 
+  /** `id` and every message below it (its answers, their versions, and so on). */
+  subtree(id: string): string[] {
+    const out: string[] = []
+    const stack = [id]
+    const seen = new Set<string>()
+    while (stack.length > 0) {
+      const node = stack.pop() as string
+      if (seen.has(node)) continue
+      seen.add(node)
+      out.push(node)
+      stack.push(...(this.#children.get(node) ?? []))
+    }
+    return out
+  }
+
+  parentOf(id: string): string | null {
+    return this.#parent.get(id) ?? null
+  }
+
   /** The visible thread: the path to the active leaf, or to the newest leaf when it is unknown. */
   visiblePath(activeLeafId: string | null): string[] {
     const leaf = activeLeafId !== null && this.has(activeLeafId) ? activeLeafId : this.newestLeafUnder(null)

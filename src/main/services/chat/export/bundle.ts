@@ -3,7 +3,7 @@
  * tree (every version), so an import gives back exactly what was exported.
  * `parseBundle` checks a file completely before anything is written.
  */
-import type { Attachment, ChatRole, ConversationSettings, MessageStatus, Usage } from '../../../../shared/contract'
+import type { Attachment, ChatRole, ConversationSettings, MessageStatus, Usage, WebSource } from '../../../../shared/contract'
 import type { BridgeErrorData } from '../../../../shared/errors'
 import {
   checkAttachments,
@@ -13,6 +13,7 @@ import {
   checkOptionalModel,
   checkRole,
   checkSettings,
+  checkSources,
   checkStatus,
   checkText,
   checkTimestamp,
@@ -43,6 +44,8 @@ export interface BundleMessage {
   usage: Usage | null
   createdAt: number
   updatedAt: number
+  /** The pages a web answer cites (absent in files of earlier versions, and when none). */
+  sources?: WebSource[]
 }
 
 export interface BundleConversation {
@@ -53,6 +56,8 @@ export interface BundleConversation {
   updatedAt: number
   /** The message whose thread was showing; null lets the newest leaf show. */
   activeLeafId: string | null
+  /** Asked from the quick-ask window (absent when not). */
+  quick?: boolean
   settings: ConversationSettings
   /** Every message of the tree, parents before their children, versions in creation order. */
   messages: BundleMessage[]
@@ -109,6 +114,7 @@ export function parseConversation(value: unknown, at: string): BundleConversatio
     createdAt: checkTimestamp(value.createdAt, `${at}.createdAt`),
     updatedAt: checkTimestamp(value.updatedAt, `${at}.updatedAt`),
     activeLeafId,
+    ...(value.quick === true ? { quick: true } : {}),
     settings: checkSettings(value.settings, `${at}.settings`),
     messages: ordered
   }
@@ -129,8 +135,14 @@ function parseMessage(value: unknown, at: string): BundleMessage {
     finishReason: checkFinishReason(value.finishReason, `${at}.finishReason`),
     usage: checkUsage(value.usage, `${at}.usage`),
     createdAt: checkTimestamp(value.createdAt, `${at}.createdAt`),
-    updatedAt: value.updatedAt === undefined ? checkTimestamp(value.createdAt, `${at}.createdAt`) : checkTimestamp(value.updatedAt, `${at}.updatedAt`)
+    updatedAt: value.updatedAt === undefined ? checkTimestamp(value.createdAt, `${at}.createdAt`) : checkTimestamp(value.updatedAt, `${at}.updatedAt`),
+    ...sourcesField(value.sources, `${at}.sources`)
   }
+}
+
+function sourcesField(value: unknown, at: string): { sources?: WebSource[] } {
+  const sources = checkSources(value, at)
+  return sources.length > 0 ? { sources } : {}
 }
 
 /**

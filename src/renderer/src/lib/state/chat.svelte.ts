@@ -111,11 +111,14 @@ export interface ChatSessionOptions {
   conversations: ConversationsStore
   /** The model a new conversation starts with (the app's default chat model). */
   defaultModel?: () => string
+  /** Hears what each answer showed about the connection (null: the server answered). */
+  onResult?: (error: BridgeErrorData | null) => void
 }
 
 export class ChatSession {
   readonly conversations: ConversationsStore
   #defaultModel: () => string = () => ''
+  #onResult: (error: BridgeErrorData | null) => void = () => {}
   // Not reactive on purpose: read on every delta; `streams` carries what the UI shows.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #live = new Map<string, LiveStream>()
@@ -172,6 +175,7 @@ export class ChatSession {
   constructor(options: ChatSessionOptions) {
     this.conversations = options.conversations
     if (options.defaultModel) this.#defaultModel = options.defaultModel
+    if (options.onResult) this.#onResult = options.onResult
   }
 
   /** Starts following `chat.delta` and `chat.ended` (once; every invoke calls it first). */
@@ -249,22 +253,11 @@ export class ChatSession {
   }
 
   /**
-   * A new conversation, saved at once and opened. When the open conversation
-   * is still empty it is kept instead of piling up empty ones.
+   * A new chat: nothing is saved until its first message is sent (see
+   * `ensureSaved`), so empty "New chat" entries never pile up in the list.
    */
-  async newChat(): Promise<boolean> {
-    this.actionError = null
-    if (this.conversation && this.messages.length === 0 && !this.loading) return true
-    const sequence = ++this.#openSequence
-    try {
-      const created = await getApi().conversations.create({})
-      this.conversations.upsert(toSummary(created))
-      if (sequence === this.#openSequence) this.#show(created)
-      return true
-    } catch (error) {
-      this.actionError = asAppError(error)
-      return false
-    }
+  newChat(): void {
+    this.startDraft()
   }
 
   /** Called when a conversation was deleted elsewhere (the sidebar). */
@@ -311,10 +304,18 @@ export class ChatSession {
     }
   }
 
-  /** Sends a user message and streams the answer. Returns false when it could not start. */
-  async send(content: string, attachmentIds: string[] = []): Promise<boolean> {
+  /**
+   * Sends a user message and streams the answer. Returns false when it could
+   * not start. `web`: the answer comes from a web search (GlobalAsk), which
+   * takes text only.
+   */
+  async send(content: string, attachmentIds: string[] = [], options: { web?: boolean } = {}): Promise<boolean> {
     if (this.busy) return false
     if (content.trim() === '' && attachmentIds.length === 0) return false
+    if (options.web === true && (content.trim() === '' || attachmentIds.length > 0)) {
+      this.actionError = invalid('Web answers take a written question, without images.')
+      return false
+    }
     this.init()
     this.actionError = null
     this.sending = true
@@ -324,12 +325,15 @@ export class ChatSession {
       if (conversationId === null) return false
       requestId = crypto.randomUUID()
       this.#begin(requestId, conversationId)
-      const turn = await getApi().chat.send({
-        requestId,
-        conversationId,
-        content,
-        ...(attachmentIds.length > 0 ? { attachmentIds } : {})
-      })
+      const turn =
+        options.web === true
+          ? await getApi().ask.send({ requestId, conversationId, content })
+          : await getApi().chat.send({
+              requestId,
+              conversationId,
+              content,
+              ...(attachmentIds.length > 0 ? { attachmentIds } : {})
+            })
       this.#place(turn, conversationId, { kind: 'append' })
       // Main names a new conversation from its first message at once.
       if (turn.title !== null) this.#retitle(conversationId, turn.title)
@@ -337,6 +341,7 @@ export class ChatSession {
     } catch (error) {
       if (requestId) this.#end(requestId)
       this.actionError = asAppError(error)
+      this.#onResult(this.actionError)
       return false
     } finally {
       this.sending = false
@@ -355,6 +360,41 @@ export class ChatSession {
       return Promise.resolve(false)
     }
     return this.#turn((requestId) => getApi().chat.edit({ requestId, messageId, content }), messageId)
+  }
+
+  /** Goes on with an answer that stopped early (at the token limit); the text is appended to it. */
+  continueAnswer(messageId: string): Promise<boolean> {
+    return this.#turn((requestId) => getApi().chat.continue({ requestId, messageId }), messageId)
+  }
+
+  /** Deletes a message (the version showing) and everything below it. */
+  async deleteMessage(messageId: string): Promise<boolean> {
+    if (this.busy) return false
+    this.actionError = null
+    try {
+      const conversation = await getApi().chat.deleteMessage({ messageId })
+      if (this.id === conversation.id) this.#show(conversation)
+      this.conversations.upsert(toSummary(conversation))
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
+  }
+
+  /** Opens a new conversation holding the thread down to this message. */
+  async fork(messageId: string): Promise<boolean> {
+    this.actionError = null
+    const sequence = ++this.#openSequence
+    try {
+      const conversation = await getApi().chat.fork({ messageId })
+      this.conversations.upsert(toSummary(conversation))
+      if (sequence === this.#openSequence) this.#show(conversation)
+      return true
+    } catch (error) {
+      this.actionError = asAppError(error)
+      return false
+    }
   }
 
   /** Stops the answer streaming into the open conversation; what arrived is kept. */
@@ -433,6 +473,7 @@ export class ChatSession {
     } catch (error) {
       this.#end(requestId)
       this.actionError = asAppError(error)
+      this.#onResult(this.actionError)
       return false
     }
   }
@@ -526,6 +567,8 @@ export class ChatSession {
     }
     const item = live?.item ?? this.#find(ended.message.id)
     item?.apply(ended.message)
+    if (ended.message.status === 'complete') this.#onResult(null)
+    else if (ended.message.status === 'error' && ended.message.error) this.#onResult(ended.message.error)
     if (live) this.#end(ended.requestId)
     const conversationId = ended.message.conversationId
     if (ended.title !== null) this.#retitle(conversationId, ended.title)

@@ -10,22 +10,29 @@ export class Draft<T> {
   error = $state.raw<AppError | null>(null)
 
   #source: () => T
-  #edit = $state.raw<{ value: T; basis: T } | null>(null)
+  #scope: () => unknown
+  #edit = $state.raw<{ value: T; basis: T; scope: unknown } | null>(null)
 
-  /** `source` reads the saved value; it is re-read reactively. */
-  constructor(source: () => T) {
+  /**
+   * `source` reads the saved value; it is re-read reactively. `scope` names
+   * what the value belongs to (e.g. the open conversation): an edit made for
+   * one scope is never shown, or saved, for another, even when both hold the
+   * same saved value.
+   */
+  constructor(source: () => T, scope: () => unknown = () => null) {
     this.#source = source
+    this.#scope = scope
   }
 
-  /** The person's edit while the saved value is unchanged, else the saved value. */
+  /** The person's edit while the saved value and the scope are unchanged, else the saved value. */
   get value(): T {
     const saved = this.#source()
     const edit = this.#edit
-    return edit !== null && Object.is(edit.basis, saved) ? edit.value : saved
+    return edit !== null && Object.is(edit.basis, saved) && Object.is(edit.scope, this.#scope()) ? edit.value : saved
   }
 
   set value(next: T) {
-    this.#edit = { value: next, basis: this.#source() }
+    this.#edit = { value: next, basis: this.#source(), scope: this.#scope() }
   }
 
   get saved(): T {

@@ -31,6 +31,12 @@ export class ModelsStore {
 
   #context: string | null = null
   #sequence = 0
+  #onResult: (error: BridgeErrorData | null) => void
+
+  /** `onResult` hears what each answer showed about the connection (null: the server answered). */
+  constructor(options: { onResult?: (error: BridgeErrorData | null) => void } = {}) {
+    this.#onResult = options.onResult ?? (() => {})
+  }
 
   /** Asks main for the list (main may answer from its cache). */
   async load(options: { refresh?: boolean } = {}): Promise<void> {
@@ -44,9 +50,11 @@ export class ModelsStore {
       this.fallbackReason = list.error
       this.error = null
       this.loaded = true
+      this.#onResult(list.source === 'server' ? null : list.error)
     } catch (error) {
       if (sequence !== this.#sequence) return
       this.error = asAppError(error)
+      this.#onResult(this.error)
     } finally {
       if (sequence === this.#sequence) this.loading = false
     }

@@ -4,6 +4,28 @@ import type { AppError } from '@shared/errors'
 import { getApi } from '../bridge'
 import { asAppError } from '../errors'
 
+/** The hits of one conversation, in the order main ranked them. */
+export interface SearchGroup {
+  conversationId: string
+  title: string
+  hits: SearchHit[]
+}
+
+/** Hits grouped by conversation; a group sits where its best hit ranked. */
+export function groupHits(hits: readonly SearchHit[]): SearchGroup[] {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index, not state
+  const groups = new Map<string, SearchGroup>()
+  for (const hit of hits) {
+    let group = groups.get(hit.conversationId)
+    if (!group) {
+      group = { conversationId: hit.conversationId, title: hit.conversationTitle, hits: [] }
+      groups.set(hit.conversationId, group)
+    }
+    group.hits.push(hit)
+  }
+  return [...groups.values()]
+}
+
 export class SearchStore {
   /** What the person typed. */
   query = $state('')
@@ -14,6 +36,7 @@ export class SearchStore {
   answered = $state('')
 
   readonly active: boolean = $derived(this.query.trim() !== '')
+  readonly groups: SearchGroup[] = $derived(groupHits(this.hits))
 
   #delayMs: number
   #limit: number

@@ -11,7 +11,7 @@ import type {
   SettingsState,
   Theme
 } from '@shared/contract'
-import type { AppError } from '@shared/errors'
+import type { AppError, BridgeErrorData } from '@shared/errors'
 import { getApi } from '../bridge'
 import { asAppError, invalid } from '../errors'
 import { applyTheme } from '../theme'
@@ -19,6 +19,40 @@ import { hostOf } from '../url'
 
 /** The result of an action the person started: a value or an error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: AppError }
+
+/**
+ * What the last real exchange with the server showed, for the status pill.
+ * `unknown`: a key is set but nothing has been asked since it or the server changed.
+ */
+export type ConnectionHealth = 'unknown' | 'connected' | 'key_refused' | 'unreachable' | 'no_key'
+
+/** The health an answer (null: it succeeded) shows; null when the error says nothing about the connection. */
+export function healthOf(error: Pick<BridgeErrorData, 'code'> | null): ConnectionHealth | null {
+  if (error === null) return 'connected'
+  switch (error.code) {
+    case 'unauthorized':
+    case 'forbidden':
+    case 'payment_required':
+      return 'key_refused'
+    case 'no_key':
+      return 'no_key'
+    case 'network':
+    case 'timeout':
+    case 'unavailable':
+      return 'unreachable'
+    case 'rate_limited':
+    case 'not_found':
+    case 'too_large':
+    case 'server_error':
+    case 'stream_error':
+    case 'bad_response':
+    case 'response_too_large':
+      // The server answered, with the key: a refused parameter or a rate limit is no connection problem.
+      return 'connected'
+    default:
+      return null
+  }
+}
 
 export interface SettingsStoreOptions {
   /** Called with the theme whenever settings arrive; defaults to `applyTheme`. */
@@ -47,6 +81,10 @@ export class SettingsStore {
 
   /** The notice text the person dismissed (main keeps sending it until restart). */
   dismissedNotice = $state<string | null>(null)
+  /** The last result seen for the current server and key (see `health`). */
+  lastResult = $state<ConnectionHealth>('unknown')
+  /** Set when another screen asks the connection settings to open with the key field ready. */
+  keyRequested = $state(false)
 
   readonly settings: Settings | null = $derived(this.state?.settings ?? null)
   readonly key: KeyStatus | null = $derived(this.state?.key ?? null)
@@ -55,6 +93,8 @@ export class SettingsStore {
     this.state?.notice && this.state.notice !== this.dismissedNotice ? this.state.notice : null
   )
   readonly saving: boolean = $derived(this.pendingUpdates > 0)
+  /** What the status pill says: no key wins, then the last real result. */
+  readonly health: ConnectionHealth = $derived(this.state && !this.state.key.set ? 'no_key' : this.lastResult)
 
   #applyTheme: (theme: Theme) => void
   #unsubscribe: (() => void) | null = null
@@ -137,8 +177,10 @@ export class SettingsStore {
     this.checkingKey = true
     try {
       this.keyCheck = { ok: true, value: await getApi().key.check() }
+      this.noteResult(null)
     } catch (error) {
       this.keyCheck = { ok: false, error: asAppError(error) }
+      this.noteResult(this.keyCheck.error)
     } finally {
       this.checkingKey = false
     }
@@ -149,11 +191,19 @@ export class SettingsStore {
     this.testingConnection = true
     try {
       this.connection = { ok: true, value: await getApi().connection.test() }
+      this.noteResult(null)
     } catch (error) {
       this.connection = { ok: false, error: asAppError(error) }
+      this.noteResult(this.connection.error)
     } finally {
       this.testingConnection = false
     }
+  }
+
+  /** Takes the outcome of any request to the server (null: it succeeded) into `health`. */
+  noteResult(error: Pick<BridgeErrorData, 'code'> | null): void {
+    const health = healthOf(error)
+    if (health !== null) this.lastResult = health
   }
 
   dismissNotice(): void {
@@ -168,6 +218,7 @@ export class SettingsStore {
       if (this.state) this.state = { ...this.state, key: status }
       this.keyCheck = null
       this.connection = null
+      this.lastResult = 'unknown'
       return true
     } catch (error) {
       this.keyError = asAppError(error)
@@ -180,7 +231,11 @@ export class SettingsStore {
   #accept(next: SettingsState): void {
     const previous = this.state
     this.state = next
-    if (previous?.settings.baseUrl !== next.settings.baseUrl) this.connection = null
+    if (previous?.settings.baseUrl !== next.settings.baseUrl) {
+      this.connection = null
+      // The first load keeps what was seen before it (e.g. a models answer racing it).
+      if (previous !== null) this.lastResult = 'unknown'
+    }
     if (previous?.settings.theme !== next.settings.theme) this.#applyTheme(next.settings.theme)
   }
 }

@@ -2,12 +2,14 @@ import { ChatSession } from './chat.svelte'
 import { ConversationsStore } from './conversations.svelte'
 import { JobsStore } from './jobs.svelte'
 import { LibraryStore } from './library.svelte'
+import { ModelPrefs } from './model-prefs.svelte'
 import { ModelsStore } from './models.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
+import { WindowCommands } from './window-commands.svelte'
 
 /** Every store a screen may use; new features add theirs here. */
 export interface AppStores {
@@ -21,6 +23,10 @@ export interface AppStores {
   jobs: JobsStore
   library: LibraryStore
   studio: StudioStore
+  /** Favourite and recent models (the model picker). */
+  modelPrefs: ModelPrefs,
+  /** Menu commands waiting for the chat screen. */
+  commands: WindowCommands
 }
 
 export function createStores(): AppStores {
@@ -29,9 +35,13 @@ export function createStores(): AppStores {
   const jobs = new JobsStore()
   return {
     settings,
-    models: new ModelsStore(),
+    models: new ModelsStore({ onResult: (error) => settings.noteResult(error) }),
     conversations,
-    chat: new ChatSession({ conversations, defaultModel: () => settings.settings?.defaultModels.chat ?? '' }),
+    chat: new ChatSession({
+      conversations,
+      defaultModel: () => settings.settings?.defaultModels.chat ?? '',
+      onResult: (error) => settings.noteResult(error)
+    }),
     search: new SearchStore(),
     presets: new PresetsStore(),
     toasts: new ToastStore(),
@@ -41,7 +51,9 @@ export function createStores(): AppStores {
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
-    })
+    }),
+    modelPrefs: new ModelPrefs(),
+    commands: new WindowCommands()
   }
 }
 

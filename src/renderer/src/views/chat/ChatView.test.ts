@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation } from '@shared/contract'
 import { createStores, type AppStores } from '../../lib/state/stores'
@@ -14,6 +14,7 @@ import {
   type FakeChatBackend
 } from './chat-fixtures'
 import { FakeMediaBackend } from '../../test-support/fake-media'
+import { makeSettingsState } from '../../test-support/fake-bridge'
 import ChatView from './ChatView.svelte'
 
 let backend: FakeChatBackend
@@ -22,6 +23,8 @@ let restoreResizeObserver: () => void
 
 beforeEach(() => {
   restoreResizeObserver = stubResizeObserver()
+  // Favourite and recent models live in the window's storage.
+  localStorage.clear()
 })
 
 afterEach(() => {
@@ -32,13 +35,14 @@ afterEach(() => {
 
 async function show(
   conversations: Conversation[] = [],
-  options: { enterSends?: boolean; open?: string } = {}
+  options: { enterSends?: boolean; open?: string; noKey?: boolean; navigate?: (id: string) => void } = {}
 ): Promise<void> {
   backend = installChatBackend({ enterSends: options.enterSends ?? true })
+  if (options.noKey) backend.bridge.state = makeSettingsState()
   backend.add(...conversations)
   stores = createStores()
   await stores.settings.load()
-  render(ChatView, { props: { stores } })
+  render(ChatView, { props: { stores, ...(options.navigate ? { navigate: options.navigate } : {}) } })
   await waitFor(() => expect(stores.conversations.loaded).toBe(true))
   if (options.open) await openConversation(options.open)
 }
@@ -110,6 +114,31 @@ describe('ChatView: sending and streaming', () => {
     expect(screen.getByTestId('send-button')).toBeTruthy()
   })
 
+  it('the Web switch sends the question to GlobalAsk (ask.send) and the answer streams the same way', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    const web = screen.getByTestId('web-switch')
+    expect(web.getAttribute('aria-pressed')).toBe('false')
+    await fireEvent.click(web)
+    expect(web.getAttribute('aria-pressed')).toBe('true')
+    await type('Latest news about comets?')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(messages()).toHaveLength(2))
+    expect(backend.bridge.callsOf('ask.send')).toEqual([{ requestId: expect.any(String), conversationId: 'c1', content: 'Latest news about comets?' }])
+    expect(backend.bridge.callsOf('chat.send')).toHaveLength(0)
+    const requestId = backend.lastRequestId('ask.send')
+    const answerId = messages()[1]!.dataset.id!
+    backend.delta(requestId, answerId, 'A comet passed [1]\n\n**Sources**\n\n1. [example.org](<https://example.org/comet>)')
+    await waitFor(() => expect(message(answerId).querySelector('a')?.textContent).toBe('example.org'))
+    backend.end(requestId, answerId, { content: 'A comet passed [1]' })
+    await waitFor(() => expect(message(answerId).dataset.status).toBe('complete'))
+
+    // Switched off: the model answers again.
+    await fireEvent.click(web)
+    await type('Thanks')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.send')).toHaveLength(1))
+  })
+
   it('registers the stream listeners before chat.send is invoked', async () => {
     await show()
     await type('Hello')
@@ -161,8 +190,9 @@ describe('ChatView: sending and streaming', () => {
     await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, failed] })], { open: 'c1' })
     const notice = within(message('c1-a1')).getByTestId('error-notice')
     expect(notice.dataset.code).toBe('rate_limited')
-    expect(notice.textContent).toContain('Try again in 56 s')
-    expect(notice.textContent).toContain('Rate limit exceeded (1 request(s) per minute).')
+    // The wait ended long ago: no countdown is left.
+    expect(within(notice).queryByTestId('retry-countdown')).toBeNull()
+    expect(notice.textContent).toContain('1 request(s) per minute')
 
     await fireEvent.click(within(message('c1-a1')).getByTestId('retry'))
     await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(1))
@@ -391,6 +421,9 @@ describe('ChatView: sidebar', () => {
     await fireEvent.click(screen.getByTestId('export-markdown'))
     await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('Saved to /home/me/c1.md'))
     expect(backend.bridge.callsOf('conversations.export')).toEqual([{ id: 'c1', format: 'markdown' }])
+    backend.bridge.respond('app.showInFolder', undefined)
+    await fireEvent.click(within(screen.getByTestId('toast')).getByTestId('show-in-folder'))
+    await waitFor(() => expect(backend.bridge.callsOf('app.showInFolder')).toEqual([{ path: '/home/me/c1.md' }]))
 
     await openMenu('c1')
     await fireEvent.click(screen.getByTestId('export-json'))
@@ -466,13 +499,26 @@ describe('ChatView: sidebar', () => {
         createdAt: NOW
       }
     ]
+    backend.hits.splice(1, 0, {
+      conversationId: 'c1',
+      conversationTitle: 'Other',
+      messageId: 'c1-u9',
+      role: 'user',
+      snippet: [{ text: 'Kyoto', match: true }],
+      createdAt: NOW
+    })
     await fireEvent.input(screen.getByTestId('conversation-search'), { target: { value: 'kyoto' } })
-    await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(2))
+    await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(3))
     expect(backend.bridge.callsOf('conversations.search')).toEqual([{ query: 'kyoto', limit: 50 }])
-    const [first, second] = screen.getAllByTestId('search-hit') as [HTMLElement, HTMLElement]
+    // Grouped by conversation, each with its count, in the order of its best hit.
+    const groups = screen.getAllByTestId('search-group')
+    expect(groups.map((group) => group.dataset.conversationId)).toEqual(['c2', 'c1'])
+    expect(groups.map((group) => within(group).getByTestId('search-group-count').textContent)).toEqual(['2', '1'])
+    expect(groups[0]?.textContent).toContain('Japan trip')
+    expect(screen.getByText(/3 results in 2 conversations/)).toBeTruthy()
+    const [first, second] = within(groups[0]!).getAllByTestId('search-hit') as [HTMLElement, HTMLElement]
     expect(first.dataset.conversationId).toBe('c2')
     expect(first.dataset.messageId).toBe('c2-u1')
-    expect(first.textContent).toContain('Japan trip')
     expect(first.textContent).toContain('You')
     expect([...first.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['Kyoto'])
     // Snippet text is text, never HTML.
@@ -498,16 +544,49 @@ describe('ChatView: sidebar', () => {
 })
 
 describe('ChatView: header, settings drawer and presets', () => {
-  it('changes the model from the picker', async () => {
-    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
-    const picker = screen.getByTestId('model-picker') as HTMLInputElement
-    expect(picker.value).toBe('gpt-4o-mini')
-    await waitFor(() => expect(document.querySelectorAll('#chat-model-options option')).toHaveLength(3))
-    await fireEvent.input(picker, { target: { value: 'my-local-model' } })
-    await fireEvent.change(picker)
-    await waitFor(() =>
-      expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'my-local-model' } }])
-    )
+  it('changes the model from a searchable picker with capability badges, favourites and recent first', async () => {
+    const navigate = vi.fn()
+    await show([makeConversation({ id: 'c1' })], { open: 'c1', navigate })
+    const picker = screen.getByTestId('model-picker')
+    expect(picker.dataset.model).toBe('gpt-4o-mini')
+    await waitFor(() => expect(stores.models.loaded).toBe(true))
+    await fireEvent.click(picker)
+    const ids = (): string[] => screen.getAllByTestId('model-option').map((option) => option.dataset.id ?? '')
+    expect(ids()).toEqual(['gpt-4o-mini', 'claude-3-haiku', 'llama-3.1-70b-chat'])
+    const option = (id: string): HTMLElement => screen.getAllByTestId('model-option').find((element) => element.dataset.id === id)!
+    const badges = (id: string): string[] => [...option(id).querySelectorAll<HTMLElement>('[data-badge]')].map((badge) => badge.dataset.badge ?? '')
+    expect(badges('claude-3-haiku')).toEqual(['chat', 'vision'])
+    expect(badges('llama-3.1-70b-chat')).toEqual(['chat'])
+
+    // Search narrows the list; choosing saves and makes it recent.
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'llama' } })
+    expect(ids()).toEqual(['llama-3.1-70b-chat', 'llama'])
+    await fireEvent.click(within(option('llama-3.1-70b-chat')).getAllByRole('button')[0]!)
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings')).toEqual([{ id: 'c1', settings: { model: 'llama-3.1-70b-chat' } }]))
+    await waitFor(() => expect(screen.getByTestId('model-picker').dataset.model).toBe('llama-3.1-70b-chat'))
+
+    // A favourite comes first, then the recent ones.
+    await fireEvent.click(screen.getByTestId('model-picker'))
+    await fireEvent.click(within(option('claude-3-haiku')).getByTestId('model-favourite'))
+    expect(ids()).toEqual(['claude-3-haiku', 'llama-3.1-70b-chat', 'gpt-4o-mini'])
+    expect(screen.getAllByRole('presentation').map((section) => section.textContent)).toEqual(['Favourites', 'Recent', 'All models'])
+
+    // An id the server does not list is marked before anything is sent.
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'my-local-model' } })
+    expect(within(option('my-local-model')).getByTestId('model-not-listed').textContent).toContain('The server does not list it')
+    await fireEvent.keyDown(screen.getByTestId('model-search'), { key: 'Enter' })
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { model: 'my-local-model' } }))
+    expect((await screen.findByTestId('model-unlisted')).textContent).toContain('not listed')
+
+    // An image model is not saved for a chat: the studio is offered instead.
+    await fireEvent.click(screen.getByTestId('model-picker'))
+    await fireEvent.input(screen.getByTestId('model-search'), { target: { value: 'flux' } })
+    await fireEvent.keyDown(screen.getByTestId('model-search'), { key: 'Enter' })
+    expect(screen.getByTestId('image-model-offer').textContent).toContain('makes images')
+    await fireEvent.click(screen.getByTestId('open-image-studio'))
+    expect(navigate).toHaveBeenCalledWith('studio')
+    expect(stores.studio.model).toBe('flux')
+    expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c1', settings: { model: 'my-local-model' } })
   })
 
   it('saves parameters and refuses out-of-range values', async () => {
@@ -574,7 +653,7 @@ describe('ChatView: header, settings drawer and presets', () => {
     )
     await waitFor(() => expect((screen.getByTestId('system-prompt') as HTMLTextAreaElement).value).toBe('Review code strictly.'))
     expect((screen.getByTestId('param-temperature') as HTMLInputElement).value).toBe('0.2')
-    expect((screen.getByTestId('model-picker') as HTMLInputElement).value).toBe('claude-3-haiku')
+    expect(screen.getByTestId('model-picker').dataset.model).toBe('claude-3-haiku')
 
     await fireEvent.click(screen.getByTestId('preset-save'))
     const name = screen.getByTestId('preset-name') as HTMLInputElement
@@ -646,6 +725,15 @@ describe('ChatView: attachments', () => {
     await fireEvent.click(message('c1-u1').querySelector('button[aria-label="Enlarge x.png"]')!)
     const overlay = screen.getByTestId('lightbox')
     expect(overlay.querySelector('img')?.getAttribute('src')).toBe('/media/attachments/x.png')
+    // Save and copy sit in a toolbar row of their own, with the close button, never over the picture.
+    backend.bridge.respond('attachments.saveCopy', { path: '/home/me/x.png', count: 1 })
+    backend.bridge.respond('attachments.copyImage', undefined)
+    await fireEvent.click(within(overlay).getByTestId('lightbox-save'))
+    await fireEvent.click(within(overlay).getByTestId('lightbox-copy'))
+    await waitFor(() => expect(backend.bridge.callsOf('attachments.saveCopy')).toEqual([{ id: 'x' }]))
+    await waitFor(() => expect(backend.bridge.callsOf('attachments.copyImage')).toEqual([{ id: 'x' }]))
+    expect(within(overlay).getByTestId('lightbox-close').closest('.toolbar')).not.toBeNull()
+    expect(overlay.querySelector('img')?.closest('.toolbar')).toBeNull()
     await fireEvent.keyDown(overlay, { key: 'Escape' })
     expect(screen.queryByTestId('lightbox')).toBeNull()
   })
@@ -669,10 +757,13 @@ describe('ChatView: shortcuts, empty state, long threads', () => {
     expect(screen.getByTestId('shortcuts-help')).toBeTruthy()
     await fireEvent.keyDown(screen.getByTestId('shortcuts-help'), { key: 'Escape' })
 
+    // Ctrl+N (twice) starts a new chat that is saved only with its first message.
+    const listed = screen.getAllByTestId('conversation-item').length
     await fireEvent.keyDown(window, { key: 'n', ctrlKey: true })
-    await waitFor(() => expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1))
-    await waitFor(() => expect(stores.chat.id).toBe('new-1'))
-    expect(screen.getAllByTestId('conversation-item').map((element) => element.dataset.id)).toContain('new-1')
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true })
+    await waitFor(() => expect(stores.chat.id).toBeNull())
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(0)
+    expect(screen.getAllByTestId('conversation-item')).toHaveLength(listed)
     expect(screen.getByTestId('empty-state')).toBeTruthy()
     expect(document.activeElement).toBe(composer())
 
@@ -684,6 +775,7 @@ describe('ChatView: shortcuts, empty state, long threads', () => {
     await screen.findByTestId('stop-button')
     await fireEvent.keyDown(window, { key: 'Escape' })
     expect(backend.bridge.callsOf('stream.abort')).toEqual([{ requestId: backend.lastRequestId('chat.send') }])
+    expect(backend.bridge.callsOf('conversations.create')).toHaveLength(1)
   })
 
   it('moves to the previous and next conversation with Ctrl+Shift+[ and ]', async () => {
@@ -836,5 +928,283 @@ describe('ChatView: images from the composer and models that cannot see', () => 
     await type('What is this?')
     await fireEvent.click(screen.getByTestId('send-button'))
     await waitFor(() => expect(backend.bridge.callsOf('chat.send')[0]?.attachmentIds).toEqual(['att-lib']))
+  })
+})
+
+describe('ChatView: first run and connection', () => {
+  it('a first start shows the setup card instead of an empty chat, saves the server and key and checks the key', async () => {
+    await show([], { noKey: true })
+    expect(screen.queryByTestId('empty-state')).toBeNull()
+    const card = screen.getByTestId('setup-card')
+    backend.bridge.respond('key.set', () => ({ ...makeSettingsState({ key: { set: true, last4: 'wxyz' } }).key, origin: 'http://127.0.0.1:8787' }))
+    backend.bridge.respond('key.check', { info: 'Premium key', details: {} })
+
+    const url = within(card).getByTestId('setup-base-url') as HTMLInputElement
+    expect(url.value).toBe('https://api.airforce')
+    await fireEvent.input(url, { target: { value: 'not a url' } })
+    await fireEvent.click(within(card).getByTestId('setup-check'))
+    expect((await within(card).findByTestId('error-notice')).textContent).toContain('full address')
+    expect(backend.bridge.callsOf('key.check')).toHaveLength(0)
+
+    await fireEvent.input(url, { target: { value: 'http://127.0.0.1:8787' } })
+    await fireEvent.input(within(card).getByTestId('setup-key'), { target: { value: 'sk-test-wxyz' } })
+    await fireEvent.click(within(card).getByTestId('setup-check'))
+    await waitFor(() => expect(within(card).getByTestId('setup-result').textContent).toContain('Premium key'))
+    expect(backend.bridge.callsOf('settings.update')).toEqual([{ baseUrl: 'http://127.0.0.1:8787' }])
+    expect(backend.bridge.callsOf('key.set')).toEqual([{ key: 'sk-test-wxyz' }])
+    expect(stores.settings.health).toBe('connected')
+
+    await fireEvent.click(within(card).getByTestId('setup-skip'))
+    expect(screen.queryByTestId('setup-card')).toBeNull()
+    expect(screen.getByTestId('empty-state')).toBeTruthy()
+  })
+
+  it('shows a refused key in the setup card, and no card once conversations exist', async () => {
+    await show([], { noKey: true })
+    backend.bridge.respond('key.set', makeSettingsState({ key: { set: true, last4: 'dead' } }).key)
+    backend.bridge.fail('key.check', { code: 'unauthorized', message: 'Invalid API key', status: 401 })
+    await fireEvent.input(screen.getByTestId('setup-key'), { target: { value: 'bad-key' } })
+    await fireEvent.click(screen.getByTestId('setup-check'))
+    const notice = await within(await screen.findByTestId('setup-result')).findByTestId('error-notice')
+    expect(notice.dataset.code).toBe('unauthorized')
+    expect(stores.settings.health).toBe('key_refused')
+    cleanup()
+
+    await show([makeConversation({ id: 'c1' })], { noKey: true })
+    expect(screen.queryByTestId('setup-card')).toBeNull()
+  })
+
+  it('after a 401 the failed answer offers Replace key, which opens the key settings', async () => {
+    const failed = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      status: 'error',
+      error: { code: 'unauthorized', message: 'Invalid API key', status: 401 }
+    })
+    const navigate = vi.fn()
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, failed] })], { open: 'c1', navigate })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    // Both buttons sit inside the error card.
+    const replace = within(notice).getByTestId('replace-key')
+    expect(replace.textContent).toContain('Replace key')
+    expect(within(notice).getByTestId('retry')).toBeTruthy()
+    await fireEvent.click(replace)
+    expect(navigate).toHaveBeenCalledWith('settings')
+    expect(stores.settings.keyRequested).toBe(true)
+  })
+})
+
+describe('ChatView: conversation settings follow the open conversation', () => {
+  it('switching conversations with the drawer open shows the new one’s system prompt, and edits save into it', async () => {
+    await show(
+      [makeConversation({ id: 'c1', updatedAt: NOW - HOUR }), makeConversation({ id: 'c2', updatedAt: NOW - 2 * HOUR })],
+      { open: 'c1' }
+    )
+    await fireEvent.click(screen.getByTestId('conversation-settings'))
+    const prompt = (): HTMLTextAreaElement => screen.getByTestId('system-prompt') as HTMLTextAreaElement
+    await fireEvent.input(prompt(), { target: { value: 'You are a pirate.' } })
+    await fireEvent.change(prompt())
+    await waitFor(() => expect(stores.chat.settings.systemPrompt).toBe('You are a pirate.'))
+    expect(screen.getByText('Saved').closest('[role="status"]')).toBeTruthy()
+    // An edit not saved yet must not follow either.
+    const temperature = screen.getByTestId('param-temperature') as HTMLInputElement
+    await fireEvent.input(temperature, { target: { value: '1.5' } })
+
+    await openConversation('c2')
+    expect(prompt().value).toBe('')
+    expect((screen.getByTestId('param-temperature') as HTMLInputElement).value).toBe('')
+    expect(screen.queryByText('Saved')).toBeNull()
+
+    await fireEvent.input(prompt(), { target: { value: 'Be brief.' } })
+    await fireEvent.change(prompt())
+    await waitFor(() => expect(backend.bridge.callsOf('conversations.updateSettings').at(-1)).toEqual({ id: 'c2', settings: { systemPrompt: 'Be brief.' } }))
+    expect(backend.conversations.get('c1')?.settings.systemPrompt).toBe('You are a pirate.')
+
+    await openConversation('c1')
+    expect(prompt().value).toBe('You are a pirate.')
+  })
+})
+
+describe('ChatView: import', () => {
+  it('selects the imported conversation and says where it went in the list, with Open', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Recent', updatedAt: NOW - HOUR }), makeConversation({ id: 'c2', title: 'Other', updatedAt: NOW - 2 * HOUR })], { open: 'c2' })
+    const oldDate = NOW - 400 * DAY
+    backend.bridge.reply('conversations.import', () => {
+      backend.add(makeConversation({ id: 'old-1', title: 'From ChatGPT', createdAt: oldDate, updatedAt: oldDate }))
+      return { ok: true, result: { path: '/home/me/conversations.json', conversations: 1, messages: 2, skipped: 0, newestId: 'old-1' } }
+    })
+    await fireEvent.click(screen.getByTestId('import-conversations'))
+    await waitFor(() => expect(stores.chat.id).toBe('old-1'))
+    const month = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' }).format(new Date(oldDate))
+    const toast = await screen.findByTestId('toast')
+    expect(toast.textContent).toContain('Imported 1 conversation (2 messages)')
+    expect(toast.textContent).toContain(`It is under “${month}”`)
+
+    await openConversation('c1')
+    await fireEvent.click(within(toast).getByTestId('open-imported'))
+    await waitFor(() => expect(stores.chat.id).toBe('old-1'))
+  })
+})
+
+describe('ChatView: message actions', () => {
+  it('Continue appears only for an answer cut at length, and streams the rest into the same message', async () => {
+    const cut = makeMessage({ id: 'c1-a1', role: 'assistant', content: 'The first half', finishReason: 'length', conversationId: 'c1' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, cut, ...exchange('c1', 2)] })], { open: 'c1' })
+    expect(within(message('c1-a1')).getByTestId('continue-answer')).toBeTruthy()
+    expect(within(message('c1-a2')).queryByTestId('continue-answer')).toBeNull()
+
+    await fireEvent.click(within(message('c1-a1')).getByTestId('continue-answer'))
+    await waitFor(() => expect(backend.bridge.callsOf('chat.continue')).toEqual([{ requestId: expect.any(String), messageId: 'c1-a1' }]))
+    const requestId = backend.lastRequestId('chat.continue')
+    await waitFor(() => expect(message('c1-a1').dataset.status).toBe('streaming'))
+    backend.delta(requestId, 'c1-a1', ' and the second half.')
+    await waitFor(() => expect(within(message('c1-a1')).getByTestId('message-content').textContent).toContain('The first half and the second half.'))
+    backend.end(requestId, 'c1-a1', { content: 'The first half and the second half.', finishReason: 'stop' })
+    await waitFor(() => expect(message('c1-a1').dataset.status).toBe('complete'))
+    expect(within(message('c1-a1')).queryByTestId('continue-answer')).toBeNull()
+  })
+
+  it('deletes a message after a confirmation, and forks a conversation from a message', async () => {
+    await show([makeConversation({ id: 'c1', title: 'Trip', messages: [...exchange('c1', 1), ...exchange('c1', 2)] })], { open: 'c1' })
+    await fireEvent.click(within(message('c1-u2')).getByTestId('delete-message'))
+    expect(backend.bridge.callsOf('chat.deleteMessage')).toHaveLength(0)
+    const confirm = within(message('c1-u2')).getByTestId('delete-message-confirm')
+    expect(confirm.textContent).toContain('and what follows')
+    await fireEvent.click(confirm)
+    await waitFor(() => expect(messages().map((element) => element.dataset.id)).toEqual(['c1-u1', 'c1-a1']))
+    expect(backend.bridge.callsOf('chat.deleteMessage')).toEqual([{ messageId: 'c1-u2' }])
+
+    await fireEvent.click(within(message('c1-u1')).getByTestId('fork-message'))
+    await waitFor(() => expect(stores.chat.id).toBe('fork-1'))
+    expect(screen.getByTestId('conversation-title').textContent).toBe('Trip (fork)')
+    expect(messages()).toHaveLength(1)
+    expect(item('fork-1')).toBeTruthy()
+  })
+
+  it('shows the time on hover and the token usage when the server sent it', async () => {
+    const answer = makeMessage({
+      id: 'c1-a1',
+      role: 'assistant',
+      content: 'Hi',
+      conversationId: 'c1',
+      usage: { promptTokens: 1200, completionTokens: 34, totalTokens: 1234 }
+    })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    const usage = within(message('c1-a1')).getByTestId('message-usage')
+    expect(usage.textContent).toBe('1,234 tokens')
+    expect(usage.getAttribute('title')).toContain('1,200 in')
+    expect(within(message('c1-u1')).queryByTestId('message-usage')).toBeNull()
+    const time = within(message('c1-u1')).getByTestId('message-time')
+    expect(time.getAttribute('datetime')).toBe(new Date(NOW).toISOString())
+    expect(time.getAttribute('title')).toContain('2025')
+  })
+})
+
+describe('ChatView: layout', () => {
+  it('collapses the conversation list with the button and with Ctrl+B, and remembers it', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    expect(screen.getAllByTestId('conversation-item')).toHaveLength(1)
+    await fireEvent.click(screen.getByTestId('toggle-sidebar'))
+    expect(screen.queryByTestId('conversation-item')).toBeNull()
+    expect(screen.getByTestId('toggle-sidebar').getAttribute('aria-pressed')).toBe('true')
+    expect(localStorage.getItem('skyport.chatSidebar')).toBe('closed')
+    await fireEvent.keyDown(window, { key: 'b', ctrlKey: true })
+    expect(screen.getAllByTestId('conversation-item')).toHaveLength(1)
+    await fireEvent.keyDown(window, { key: 'b', ctrlKey: true })
+    expect(screen.queryByTestId('conversation-item')).toBeNull()
+    // Ctrl+K brings the list back to search it.
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true })
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('conversation-search')))
+  })
+
+  it('shows toasts inside the thread, above the composer', async () => {
+    await show([makeConversation({ id: 'c1' })], { open: 'c1' })
+    stores.toasts.show('Hello')
+    const toasts = await screen.findByTestId('toasts')
+    expect(toasts.classList.contains('contained')).toBe(true)
+    expect(screen.getByRole('region', { name: 'Conversation' }).contains(toasts)).toBe(true)
+    // Placed by the composer's height (measured), so it never covers it.
+    expect(toasts.closest<HTMLElement>('.body')?.style.getPropertyValue('--toast-bottom')).toMatch(/px$/)
+  })
+})
+
+describe('ChatView: rate limits', () => {
+  const limited = (id: string, updatedAt: number) =>
+    makeMessage({
+      id,
+      role: 'assistant',
+      status: 'error',
+      conversationId: 'c1',
+      updatedAt,
+      error: { code: 'rate_limited', message: 'Rate limit exceeded (1 request(s) per minute).', status: 429, retryAfterMs: 60_000 }
+    })
+
+  it('counts the wait down, retries the newest answer by itself when it ends, and the label goes', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    vi.setSystemTime(NOW + 30_000)
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, limited('c1-a1', NOW)] })], { open: 'c1' })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    expect(within(notice).getByTestId('retry-countdown').textContent).toBe('Try again in 30 s')
+    const retry = within(notice).getByTestId('retry') as HTMLButtonElement
+    expect(retry.textContent).toContain('Retrying in 30 s')
+    expect(retry.disabled).toBe(true)
+
+    vi.advanceTimersByTime(10_000)
+    await waitFor(() => expect(within(notice).getByTestId('retry-countdown').textContent).toBe('Try again in 20 s'))
+    expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(0)
+
+    vi.advanceTimersByTime(20_500)
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toEqual([{ requestId: expect.any(String), messageId: 'c1-a1' }]))
+  })
+
+  it('Retry on an earlier answer waits for the limit to end', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    vi.setSystemTime(NOW + 55_000)
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, limited('c1-a1', NOW), ...exchange('c1', 2)] })], { open: 'c1' })
+    const notice = within(message('c1-a1')).getByTestId('error-notice')
+    const retry = within(notice).getByTestId('retry') as HTMLButtonElement
+    expect(retry.textContent?.trim()).toBe('Retry')
+    await fireEvent.click(retry)
+    expect(retry.textContent).toContain('Retrying in 5 s')
+    expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(0)
+    vi.advanceTimersByTime(5_500)
+    await waitFor(() => expect(backend.bridge.callsOf('chat.regenerate')).toHaveLength(1))
+    await waitFor(() => expect(within(notice).queryByTestId('retry-countdown')).toBeNull())
+  })
+})
+
+describe('ChatView: right-click on a message', () => {
+  it('asks main for the message’s menu and copies as Markdown, copies as shown, or quotes in the composer', async () => {
+    const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue()
+    const answer = makeMessage({ id: 'c1-a1', role: 'assistant', content: 'Some **bold** text\nand a second line' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    const choices: Array<'copyMarkdown' | 'copyText' | 'quote'> = ['copyMarkdown', 'copyText', 'quote']
+    backend.bridge.reply('menu.popup', () => ({ ok: true, result: { command: choices.shift() ?? null } }))
+
+    const bold = within(message('c1-a1')).getByText('bold')
+    const event = new MouseEvent('contextmenu', { bubbles: true, cancelable: true })
+    bold.dispatchEvent(event)
+    // The native menu does not show as well.
+    expect(event.defaultPrevented).toBe(true)
+    await waitFor(() => expect(writeText).toHaveBeenLastCalledWith('Some **bold** text\nand a second line'))
+    expect(backend.bridge.callsOf('menu.popup')).toEqual([{ kind: 'message', messageId: 'c1-a1', role: 'assistant', hasSelection: false }])
+
+    await fireEvent.contextMenu(bold)
+    await waitFor(() => expect(writeText).toHaveBeenCalledTimes(2))
+    expect(writeText.mock.calls[1]![0]).not.toContain('**')
+
+    composer().value = 'my reply'
+    await fireEvent.input(composer())
+    await fireEvent.contextMenu(bold)
+    await waitFor(() => expect(composer().value).toBe('> Some **bold** text\n> and a second line\n\nmy reply'))
+  })
+
+  it('leaves the composer to the native menu (spelling suggestions)', async () => {
+    await show()
+    backend.bridge.reply('menu.popup', () => ({ ok: true, result: { command: null } }))
+    const event = new MouseEvent('contextmenu', { bubbles: true, cancelable: true })
+    composer().dispatchEvent(event)
+    expect(event.defaultPrevented).toBe(false)
+    expect(backend.bridge.callsOf('menu.popup')).toEqual([])
   })
 })

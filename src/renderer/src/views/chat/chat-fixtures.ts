@@ -176,6 +176,16 @@ export class FakeChatBackend {
       conversation.messages.push(userMessage, assistantMessage)
       return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
     })
+    // A web answer (GlobalAsk): the same turn, answered by `globalask`.
+    bridge.reply('ask.send', ({ requestId, conversationId, content }) => {
+      this.#noteListeners('ask.send')
+      const conversation = this.conversations.get(conversationId)
+      if (!conversation) return missing(conversationId)
+      const userMessage = makeMessage({ id: `m${this.#next++}`, role: 'user', conversationId, parentId: conversation.messages.at(-1)?.id ?? null, content })
+      const assistantMessage = { ...this.#assistant(conversationId, userMessage.id), model: 'globalask' }
+      conversation.messages.push(userMessage, assistantMessage)
+      return ok<ChatTurn>({ requestId, userMessage, assistantMessage, title: null })
+    })
     bridge.reply('chat.regenerate', ({ requestId, messageId }) => {
       this.#noteListeners('chat.regenerate')
       const found = this.#locate(messageId)
@@ -205,6 +215,34 @@ export class FakeChatBackend {
       this.conversations.set(conversation.id, conversation)
       return ok(conversation)
     })
+    // The visible thread only: deleting cuts it at the message (the fake keeps no other versions).
+    bridge.reply('chat.deleteMessage', ({ messageId }) => {
+      const found = this.#locate(messageId)
+      if (!found) return missing(messageId)
+      const [conversation, index] = found
+      conversation.messages.splice(index)
+      conversation.messageCount = conversation.messages.length
+      return ok(conversation)
+    })
+    bridge.reply('chat.fork', ({ messageId }) => {
+      const found = this.#locate(messageId)
+      if (!found) return missing(messageId)
+      const [source, index] = found
+      const id = `fork-${this.#next++}`
+      const messages = source.messages.slice(0, index + 1).map((message, i) => ({ ...message, id: `${id}-m${i}`, conversationId: id }))
+      const fork = makeConversation({ id, title: `${source.title} (fork)`, createdAt: NOW, updatedAt: NOW, messages })
+      this.conversations.set(id, fork)
+      return ok(fork)
+    })
+    bridge.reply('chat.continue', ({ requestId, messageId }) => {
+      this.#noteListeners('chat.continue')
+      const found = this.#locate(messageId)
+      if (!found) return missing(messageId)
+      const [conversation, index, old] = found
+      const assistantMessage = { ...old, status: 'streaming' as const, finishReason: null }
+      conversation.messages[index] = assistantMessage
+      return ok<ChatTurn>({ requestId, userMessage: null, assistantMessage, title: null })
+    })
     bridge.respond('stream.abort', () => ({ aborted: true }))
 
     bridge.reply('presets.list', () => ok(this.presets))
@@ -228,7 +266,7 @@ export class FakeChatBackend {
   }
 
   /** The request id of the last call to `method`. */
-  lastRequestId(method: 'chat.send' | 'chat.regenerate' | 'chat.edit'): string {
+  lastRequestId(method: 'chat.send' | 'chat.regenerate' | 'chat.edit' | 'chat.continue' | 'ask.send'): string {
     const call = this.bridge.callsOf(method).at(-1)
     if (!call) throw new Error(`${method} was not called`)
     return call.requestId
