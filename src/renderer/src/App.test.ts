@@ -32,7 +32,8 @@ describe('App', () => {
     expect(document.querySelector('.chat-header [data-testid="connection-pill"]')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
-    expect(screen.getByTestId('view-settings')).toBeTruthy()
+    // Screens other than the chat are loaded the first time they open.
+    await screen.findByTestId('view-settings')
     expect(screen.queryByTestId('view-models')).toBeNull()
     expect(screen.getByTestId('nav-settings').getAttribute('aria-current')).toBe('page')
 
