@@ -9,10 +9,11 @@
  * - Windows: `tray.ico`, the coloured app tile (it reads on light and dark
  *   taskbars) at the sizes Windows asks for at 100 % to 250 % scaling.
  *
- * The glyph is the paper plane of resources/icon.png, redrawn as a path so
- * it stays sharp at 16 px.
+ * The glyph is the paper plane of resources/icon.svg, redrawn as one path so
+ * it stays sharp at 16 px; the Windows tile is drawn from icon.svg itself, the
+ * app icon's one source (scripts/make-icons.mjs makes the app icons from it).
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   await glyph('trayTemplate@2x.png', 32, '#000000')
   await glyph('tray-light.png', 32, '#ffffff')
   await glyph('tray-dark.png', 32, '#202124')
-  const source = join(resources, 'icon.png')
+  const source = readFileSync(join(resources, 'icon.svg'))
   const sizes = [16, 20, 24, 32, 40, 48, 64]
   const images = await Promise.all(sizes.map(async (size) => ({ size, png: await sharp(source).resize(size, size).png().toBuffer() })))
   writeFileSync(join(resources, 'tray.ico'), icoFromPngs(images))

@@ -4,7 +4,7 @@
  * this one function, so what the tests drive is what ships.
  */
 import { join } from 'node:path'
-import type { AppInfo, EventName, PayloadOf } from '../shared/contract'
+import type { AppInfo, ContextCommand, EventName, PayloadOf } from '../shared/contract'
 import type { HandlerTable } from './bridge'
 import { buildHandlers, settingsState } from './handlers'
 import { CompletionService } from './services/completions'
@@ -25,6 +25,10 @@ import { ConversationTransfer } from './services/chat/transfer'
 import { SpeechService } from './services/sound/speech'
 import { SongService, type Notifier, type SongServiceDeps } from './services/sound/songs'
 import { createLogger, type Logger, type LogWriter } from './services/log'
+import { MenuState } from './services/app-menu'
+import { UpdateService, type Updater } from './services/updates'
+import type { ContextItem } from './services/context-menus'
+import { WINDOW_STATE_FILE, WindowStateStore } from './services/window-state'
 import { DesktopService } from './services/desktop/desktop-service'
 import { GlobalAsk } from './services/ask/global-ask'
 import type { EventSink } from './bridge'
@@ -76,6 +80,14 @@ export interface Powers {
   /** Desktop notifications (a song is ready); clicking one calls its onClick. */
   notifier: Notifier
   appInfo: Omit<AppInfo, 'userDataDir'>
+  /**
+   * Pops a right-click menu up over the window whose page has this id and
+   * resolves to the command chosen (null when dismissed). Missing where no
+   * native menus exist (the browser test host).
+   */
+  showContextMenu?: (items: ContextItem[], contentsId: number) => Promise<ContextCommand | null>
+  /** electron-updater in the installed app; missing where the build cannot update itself (development, tests). */
+  updater?: Updater | null
   /** The clipboard's text; read only when the person asks ("Use clipboard"). */
   readClipboardText: () => Promise<string>
 }
@@ -106,6 +118,11 @@ export interface AppServices {
   images: ImageService
   speech: SpeechService
   songs: SongService
+  /** What the application menu shows that the window reports (its screen). */
+  menuState: MenuState
+  updates: UpdateService
+  /** Where each window was (main, quick ask): one store, so two windows never overwrite each other's entry. */
+  windowStates: WindowStateStore
   /** Tray, global shortcut, quick-ask window, launch at login: the shell attaches the OS parts. */
   desktop: DesktopService
   handlers: HandlerTable
@@ -199,6 +216,15 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
+  // Closing (below) saves running work before an update restarts the app.
+  const updates = new UpdateService({
+    updater: powers.updater ?? null,
+    unsupportedReason: 'Updates come with the installed app; this build does not update itself.',
+    autoCheck: () => settings.get().updates.autoCheck,
+    beforeRestart: () => services.close(),
+    logger
+  })
+
   let closing: Promise<void> | null = null
   const broadcastListeners = new Set<BroadcastListener>()
   const broadcast: BroadcastListener = (event, payload) => {
@@ -220,6 +246,14 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
   // The queues' concurrency is a setting: a higher one may start waiting jobs now.
   settings.onChange(() => jobs.wake())
   keyVault.onChange(connectionChanged)
+  updates.onChange((state) => broadcast('update.state', state))
+  let autoCheck = settings.get().updates.autoCheck
+  settings.onChange((current) => {
+    if (current.updates.autoCheck === autoCheck) return
+    autoCheck = current.updates.autoCheck
+    updates.schedule()
+  })
+  updates.schedule()
   const desktop = new DesktopService({ settings, logger, onStatus: (status) => broadcast('shell.status', status) })
 
   const services: Omit<AppServices, 'handlers'> = {
@@ -245,6 +279,9 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
     images,
     speech,
     songs,
+    menuState: new MenuState(),
+    updates,
+    windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),
     desktop,
     onBroadcast(listener) {
       broadcastListeners.add(listener)
@@ -253,6 +290,7 @@ export async function createAppServices(powers: Powers, tuning: AppTuning = {}):
     close() {
       // Once, however often it is asked (quit and a crash dialog may both ask).
       closing ??= (async () => {
+        updates.stop()
         streams.abortAll()
         desktop.beginQuit()
         desktop.dispose()

@@ -9,11 +9,13 @@ import { basename, extname, join } from 'node:path'
 import type { ConversationSettings, KeyStatus, SettingsState } from '../shared/contract'
 import { AppError } from '../shared/errors'
 import { LIMITS } from '../shared/limits'
+import { toColumns } from '../shared/library-columns'
 import type { HandlerTable } from './bridge'
 import { writeFileAtomic } from './services/files/atomic-write'
 import { LOG_DIR } from './services/log'
 import type { AppServices } from './app-services'
 import { serverOrigin } from './services/key-vault'
+import { targetContextMenu } from './services/context-menus'
 
 type Services = Omit<AppServices, 'handlers'>
 
@@ -161,7 +163,7 @@ export function buildHandlers(services: Services): HandlerTable {
     'vision.describeUrl': (args) => images.describeUrl(args.url, args.model),
     'vision.keepPreview': (args) => images.keepPreview(args.previewId, args.description),
 
-    'library.query': (args) => library.query(withoutUndefined(args ?? {})),
+    'library.query': (args) => toColumns(library.query(withoutUndefined(args ?? {}))),
     'library.get': (args) => library.get(args.id),
     'library.star': (args) => library.star(args.ids, args.starred),
     'library.collections': () => library.collections(),
@@ -219,12 +221,18 @@ export function buildHandlers(services: Services): HandlerTable {
       powers.showItemInFolder(args.path)
     },
     'app.openDataFolder': () => powers.openPath(powers.userDataDir),
-    'app.openLogsFolder': async () => {
-      const folder = join(powers.userDataDir, LOG_DIR)
-      // Nothing may have been logged yet; an empty folder still opens.
-      await mkdir(folder, { recursive: true })
-      await powers.openPath(folder)
+    'app.openLogsFolder': () => openLogsFolder(powers),
+
+    'menu.setRoute': (args) => services.menuState.setRoute(args.route),
+
+    'menu.popup': async (target, { sink }) => {
+      if (!powers.showContextMenu) throw new AppError('invalid_argument', 'Right-click menus exist only in the app window.')
+      return { command: await powers.showContextMenu(targetContextMenu(target), sink.id) }
     },
+
+    'update.state': () => services.updates.state,
+    'update.check': () => services.updates.check(),
+    'update.restart': () => services.updates.restart(),
 
     // desktop shell
     'shell.status': () => desktop.status(),
@@ -240,6 +248,14 @@ export function buildHandlers(services: Services): HandlerTable {
     },
     'quick.openLibrary': () => desktop.openLibrary()
   }
+}
+
+/** Also the Help menu's Open Logs Folder. */
+export async function openLogsFolder(powers: Pick<Services['powers'], 'userDataDir' | 'openPath'>): Promise<void> {
+  const folder = join(powers.userDataDir, LOG_DIR)
+  // Nothing may have been logged yet; an empty folder still opens.
+  await mkdir(folder, { recursive: true })
+  await powers.openPath(folder)
 }
 
 export function settingsState({ settings, keyVault }: Pick<Services, 'settings' | 'keyVault'>): SettingsState {

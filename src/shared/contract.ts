@@ -9,6 +9,7 @@ import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
 import { IMAGE_SIZES } from './catalog'
 import { LIMITS, SONG_MODELS, SPEECH_VOICES, songLyricsLimit, type SongModel, type SpeechVoice } from './limits'
+import type { LibraryPageColumns } from './library-columns'
 import * as s from './schemas'
 
 // ---------------------------------------------------------------- settings
@@ -52,6 +53,25 @@ export interface SoundPreferences {
   downloadVideo: boolean
 }
 
+/** The window's zoom and the messages' text size. */
+export interface AppearancePreferences {
+  /** Chromium's zoom level: 0 is 100 %; Ctrl/Cmd + plus and minus step it. */
+  zoomLevel: number
+  /** CSS pixels. */
+  messageFontSize: number
+}
+
+export interface SpellcheckPreferences {
+  enabled: boolean
+  /** Language codes of Electron's spellchecker, e.g. `en-US`; empty follows the OS. */
+  languages: string[]
+}
+
+export interface UpdatePreferences {
+  /** Check at start and every few hours. */
+  autoCheck: boolean
+}
+
 /** How the app lives on the desktop (tray, login, quick-ask window). */
 export interface DesktopPreferences {
   /** Closing the main window leaves the app running in the tray (default on Windows and Linux). */
@@ -75,6 +95,9 @@ export interface Settings {
   chat: ChatPreferences
   jobs: JobPreferences
   sound: SoundPreferences
+  appearance: AppearancePreferences
+  spellcheck: SpellcheckPreferences
+  updates: UpdatePreferences
   desktop: DesktopPreferences
 }
 
@@ -476,10 +499,12 @@ export interface LibraryFilter {
   sort?: 'newest' | 'oldest'
   /** true: only the trash; otherwise the trash is left out. */
   trashed?: boolean
+  /** Only the first this many cards; `total` still counts every match. */
+  limit?: number
 }
 
 export interface LibraryPage {
-  /** Every matching item, in order: the grid virtualises them. */
+  /** Every matching item (or the first `limit`), in order: the grid virtualises them. */
   cards: MediaCard[]
   total: number
   /** Models present in the library, for the filter. */
@@ -710,6 +735,56 @@ const speechText = {
   /** Markdown (a chat answer) is turned into speakable text first; default true. */
   markdown: v.optional(v.boolean('must be true or false'), true)
 }
+
+// ---------------------------------------------------------------- desktop: menus, updates
+
+/** The screens the application menu's Go menu names. */
+export const ROUTE_IDS = ['chat', 'studio', 'library', 'models', 'settings'] as const
+export type RouteId = (typeof ROUTE_IDS)[number]
+
+/** A menu item the window acts on (main does zoom, quick ask and the logs folder itself). */
+export type WindowCommand =
+  | 'newChat'
+  | 'import'
+  | 'exportAll'
+  | 'toggleSidebar'
+  | 'help'
+  | 'about'
+  | 'goChat'
+  | 'goStudio'
+  | 'goLibrary'
+  | 'goModels'
+  | 'goSettings'
+
+export interface MenuCommandEvent {
+  command: WindowCommand
+}
+
+/**
+ * What was right-clicked, as the window tells main (`menu.popup`): a message
+ * (`data-context-menu="message"`) or a library image (`="image"`). Text
+ * fields and links need no telling: Chromium reports them itself.
+ */
+export type ContextTarget =
+  | { kind: 'message'; messageId: string; role: 'user' | 'assistant'; hasSelection: boolean }
+  | { kind: 'image'; mediaId: string }
+
+/** A right-click menu item the window carries out. */
+export type ContextCommand = 'copyText' | 'copyMarkdown' | 'quote' | 'copyImage' | 'saveImage' | 'revealImage' | 'noSuggestions'
+
+/**
+ * Where the app's update stands. `unsupported`: this build cannot update
+ * itself (a development build, or a package the OS updates); `available`:
+ * found, its download starting; `ready`: downloaded, applied by a restart.
+ */
+export type UpdateState =
+  | { status: 'unsupported'; reason: string }
+  | { status: 'idle'; checkedAt: number | null }
+  | { status: 'checking' }
+  | { status: 'available'; version: string }
+  | { status: 'downloading'; version: string; percent: number; transferred: number; total: number; bytesPerSecond: number }
+  | { status: 'ready'; version: string }
+  | { status: 'error'; message: string; at: number }
 
 // ---------------------------------------------------------------- GlobalAsk and quick ask
 
@@ -950,10 +1025,13 @@ export const methods = {
         to: v.optional(s.timestamp),
         search: v.optional(s.text(LIMITS.searchQueryChars)),
         sort: v.optional(v.picklist(['newest', 'oldest'], 'must be newest or oldest')),
-        trashed: v.optional(v.boolean('must be true or false'))
+        trashed: v.optional(v.boolean('must be true or false')),
+        /** Only the first this many cards (the grid's first screen); `total` still counts them all. */
+        limit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1')))
       })
     ),
-    returns<LibraryPage>()
+    /** The cards as columns (library-columns.ts): half the bytes and parse time of one object per card. */
+    returns<LibraryPageColumns>()
   ),
   'library.get': method(byId, returns<MediaItem>()),
   'library.star': method(v.strictObject({ ids: s.ids, starred: v.boolean('must be true or false') }), returns<{ updated: number }>()),
@@ -1034,6 +1112,33 @@ export const methods = {
   /** Opens the folder with the app's data (database, media, settings). */
   'app.openDataFolder': method(s.noArgs, returns<void>()),
 
+  /** The screen the window shows, so the application menu ticks it. */
+  'menu.setRoute': method(v.strictObject({ route: v.picklist(ROUTE_IDS, `must be one of ${ROUTE_IDS.join(', ')}`) }), returns<void>()),
+
+  /** Shows the right-click menu for a message or an image at the pointer; resolves to the chosen command, null when dismissed. */
+  'menu.popup': method(
+    v.variant(
+      'kind',
+      [
+        v.strictObject({
+          kind: v.literal('message'),
+          messageId: s.id,
+          role: v.picklist(['user', 'assistant'], 'must be user or assistant'),
+          hasSelection: v.boolean('must be true or false')
+        }),
+        v.strictObject({ kind: v.literal('image'), mediaId: s.id })
+      ],
+      'must be a message or an image'
+    ),
+    returns<{ command: ContextCommand | null }>()
+  ),
+
+  'update.state': method(s.noArgs, returns<UpdateState>()),
+  /** Looks for an update now (a found one downloads in the background). */
+  'update.check': method(s.noArgs, returns<UpdateState>()),
+  /** Once an update is ready: saves running work, closes everything and restarts into the new version. */
+  'update.restart': method(s.noArgs, returns<void>()),
+
   // desktop shell: tray, global shortcut, quick-ask window
   'shell.status': method(s.noArgs, returns<DesktopStatus>()),
   /** Registers the quick-ask shortcut again (after the person freed it in another app). */
@@ -1068,6 +1173,10 @@ export const events = {
   'song.status': event<SongStatus>(),
   /** To every window: the person clicked the "song is ready" notification; show and play this item. */
   'song.open': event<{ mediaId: string }>(),
+  /** To the focused window: an application menu item it acts on was chosen. */
+  'menu.command': event<MenuCommandEvent>(),
+  /** To every window: the update's state changed (found, progress, ready, failed). */
+  'update.state': event<UpdateState>(),
   /** To every window: the shortcut's registration or launch at login changed. */
   'shell.status': event<DesktopStatus>(),
   /** To the main window: the tray or the quick-ask window asks for a screen. */

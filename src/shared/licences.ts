@@ -11,7 +11,6 @@ export interface LicenceEntry {
 export const LICENCES: readonly LicenceEntry[] = [
   { name: 'conf', licence: 'MIT' },
   { name: 'dompurify', licence: '(MPL-2.0 OR Apache-2.0)' },
-  { name: 'electron-context-menu', licence: 'MIT' },
   { name: 'electron-log', licence: 'MIT' },
   { name: 'electron-store', licence: 'MIT' },
   { name: 'electron-updater', licence: 'MIT' },

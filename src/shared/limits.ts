@@ -103,3 +103,14 @@ export const PARAM_NAMES = Object.keys(PARAM_RANGES) as ParamName[]
 export const INTEGER_PARAMS: ReadonlySet<ParamName> = new Set(['top_k', 'max_tokens'])
 
 export const TIMEOUT_RANGE_MS = [1_000, 600_000] as const
+
+// ---------------------------------------------------------------- desktop: zoom, text size, spellchecker
+
+/** The window's zoom level (Chromium's: 0 is 100 %, each whole step is ×1.2) and one menu step of it. */
+export const ZOOM_LEVEL_RANGE = [-3, 5] as const
+export const ZOOM_LEVEL_STEP = 0.5
+/** The messages' text size in CSS pixels. */
+export const MESSAGE_FONT_SIZE_RANGE = [12, 24] as const
+/** Spellchecker languages chosen at once, and one language code's length (e.g. `en-US`). */
+export const SPELLCHECK_LANGUAGES_MAX = 5
+export const LANGUAGE_CODE_LENGTH = 20

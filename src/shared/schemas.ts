@@ -9,7 +9,18 @@
  */
 import * as v from 'valibot'
 import { AppError } from './errors'
-import { INTEGER_PARAMS, LIMITS, PARAM_NAMES, PARAM_RANGES, TIMEOUT_RANGE_MS, type ParamName } from './limits'
+import {
+  INTEGER_PARAMS,
+  LANGUAGE_CODE_LENGTH,
+  LIMITS,
+  MESSAGE_FONT_SIZE_RANGE,
+  PARAM_NAMES,
+  PARAM_RANGES,
+  SPELLCHECK_LANGUAGES_MAX,
+  TIMEOUT_RANGE_MS,
+  ZOOM_LEVEL_RANGE,
+  type ParamName
+} from './limits'
 
 /** Anything that takes no arguments: IPC sends `undefined`, the HTTP test host `null`. */
 export const noArgs = v.nullish(v.undefined())
@@ -108,6 +119,12 @@ const timeoutMs = v.pipe(
   v.maxValue(TIMEOUT_RANGE_MS[1], `must be between ${TIMEOUT_RANGE_MS[0] / 1000} and ${TIMEOUT_RANGE_MS[1] / 1000} seconds`)
 )
 
+/** A spellchecker language such as `en-US` or `pt-BR`. */
+export const languageCode = v.pipe(
+  text(LANGUAGE_CODE_LENGTH),
+  v.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as en-US')
+)
+
 export const settingsPatch = v.strictObject({
   baseUrl: v.optional(text(LIMITS.urlLength)),
   timeouts: v.optional(v.strictObject({ connectMs: v.optional(timeoutMs), headersMs: v.optional(timeoutMs), idleMs: v.optional(timeoutMs) })),
@@ -126,6 +143,19 @@ export const settingsPatch = v.strictObject({
   chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) })),
   jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) })),
   sound: v.optional(v.strictObject({ downloadVideo: v.optional(v.boolean('must be true or false')) })),
+  appearance: v.optional(
+    v.strictObject({
+      zoomLevel: v.optional(v.pipe(v.number('must be a number'), v.minValue(ZOOM_LEVEL_RANGE[0], `must be at least ${ZOOM_LEVEL_RANGE[0]}`), v.maxValue(ZOOM_LEVEL_RANGE[1], `must be at most ${ZOOM_LEVEL_RANGE[1]}`))),
+      messageFontSize: v.optional(count(MESSAGE_FONT_SIZE_RANGE[0], MESSAGE_FONT_SIZE_RANGE[1]))
+    })
+  ),
+  spellcheck: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean('must be true or false')),
+      languages: v.optional(v.pipe(v.array(languageCode, 'must be a list of language codes'), v.maxLength(SPELLCHECK_LANGUAGES_MAX, `can hold at most ${SPELLCHECK_LANGUAGES_MAX} languages`)))
+    })
+  ),
+  updates: v.optional(v.strictObject({ autoCheck: v.optional(v.boolean('must be true or false')) })),
   desktop: v.optional(
     v.strictObject({
       closeToTray: v.optional(v.boolean('must be true or false')),

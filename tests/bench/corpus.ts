@@ -166,6 +166,53 @@ export function markdownAnswer(count: number, seed = 7): StreamedAnswer {
   return { text: tokens.join(''), tokens }
 }
 
+/** TypeScript as a model writes a long module: types, functions with loops, comments, strings and template literals. */
+function codeUnit(random: () => number, n: number): string {
+  const name = `${pick(random, ['parse', 'render', 'merge', 'load', 'measure', 'format', 'split', 'queue'])}${pick(random, ['Block', 'Frame', 'Token', 'Chunk', 'Row', 'Entry'])}${n}`
+  const field = pick(random, ['text', 'html', 'size', 'offset', 'count', 'label'])
+  return [
+    `/** ${sentence(random, int(random, 6, 14))} */`,
+    `export interface ${name.charAt(0).toUpperCase()}${name.slice(1)}Options {`,
+    `  ${field}: ${pick(random, ['string', 'number', 'boolean', 'readonly string[]'])}`,
+    `  limit?: number // at most ${int(random, 2, 999)}`,
+    '}',
+    '',
+    `export function ${name}(items: readonly { ${field}: string; weight: number }[], limit = ${int(random, 4, 64)}): string[] {`,
+    '  const out: string[] = []',
+    '  for (let i = 0; i < items.length && out.length < limit; i++) {',
+    '    const item = items[i]',
+    `    if (!item || item.weight < ${int(random, 0, 9)}) continue`,
+    `    out.push(\`\${i}: \${item.${field}.trim()} (\${item.weight.toFixed(${int(random, 0, 3)})})\`)`,
+    '  }',
+    `  return out.sort((a, b) => a.localeCompare(b, "${pick(random, ['en', 'de', 'fr', 'ja'])}"))`,
+    '}',
+    ''
+  ].join('\n')
+}
+
+/**
+ * A long code generation of exactly `count` tokens: a sentence, then one
+ * TypeScript fence that runs to the end (closed by the last token), then a sentence.
+ */
+export function codeAnswer(count: number, seed = 11): StreamedAnswer {
+  const random = rng(seed)
+  const intro = 'Here is the whole module, in one file:\n\n```typescript\n'
+  const outro = '\n```\n\nThat is the complete implementation.\n'
+  const target = count * 4.4
+  const units: string[] = []
+  let length = intro.length + outro.length
+  for (let n = 0; length < target; n++) {
+    const unit = codeUnit(random, n)
+    units.push(unit)
+    length += unit.length + 1
+  }
+  // The tokens are cut from the body; the outro is the last token, so the fence closes at the end.
+  const bodyTokens = toTokens(intro + units.join('\n')).slice(0, count - 1)
+  if (bodyTokens.length < count - 1) throw new Error(`the code corpus gave ${bodyTokens.length} tokens, not ${count}`)
+  const tokens = [...bodyTokens, outro]
+  return { text: tokens.join(''), tokens }
+}
+
 // ------------------------------------------------------------ conversations
 
 const QUESTIONS = [

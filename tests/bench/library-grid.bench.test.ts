@@ -69,8 +69,10 @@ const FRAME_TARGET_MS = 16
 const MEMORY_TARGET_MB = 300
 /** The peer requests all 10,000 files at once: how long it may take to load them before its scroll. */
 const PEER_LOAD_BUDGET_MS = 45_000
-/** A scroll that has not reached the end by then stops there (and says so). */
+/** A scroll that has not reached the end by then stops there (and says so): the peer's, which may take minutes. */
 const SCROLL_BUDGET_MS = 30_000
+/** Ours must reach the end; on a shared machine under load its 565 frames may take minutes (the budget bounds a hang, not speed). */
+const OURS_SCROLL_BUDGET_MS = 300_000
 const FIRST_SCREEN_TIMEOUT_MS = 30_000
 
 const GRID = '[data-testid="library-grid"]'
@@ -192,7 +194,7 @@ describe('benchmark 7: the library grid over 10,000 images', () => {
     // 2 and 3. Scrolled end to end, one viewport per frame; then the renderer's memory.
     const oursScroll = await inOwnPage(async (own) => ({
       first: await own.evaluate<GridOpenTiming>(call('__bench.measureGridOpen', OPEN)),
-      ...(await metered(own, call('__bench.scrollEndToEnd', GRID, { item: CARD, maxMs: SCROLL_BUDGET_MS, requests: '/media/thumbs/' })))
+      ...(await metered(own, call('__bench.scrollEndToEnd', GRID, { item: CARD, maxMs: OURS_SCROLL_BUDGET_MS, requests: '/media/thumbs/' })))
     }))
     expect(oursScroll.run.reachedEnd, 'the grid scrolled to its end').toBe(true)
     expect(oursScroll.run.lastItemId, 'the oldest card is shown at the end').toBe(oldestId)
@@ -401,7 +403,7 @@ describe('benchmark 7: the library grid over 10,000 images', () => {
       },
       notes: [
         'first screen: performance.now() before the rail button is clicked → a rAF loop sees every card inside the grid’s box with its <img> complete and naturalWidth > 0 → that frame painted: a message posted from that rAF arrives, or the next rAF runs, whichever is first (main-thread paint; rasterising is on other threads).',
-        'split: data = the library.query response end (resource timing); colours = the first frame with cards in view, painted; last image = the latest response end among the images in view; decode() = img.decode() of those images resolved, asked after the paint.',
+        'split: data = the last library.query response end (resource timing): the whole list, which the app asks for after a first request for the first screen’s 160 cards, once the grid is used or 300 ms later; colours = the first frame with cards in view, painted; last image = the latest response end among the images in view; decode() = img.decode() of those images resolved, asked after the paint.',
         'peer: the same bridge call, then 10,000 <img src="/media/images/…png" width height> (no loading=lazy, a fixed size so a load needs no layout) in one CSS grid with the same columns, card size and scroller box; timed from before the call. Its first frame waits behind the handling of the 10,000 responses.',
         'scroll: scrollTop += the scroller’s height in each rAF until the end; frame work = rAF callback → the message posted there (or the next frame’s scroll handling or rAF, if earlier), plus the scroller’s scroll handling (a capture listener to a listener added after the page’s own, virtua and Svelte’s flush included) since the previous frame. Main thread per frame: DevTools Performance.getMetrics durations over the scroll ÷ frames (it includes image responses handled between frames, which frame work does not).',
         `peer scroll: after its files loaded (budget ${PEER_LOAD_BUDGET_MS / 1000} s; loadsBeforeScroll says how many did).`,

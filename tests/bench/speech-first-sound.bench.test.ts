@@ -107,7 +107,9 @@ async function oneRun(page: Page, stack: Stack, text: string): Promise<Run> {
   const joinedUrl = await page.evaluate(async () => {
     const found = await window.api.library.query({ kinds: ['speech'], sort: 'newest' })
     if (!found.ok) throw new Error(found.error.message)
-    return found.result.cards[0]?.url ?? ''
+    // The cards cross the bridge as columns (shared/library-columns): the newest file's path is the first.
+    const path = found.result.columns.paths[0] ?? ''
+    return path.startsWith('/') ? path : `/media/${path}`
   })
   const probe = await page.evaluate(() => window.__soundProbe as SoundProbe)
   const marks = await page.evaluate(() =>

@@ -327,6 +327,17 @@ export function benchConversations(): BundleConversation[] {
   return [long, ...short]
 }
 
+/**
+ * A straight-thread conversation cut to its last `count` messages, as a new
+ * conversation `id` (message ids prefixed, so both can be in one database).
+ */
+export function lastMessagesOf(conversation: BundleConversation, count: number, id: string): BundleConversation {
+  const kept = conversation.messages.slice(-count)
+  const renamed = (messageId: string | null): string | null => (messageId === null ? null : `${id}-${messageId}`)
+  const messages = kept.map((message, index) => ({ ...message, id: `${id}-${message.id}`, parentId: index === 0 ? null : renamed(message.parentId) }))
+  return { ...conversation, id, title: `${conversation.title}, last ${count}`, messages, activeLeafId: messages.at(-1)?.id ?? null }
+}
+
 /** Id of the last message of a straight-thread conversation. */
 export function lastMessageId(conversation: BundleConversation): string {
   const id = conversation.activeLeafId ?? conversation.messages.at(-1)?.id

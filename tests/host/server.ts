@@ -17,6 +17,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp'
 import { bundleForBrowser } from '../support/browser-bundle'
 import { nodePowers, type NodePowers } from '../support/node-powers'
 import type { SecretCipher } from '../../src/main/services/key-vault'
+import type { Updater } from '../../src/main/services/updates'
 import { defaultSettings } from '../../src/main/services/settings-schema'
 
 const projectRoot = resolve(import.meta.dirname, '../..')
@@ -28,6 +29,8 @@ export interface TestHostOptions {
   initialSettings?: SettingsPatch
   cipher?: SecretCipher
   port?: number
+  /** An updater for the services (a fake one in tests); none means this build cannot update itself. */
+  updater?: Updater
 }
 
 export interface TestHost {
@@ -54,7 +57,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     }
     writeFileSync(join(options.userDataDir, SETTINGS_FILE), JSON.stringify(initial, null, 2))
   }
-  const powers = nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher })
+  const powers: NodePowers = { ...nodePowers({ userDataDir: options.userDataDir, cipher: options.cipher }), ...(options.updater ? { updater: options.updater } : {}) }
   const services = await createAppServices(powers)
   const script = await bundleForBrowser(join(import.meta.dirname, 'browser-bridge.ts'))
 

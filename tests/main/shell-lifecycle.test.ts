@@ -34,6 +34,12 @@ const fake = vi.hoisted(() => ({
   sessionCalls: { request: [] as unknown[], check: [] as unknown[], device: [] as unknown[] },
   perContentsPermissionCalls: 0,
   lock: true,
+  /** The displays `screen` reports, the primary first. */
+  displays: [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] as Array<{ id: number; workArea: { x: number; y: number; width: number; height: number } }>,
+  osDark: false,
+  /** Every application menu set, as the template it was built from. */
+  menus: [] as unknown[][],
+  spellcheck: { enabled: [] as boolean[], languages: [] as string[][] },
   ready: { resolve: () => {} } as { resolve: () => void; promise?: Promise<void> }
 }))
 
@@ -48,6 +54,10 @@ vi.mock('electron', async () => {
     reload = vi.fn()
     forcefullyCrashRenderer = vi.fn()
     send = vi.fn()
+    setZoomLevel = vi.fn()
+    isLoading() {
+      return false
+    }
     setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
       this.windowOpenHandler = handler
     }
@@ -85,6 +95,28 @@ vi.mock('electron', async () => {
     show() {
       this.shown++
     }
+    bounds = { x: 0, y: 0, width: 0, height: 0 }
+    maximized = false
+    fullScreen = false
+    background = ''
+    getNormalBounds() {
+      return this.bounds
+    }
+    isMaximized() {
+      return this.maximized
+    }
+    isFullScreen() {
+      return this.fullScreen
+    }
+    maximize() {
+      this.maximized = true
+    }
+    setFullScreen(on: boolean) {
+      this.fullScreen = on
+    }
+    setBackgroundColor(colour: string) {
+      this.background = colour
+    }
     hide() {
       this.hidden++
     }
@@ -98,6 +130,7 @@ vi.mock('electron', async () => {
     isPackaged: false,
     getPath: () => fake.userDataDir,
     getName: () => 'Skyport',
+    getLocale: () => 'en-US',
     getVersion: () => '0.0.0-test',
     requestSingleInstanceLock: () => fake.lock,
     whenReady: () => fake.ready.promise!,
@@ -131,8 +164,21 @@ vi.mock('electron', async () => {
     ipcMain: { handle: () => void (fake.order.at(-1) !== 'bridge' && fake.order.push('bridge')), removeHandler: () => undefined },
     protocol: { registerSchemesAsPrivileged: () => undefined, handle: () => void fake.order.push('protocol') },
     net: { fetch: vi.fn() },
+    screen: { getAllDisplays: () => fake.displays, getPrimaryDisplay: () => fake.displays[0] },
+    nativeTheme: Object.assign(new EventEmitter(), {
+      get shouldUseDarkColors() {
+        return fake.osDark
+      }
+    }),
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => template,
+      setApplicationMenu: (menu: unknown[]) => void fake.menus.push(menu)
+    },
     session: {
       defaultSession: {
+        availableSpellCheckerLanguages: ['en-US', 'de-DE', 'fr'],
+        setSpellCheckerEnabled: (enabled: boolean) => void fake.spellcheck.enabled.push(enabled),
+        setSpellCheckerLanguages: (languages: string[]) => void fake.spellcheck.languages.push(languages),
         setPermissionRequestHandler: (handler: unknown) => void fake.sessionCalls.request.push(handler),
         setPermissionCheckHandler: (handler: unknown) => void fake.sessionCalls.check.push(handler),
         setDevicePermissionHandler: (handler: unknown) => void fake.sessionCalls.device.push(handler)
@@ -181,6 +227,10 @@ beforeEach(() => {
   fake.perContentsPermissionCalls = 0
   fake.answer = () => 'Quit'
   fake.lock = true
+  fake.displays = [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]
+  fake.osDark = false
+  fake.menus.length = 0
+  fake.spellcheck = { enabled: [], languages: [] }
   let resolve = (): void => undefined
   fake.ready = { promise: new Promise<void>((done) => (resolve = done)), resolve: () => resolve() }
   electron.app.removeAllListeners()
@@ -427,6 +477,115 @@ describe('the log', () => {
     expect(text).not.toContain(key)
     expect(text).not.toContain(encodeURIComponent(key))
     expect(text).not.toContain('0123456789')
+  })
+})
+
+describe('a desktop window', () => {
+  type Item = { label?: string; role?: string; accelerator?: string; enabled?: boolean; registerAccelerator?: boolean; click?: (item: unknown, window: unknown) => void; submenu?: Item[] }
+  const items = (menu: unknown[]): Item[] => (menu as Item[]).flatMap((item) => [item, ...items(item.submenu ?? [])])
+  const lastMenu = (): Item[] => items(fake.menus.at(-1)!)
+  const click = (label: string): void => lastMenu().find((item) => item.label === label)!.click!({}, undefined)
+
+  it('opens where it was, in the theme colour, at the saved zoom; a window on an unplugged display opens on the primary one', async () => {
+    writeFileSync(join(fake.userDataDir, 'settings.json'), JSON.stringify({ theme: 'dark', appearance: { zoomLevel: 1, messageFontSize: 16 } }))
+    writeFileSync(
+      join(fake.userDataDir, 'window-state.json'),
+      JSON.stringify({ main: { bounds: { x: 2400, y: 100, width: 1000, height: 700 }, maximized: true, fullScreen: false } })
+    )
+    fake.displays = [
+      { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
+      { id: 2, workArea: { x: 1920, y: 0, width: 2560, height: 1400 } }
+    ]
+    const window = await started()
+    const options = (window as unknown as { options: Record<string, unknown> & { webPreferences: { zoomFactor: number } } }).options
+    expect(options).toMatchObject({ x: 2400, y: 100, width: 1000, height: 700, backgroundColor: '#111114' })
+    expect(options.webPreferences.zoomFactor).toBeCloseTo(1.2)
+    window.emit('ready-to-show')
+    expect((window as unknown as { maximized: boolean }).maximized).toBe(true)
+
+    // The second display is gone at the next start.
+    await opened[0]!.close()
+    opened.length = 0
+    fake.windows.length = 0
+    fake.displays = [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]
+    electron.app.removeAllListeners()
+    const again = await started()
+    expect((again as unknown as { options: unknown }).options).toMatchObject({ x: 460, y: 170, width: 1000, height: 700 })
+  })
+
+  it('saves its place when it closes, into the tray too', async () => {
+    const window = await started()
+    opened[0]!.settings.update({ desktop: { closeToTray: true } })
+    Object.assign(window, { bounds: { x: 30, y: 40, width: 900, height: 650 }, fullScreen: true })
+    const close = { preventDefault: vi.fn() }
+    window.emit('close', close)
+    expect(close.preventDefault).toHaveBeenCalled()
+    await until(() => {
+      try {
+        return JSON.parse(readFileSync(join(fake.userDataDir, 'window-state.json'), 'utf8')).main.fullScreen === true
+      } catch {
+        return false
+      }
+    }, 'the window state file')
+    const saved = JSON.parse(readFileSync(join(fake.userDataDir, 'window-state.json'), 'utf8'))
+    expect(saved.main).toEqual({ bounds: { x: 30, y: 40, width: 900, height: 650 }, maximized: false, fullScreen: true })
+  })
+
+  it('zooms from the View menu and Ctrl + wheel, and keeps the level in the settings', async () => {
+    const window = await started()
+    expect(lastMenu().some((item) => item.label === 'Zoom in' && item.accelerator === 'CommandOrControl+=')).toBe(true)
+    click('Zoom in')
+    click('Zoom in')
+    expect(window.webContents.setZoomLevel).toHaveBeenLastCalledWith(1)
+    window.webContents.emit('zoom-changed', {}, 'out')
+    expect(window.webContents.setZoomLevel).toHaveBeenLastCalledWith(0.5)
+    expect(JSON.parse(readFileSync(join(fake.userDataDir, 'settings.json'), 'utf8')).appearance.zoomLevel).toBe(0.5)
+    click('Actual size')
+    expect(opened[0]!.settings.get().appearance.zoomLevel).toBe(0)
+  })
+
+  it('opens quick ask from File > Quick Ask, which shows the global shortcut only while the OS holds it', async () => {
+    await started()
+    const quickAsk = (): Item => lastMenu().find((item) => item.label === 'Quick Ask')!
+    expect(quickAsk()).toMatchObject({ enabled: true, accelerator: 'CommandOrControl+Shift+Space', registerAccelerator: false })
+    click('Quick Ask')
+    expect(desktop!.quickWindow.visible).toBe(true)
+    expect(desktop!.quickWindow.sent).toEqual([{ question: null }])
+
+    // Another app holds the new shortcut: the menu no longer promises those keys, and the item still works.
+    desktop!.shortcuts!.taken.add('Alt+Shift+K')
+    opened[0]!.settings.update({ quickAskShortcut: 'Alt+Shift+K' })
+    expect(quickAsk()).toMatchObject({ enabled: true })
+    expect(quickAsk().accelerator).toBeUndefined()
+    desktop!.quickWindow.hide()
+    click('Quick Ask')
+    expect(desktop!.quickWindow.visible).toBe(true)
+  })
+
+  it('sends Go and File commands to the main window, and ticks the screen it reports', async () => {
+    const window = await started()
+    click('Library')
+    expect(window.webContents.send).toHaveBeenLastCalledWith('event:menu.command', { command: 'goLibrary' })
+    click('Import Conversations…')
+    expect(window.webContents.send).toHaveBeenLastCalledWith('event:menu.command', { command: 'import' })
+    opened[0]!.menuState.setRoute('studio')
+    expect(lastMenu().find((item) => item.label === 'Studio')).toMatchObject({ type: 'radio', checked: true })
+    expect(lastMenu().find((item) => item.label === 'Chat')).toMatchObject({ checked: false })
+  })
+
+  it('follows the theme and the spellchecker languages in the settings', async () => {
+    const window = await started()
+    expect(fake.spellcheck.languages.at(-1)).toEqual(['en-US'])
+    opened[0]!.settings.update({ spellcheck: { languages: ['de-DE', 'fr-FR'] } })
+    expect(fake.spellcheck.languages.at(-1)).toEqual(['de-DE', 'fr'])
+    opened[0]!.settings.update({ spellcheck: { enabled: false } })
+    expect(fake.spellcheck.enabled.at(-1)).toBe(false)
+    opened[0]!.settings.update({ theme: 'dark' })
+    expect((window as unknown as { background: string }).background).toBe('#111114')
+    opened[0]!.settings.update({ theme: 'system' })
+    fake.osDark = false
+    ;(electron.nativeTheme as unknown as import('node:events').EventEmitter).emit('updated')
+    expect((window as unknown as { background: string }).background).toBe('#f6f6f8')
   })
 })
 

@@ -194,9 +194,13 @@ describe('windows', () => {
       allowRunningInsecureContent: false,
       webviewTag: false
     })
-    createMainWindow({ preloadPath: '/p.cjs' })
+    const opening = { options: { x: 10, y: 20, width: 900, height: 700, backgroundColor: '#111114', webPreferences: { zoomFactor: 1.2, sandbox: false } }, maximized: false, fullScreen: false }
+    createMainWindow({ preloadPath: '/p.cjs', opening })
     const created = electron.windows.at(-1)!
     expect(created.options['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
+    // Its saved place, the theme's colour before the page paints, and the saved zoom; never a weaker sandbox.
+    expect(created.options).toMatchObject({ x: 10, y: 20, width: 900, height: 700, backgroundColor: '#111114', show: false })
+    expect(created.options['webPreferences']).toMatchObject({ zoomFactor: 1.2, sandbox: true })
     expect(created.loaded).toEqual(['app://local/index.html'])
   })
 

@@ -15,7 +15,14 @@ export function bundleForBrowser(entry: string, options: { minify?: boolean } = 
       configFile: false,
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-      build: { write: false, minify: options.minify ?? false, target: 'es2023', lib: { entry, formats: ['es'], fileName: 'bundle' } }
+      build: {
+        write: false,
+        minify: options.minify ?? false,
+        target: 'es2023',
+        lib: { entry, formats: ['es'], fileName: 'bundle' },
+        // One script: the markdown renderer's on-demand chunks (KaTeX, languages) go inside it.
+        rollupOptions: { output: { codeSplitting: false } }
+      }
     }).then((result) => {
       for (const output of Array.isArray(result) ? result : [result]) {
         if (!('output' in output)) continue

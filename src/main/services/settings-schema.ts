@@ -3,7 +3,7 @@
  * and conf (in tests and the browser test host) both validate against it.
  */
 import type { Settings } from '../../shared/contract'
-import { LIMITS } from '../../shared/limits'
+import { LANGUAGE_CODE_LENGTH, LIMITS, MESSAGE_FONT_SIZE_RANGE, SPELLCHECK_LANGUAGES_MAX, ZOOM_LEVEL_RANGE } from '../../shared/limits'
 
 export const DEFAULT_BASE_URL = 'https://api.airforce'
 
@@ -31,6 +31,9 @@ const baseDefaults: Settings = {
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
   sound: { downloadVideo: false },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true },
   // People asked for a quick-ask window that does not close itself, so hiding on blur is opt-in.
   desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
@@ -82,6 +85,35 @@ export const settingsSchema = {
     type: 'object',
     properties: { downloadVideo: { type: 'boolean' } },
     required: ['downloadVideo'],
+    additionalProperties: false
+  },
+  // Files written before these keys existed get them from the defaults (top-level keys are filled in on read).
+  appearance: {
+    type: 'object',
+    properties: {
+      zoomLevel: { type: 'number', minimum: ZOOM_LEVEL_RANGE[0], maximum: ZOOM_LEVEL_RANGE[1] },
+      messageFontSize: { type: 'integer', minimum: MESSAGE_FONT_SIZE_RANGE[0], maximum: MESSAGE_FONT_SIZE_RANGE[1] }
+    },
+    required: ['zoomLevel', 'messageFontSize'],
+    additionalProperties: false
+  },
+  spellcheck: {
+    type: 'object',
+    properties: {
+      enabled: { type: 'boolean' },
+      languages: {
+        type: 'array',
+        maxItems: SPELLCHECK_LANGUAGES_MAX,
+        items: { type: 'string', maxLength: LANGUAGE_CODE_LENGTH, pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }
+      }
+    },
+    required: ['enabled', 'languages'],
+    additionalProperties: false
+  },
+  updates: {
+    type: 'object',
+    properties: { autoCheck: { type: 'boolean' } },
+    required: ['autoCheck'],
     additionalProperties: false
   },
   // Nothing required: a file from before a key existed is valid, and SettingsService fills the gaps.

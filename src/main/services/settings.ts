@@ -78,6 +78,9 @@ export class SettingsService {
       chat: { ...current.chat, ...patch.chat },
       jobs: { ...current.jobs, ...patch.jobs },
       sound: { ...current.sound, ...patch.sound },
+      appearance: { ...current.appearance, ...patch.appearance },
+      spellcheck: { ...current.spellcheck, ...patch.spellcheck },
+      updates: { ...current.updates, ...patch.updates },
       desktop: { ...current.desktop, ...patch.desktop }
     }
     next.baseUrl = normaliseBaseUrl(next.baseUrl)

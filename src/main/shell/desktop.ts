@@ -14,8 +14,11 @@ import { trayIconFile, type DesktopEnvironment } from '../services/desktop/envir
 import { HIDDEN_FLAG } from '../services/desktop/launch-args'
 import type { DisplayInfo } from '../services/desktop/placement'
 import type { TrayAction } from '../services/desktop/tray-menu'
+import type { SettingsService } from '../services/settings'
+import type { WindowStateStore } from '../services/window-state'
 import { eventChannel } from '../../shared/contract'
 import { secureWebPreferences } from './window'
+import { windowOpening, zoomOnWheel } from './window-chrome'
 
 export interface ElectronDesktopOptions {
   desktop: DesktopService
@@ -25,6 +28,9 @@ export interface ElectronDesktopOptions {
   resourcesDir: string
   devServerUrl?: string | undefined
   iconPath?: string | undefined
+  /** The theme and zoom the quick-ask window opens with. */
+  settings: SettingsService
+  windowStates: WindowStateStore
   quit: () => void
 }
 
@@ -82,9 +88,16 @@ function displayInfo(display: Display): DisplayInfo {
 /**
  * Created hidden at start and reused, so it shows at once. It closes only
  * when the app quits; otherwise closing (Alt+F4) hides it.
+ *
+ * It opens like every app window, in the theme's colour at the saved zoom,
+ * but its place is not kept: the desktop service puts it on the cursor's
+ * display at every show, and its size is fixed, so there is nothing of the
+ * person's to restore (no saved entry is ever read, and none is written).
  */
 function createQuickWindow(options: ElectronDesktopOptions): { window: BrowserWindow; port: QuickWindowPort } {
   const { desktop } = options
+  const size = { ...QUICK_WINDOW_SIZE, minWidth: QUICK_WINDOW_SIZE.width, minHeight: QUICK_WINDOW_SIZE.height }
+  const { backgroundColor, webPreferences } = windowOpening('quick', size, options.windowStates, options.settings).options
   const window = new BrowserWindow({
     ...QUICK_WINDOW_SIZE,
     show: false,
@@ -97,9 +110,11 @@ function createQuickWindow(options: ElectronDesktopOptions): { window: BrowserWi
     skipTaskbar: true,
     alwaysOnTop: true,
     title: 'Skyport quick ask',
-    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16171a' : '#ffffff',
-    webPreferences: secureWebPreferences(options.preloadPath)
+    backgroundColor,
+    // The saved zoom, as the main window's; the security settings always win.
+    webPreferences: { ...webPreferences, ...secureWebPreferences(options.preloadPath) }
   })
+  zoomOnWheel(window, options.settings)
   // Above full-screen apps too. On macOS this causes a false blur on show, which the service ignores.
   window.setAlwaysOnTop(true, 'floating')
   if (process.platform === 'darwin') window.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true })

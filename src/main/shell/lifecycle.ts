@@ -16,8 +16,12 @@ import { askAfterRendererGone, askWhenUnresponsive, chooseStartupAction } from '
 import { registerBridge } from './ipc'
 import { electronPowers } from './powers'
 import { handleAppProtocol } from './protocol'
-import { createMainWindow, hardenSession, hardenWebContents, isAppUrl } from './window'
+import { createMainWindow, hardenSession, hardenWebContents, isAppUrl, MAIN_WINDOW_DEFAULTS } from './window'
+import { openLogsFolder } from '../handlers'
+import { installAppMenu } from './app-menu'
+import { attachNativeContextMenu, setContextMenuRoots } from './context-menu'
 import { electronDesktop, type ElectronDesktop, type ElectronDesktopOptions } from './desktop'
+import { followSpellcheck, followThemeBackground, keepWindowState, windowOpening, zoomOnWheel, zoomWindows } from './window-chrome'
 
 export interface ShellOptions {
   preloadPath: string
@@ -67,14 +71,20 @@ export function runShell(options: ShellOptions): Shell {
   /** Launches (second instances, macOS links) that arrived before start-up finished. */
   const pendingLaunches: LaunchRequest[] = []
 
-  function showMainWindow(): void {
+  function showMainWindow(): BrowserWindow {
     if (mainWindow && !mainWindow.isDestroyed()) {
       if (mainWindow.isMinimized()) mainWindow.restore()
       mainWindow.show()
       mainWindow.focus()
-      return
+      return mainWindow
     }
-    const window = createMainWindow({ preloadPath: options.preloadPath, iconPath: options.iconPath, devServerUrl })
+    // Only called once start-up is done, when the services exist.
+    const running = services as AppServices
+    const states = running.windowStates
+    const opening = windowOpening('main', MAIN_WINDOW_DEFAULTS, states, running.settings)
+    const window = createMainWindow({ preloadPath: options.preloadPath, iconPath: options.iconPath, devServerUrl, opening })
+    keepWindowState(window, 'main', states, (error) => logger.warn('The window state could not be saved:', error))
+    zoomOnWheel(window, running.settings)
     mainWindow = window
     mainLoaded = false
     const ownerId = window.webContents.id
@@ -97,6 +107,7 @@ export function runShell(options: ShellOptions): Shell {
       // The hidden quick-ask window would keep the app alive: a real close off macOS is a quit.
       if (process.platform !== 'darwin') app.quit()
     })
+    return window
   }
 
   /** Commands for a window that is still loading wait for it; with no window they have no one to go to. */
@@ -219,7 +230,9 @@ export function runShell(options: ShellOptions): Shell {
     if (!running) return
     services = running
     try {
-      handleAppProtocol({ renderer: options.rendererDir, media: join(powers.userDataDir, 'media') }, (pathname, signal) => running.songs.openLive(pathname, signal))
+      const served = { renderer: options.rendererDir, media: join(powers.userDataDir, 'media') }
+      handleAppProtocol(served, (pathname, signal) => running.songs.openLive(pathname, signal))
+      setContextMenuRoots(served)
       registerBridge(ipcMain, running.handlers, {
         redact: (text) => running.keyVault.redact(text),
         isTrustedSender: (_contents, frameUrl) => isAppUrl(frameUrl, devServerUrl),
@@ -228,6 +241,30 @@ export function runShell(options: ShellOptions): Shell {
       running.onBroadcast((event, payload) => {
         for (const window of BrowserWindow.getAllWindows()) {
           if (!window.isDestroyed()) window.webContents.send(eventChannel(event), payload)
+        }
+      })
+      followThemeBackground(running.settings)
+      followSpellcheck(session.defaultSession, running.settings, app.getLocale(), (error) => logger.warn('The spellchecker languages could not be set:', error))
+      installAppMenu({
+        menuState: running.menuState,
+        dev: !app.isPackaged,
+        // Greyed out until the quick-ask window exists; its shortcut shows while the OS holds it.
+        quickAsk: () => {
+          const { shortcut } = running.desktop.status()
+          return { available: desktopShell !== null, accelerator: shortcut.state === 'registered' ? shortcut.accelerator : null }
+        },
+        onQuickAskChange: (rebuild) =>
+          running.onBroadcast((event) => {
+            if (event === 'shell.status') rebuild()
+          }),
+        mainWindow: () => (started ? showMainWindow() : null),
+        handlers: {
+          // What the global shortcut does: open it, or hide it when it is in front.
+          quickAsk: () => running.desktop.toggleQuickAsk(),
+          openLogsFolder: () => void openLogsFolder(powers).catch((error: unknown) => logger.error('The logs folder could not be opened:', error)),
+          zoomIn: () => zoomWindows(running.settings, 'in'),
+          zoomOut: () => zoomWindows(running.settings, 'out'),
+          zoomReset: () => zoomWindows(running.settings, 'reset')
         }
       })
     } catch (error) {
@@ -244,6 +281,8 @@ export function runShell(options: ShellOptions): Shell {
         resourcesDir: options.resourcesDir ?? join(options.rendererDir, '../../resources'),
         devServerUrl,
         iconPath: options.iconPath,
+        settings: running.settings,
+        windowStates: running.windowStates,
         quit: () => app.quit()
       })
       await running.desktop.attach(desktopShell.ports)
@@ -268,7 +307,10 @@ export function runShell(options: ShellOptions): Shell {
   })
   app.on('activate', requestWindow)
   // Every page, the main window's included, gets the guards once, here.
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServerUrl))
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, devServerUrl)
+    attachNativeContextMenu(contents)
+  })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
@@ -277,7 +319,8 @@ export function runShell(options: ShellOptions): Shell {
   app.on('before-quit', (event) => {
     // From here windows close for real: the main window no longer hides, the quick-ask window no longer refuses.
     services?.desktop.beginQuit()
-    if (closing || !services) return
+    // A restart into an update closed the services already.
+    if (closing || !services || services.updates.restarting) return
     event.preventDefault()
     closing = true
     services

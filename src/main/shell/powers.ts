@@ -12,6 +12,10 @@ import type { SecretCipher } from '../services/key-vault'
 import type { SettingsFile } from '../services/settings'
 import { electronDialogs } from './dialogs'
 import type { Notifier } from '../services/sound/songs'
+import { showContextMenu } from './context-menu'
+// A CommonJS package: its named exports come through the default import.
+import electronUpdaterModule from 'electron-updater'
+import type { Updater } from '../services/updates'
 import { defaultSettings, settingsSchema } from '../services/settings-schema'
 
 /** safeStorage's async API; on Linux, `basic_text` means no secret service. */
@@ -73,6 +77,27 @@ export function electronPowers(log: LogWriter): Powers {
     dialogs: electronDialogs,
     notifier: electronNotifier,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    showContextMenu,
+    updater: app.isPackaged ? electronUpdater(log) : null,
     readClipboardText: async () => clipboard.readText()
   }
+}
+
+/**
+ * electron-updater's updater for this platform, reading the publish config
+ * electron-builder wrote into the package (GitHub releases). It downloads a
+ * found update in the background and installs a downloaded one at the next
+ * quit if the person never clicked "Restart to update".
+ */
+function electronUpdater(log: LogWriter): Updater {
+  const { autoUpdater } = electronUpdaterModule
+  autoUpdater.autoDownload = true
+  autoUpdater.autoInstallOnAppQuit = true
+  autoUpdater.logger = {
+    info: (message?: unknown) => log('info', `updater: ${String(message)}`),
+    warn: (message?: unknown) => log('warn', `updater: ${String(message)}`),
+    error: (message?: unknown) => log('error', `updater: ${String(message)}`),
+    debug: () => undefined
+  }
+  return autoUpdater as unknown as Updater
 }

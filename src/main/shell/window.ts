@@ -3,7 +3,7 @@
  * isolation, never navigates away from the app, and opens web and mail links
  * with the OS instead of inside itself.
  */
-import { BrowserWindow, shell, type Session, type WebContents, type WebPreferences } from 'electron'
+import { BrowserWindow, shell, type BrowserWindowConstructorOptions, type Session, type WebContents, type WebPreferences } from 'electron'
 import { APP_ORIGIN } from '../services/app-protocol'
 import { parseExternalUrl } from '../handlers'
 
@@ -76,20 +76,32 @@ export function hardenSession(session: Session): void {
   session.setDevicePermissionHandler(() => false)
 }
 
-export function createMainWindow(options: { preloadPath: string; iconPath?: string; devServerUrl?: string }): BrowserWindow {
+/** The main window's size before anything is saved, and its smallest. */
+export const MAIN_WINDOW_DEFAULTS = { width: 1180, height: 780, minWidth: 720, minHeight: 480 }
+
+export interface MainWindowOptions {
+  preloadPath: string
+  iconPath?: string
+  devServerUrl?: string
+  /** Its saved place, the theme's background and the saved zoom (see window-chrome.ts). */
+  opening: { options: BrowserWindowConstructorOptions; maximized: boolean; fullScreen: boolean }
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const { webPreferences, ...opening } = options.opening.options
   const window = new BrowserWindow({
-    width: 1180,
-    height: 780,
-    minWidth: 720,
-    minHeight: 480,
+    ...opening,
     show: false,
     title: 'Skyport',
-    backgroundColor: '#16171a',
     ...(options.iconPath ? { icon: options.iconPath } : {}),
-    webPreferences: secureWebPreferences(options.preloadPath)
+    webPreferences: { ...webPreferences, ...secureWebPreferences(options.preloadPath) }
   })
   // Its links and navigation are guarded by the app's web-contents-created handler, like every page's.
-  window.once('ready-to-show', () => window.show())
+  window.once('ready-to-show', () => {
+    if (options.opening.fullScreen) window.setFullScreen(true)
+    else if (options.opening.maximized) window.maximize()
+    window.show()
+  })
   if (options.devServerUrl) void window.loadURL(options.devServerUrl)
   else void window.loadURL(`${APP_ORIGIN}/index.html`)
   return window

@@ -4,8 +4,8 @@ import App from './App.svelte'
 import { trackOf, type Track } from './lib/state/player.svelte'
 import { createStores } from './lib/state/stores'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
-import { makeItem } from './test-support/fake-media'
-import { exchange, installChatBackend, makeConversation } from './views/chat/chat-fixtures'
+import { installMediaBackend, makeItem } from './test-support/fake-media'
+import { exchange, installChatBackend, makeConversation, stubResizeObserver } from './views/chat/chat-fixtures'
 
 describe('App', () => {
   it('shows the notice banner and dismisses it', async () => {
@@ -34,7 +34,8 @@ describe('App', () => {
     expect(document.querySelector('.chat-header [data-testid="connection-pill"]')?.textContent).toContain('api.airforce')
 
     await fireEvent.click(screen.getByTestId('nav-settings'))
-    expect(screen.getByTestId('view-settings')).toBeTruthy()
+    // Screens other than the chat are loaded the first time they open.
+    await screen.findByTestId('view-settings')
     expect(screen.queryByTestId('view-models')).toBeNull()
     expect(screen.getByTestId('nav-settings').getAttribute('aria-current')).toBe('page')
 
@@ -121,6 +122,86 @@ describe('App', () => {
     expect((screen.getByTestId('player-audio') as HTMLAudioElement).getAttribute('src')).toBe('/media/audio/2025/03/song-1.mp3')
     await fireEvent.click(screen.getByTestId('nav-settings'))
     expect(screen.getByTestId('player-bar')).toBeTruthy()
+  })
+})
+
+describe('App: application menu and app-wide shortcuts', () => {
+  it('switches screens on Go menu commands and reports the screen back for the menu tick', async () => {
+    const bridge = installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-chat')
+    bridge.emit('menu.command', { command: 'goLibrary' })
+    await screen.findByTestId('view-library')
+    expect(bridge.callsOf('menu.setRoute')).toEqual([{ route: 'library' }])
+    bridge.emit('menu.command', { command: 'goSettings' })
+    await screen.findByTestId('view-settings')
+  })
+
+  it('opens the shortcuts overlay from Help on any screen, listing the menu-only keys too', async () => {
+    const bridge = installFakeBridge()
+    render(App)
+    await fireEvent.click(await screen.findByTestId('nav-models'))
+    await screen.findByTestId('view-models')
+    bridge.emit('menu.command', { command: 'help' })
+    const overlay = await screen.findByTestId('shortcuts-help')
+    for (const text of ['New chat', 'Zoom in', 'Go to Library', 'Settings', 'Show or hide the sidebar']) expect(overlay.textContent).toContain(text)
+  })
+
+  it('imports from File > Import on the chat screen', async () => {
+    const bridge = installFakeBridge()
+    bridge.reply('conversations.import', () => ({ ok: true, result: { path: null, conversations: 0, messages: 0, skipped: 0 } }))
+    render(App)
+    await fireEvent.click(await screen.findByTestId('nav-studio'))
+    bridge.emit('menu.command', { command: 'import' })
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(bridge.callsOf('conversations.import')).toHaveLength(1))
+  })
+
+  it('goes to a screen with Ctrl+1 to Ctrl+4 and Ctrl+, from anywhere', async () => {
+    installFakeBridge()
+    render(App)
+    await screen.findByTestId('view-chat')
+    await fireEvent.keyDown(window, { key: '3', code: 'Digit3', ctrlKey: true })
+    await screen.findByTestId('view-library')
+    await fireEvent.keyDown(window, { key: ',', code: 'Comma', ctrlKey: true })
+    await screen.findByTestId('view-settings')
+    await fireEvent.keyDown(window, { key: '1', code: 'Digit1', ctrlKey: true })
+    await screen.findByTestId('view-chat')
+  })
+})
+
+describe('App: message text size', () => {
+  it('sets the messages’ font size from the settings, and follows a change', async () => {
+    const bridge = installFakeBridge(makeSettingsState({ settings: { appearance: { zoomLevel: 0, messageFontSize: 18 } } }))
+    render(App)
+    await screen.findByTestId('view-chat')
+    await waitFor(() => expect(document.documentElement.style.getPropertyValue('--message-font-size')).toBe('18px'))
+    bridge.emit('settings.changed', makeSettingsState({ settings: { appearance: { zoomLevel: 0, messageFontSize: 13 } } }))
+    await waitFor(() => expect(document.documentElement.style.getPropertyValue('--message-font-size')).toBe('13px'))
+  })
+})
+
+describe('App: right-click on a library image', () => {
+  it('shows the image’s menu and carries out copy, save as and reveal for that item', async () => {
+    const restore = stubResizeObserver()
+    try {
+      const media = installMediaBackend()
+      media.addItems(makeItem({ id: 'img-1', title: 'A red fox' }))
+      const choices = ['revealImage', 'copyImage', 'saveImage'] as const
+      let next = 0
+      media.bridge.reply('menu.popup', () => ({ ok: true, result: { command: choices[next++] ?? null } }))
+      media.bridge.reply('library.saveCopy', () => ({ ok: true, result: { path: null, count: 0 } }))
+      render(App)
+      await fireEvent.click(await screen.findByTestId('nav-library'))
+      const card = await screen.findByTestId('library-card')
+      for (let i = 0; i < choices.length; i++) await fireEvent.contextMenu(card)
+      await waitFor(() => expect(media.bridge.callsOf('library.saveCopy')).toEqual([{ id: 'img-1' }]))
+      expect(media.bridge.callsOf('menu.popup')[0]).toEqual({ kind: 'image', mediaId: 'img-1' })
+      expect(media.bridge.callsOf('library.reveal')).toEqual([{ id: 'img-1' }])
+      expect(media.bridge.callsOf('library.copyImage')).toEqual([{ id: 'img-1' }])
+    } finally {
+      restore()
+    }
   })
 })
 

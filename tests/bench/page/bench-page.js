@@ -15,7 +15,7 @@
  *   renderText(markdown) → the text content renderMarkdown gives (for checks)
  * }
  */
-import { renderMarkdown } from '../../../src/renderer/src/lib/markdown/render.ts'
+import { loadAllMarkdownResources, renderMarkdown } from '../../../src/renderer/src/lib/markdown/render.ts'
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -185,4 +185,7 @@ function renderText(markdown) {
   return box.textContent
 }
 
-window.skyportBench = { naiveStream, naiveOpen, renderText }
+// The peers render synchronously: KaTeX and every language are loaded before they are offered.
+void loadAllMarkdownResources().then(() => {
+  window.skyportBench = { naiveStream, naiveOpen, renderText }
+})

@@ -21,7 +21,8 @@
     const t0 = performance.now()
     const envelope = await window.api.library.query({})
     if (!envelope.ok) throw new Error(envelope.error.message)
-    const cards = envelope.result.cards
+    // The same answer the app gets: the cards as columns (src/shared/library-columns.ts).
+    const { ids, paths, colors } = envelope.result.columns
     const dataMs = performance.now() - t0
 
     const scroller = document.createElement('div')
@@ -42,21 +43,21 @@
       alignContent: 'start',
       boxSizing: 'border-box'
     })
-    for (const card of cards) {
+    for (let index = 0; index < ids.length; index++) {
       const image = document.createElement('img')
       image.alt = ''
-      image.dataset.id = card.id
+      image.dataset.id = ids[index]
       // A fixed size, as a careful panel sets it: an image that loads then needs no layout of the grid.
       image.width = geometry.cardSize
       image.height = geometry.cardSize
-      image.style.cssText = `width:${geometry.cardSize}px;height:${geometry.cardSize}px;object-fit:cover;border-radius:10px;background:${card.color ?? '#888'}`
-      image.src = card.url
+      image.style.cssText = `width:${geometry.cardSize}px;height:${geometry.cardSize}px;object-fit:cover;border-radius:10px;background:${colors[index] ?? '#888'}`
+      image.src = paths[index].startsWith('/') ? paths[index] : `/media/${paths[index]}`
       scroller.append(image)
     }
     document.body.replaceChildren(scroller)
     const buildMs = performance.now() - t0
     const timing = await window.__bench.timeFirstScreen(t0, { scroller: SCROLLER, item: ITEM, timeoutMs: options.timeoutMs })
-    return { ...timing, dataMs, buildMs, items: cards.length }
+    return { ...timing, dataMs, buildMs, items: ids.length }
   }
 
   function waitLoaded(budgetMs) {

@@ -12,7 +12,7 @@
  */
 import { IncrementalMarkdown } from '../../../src/renderer/src/lib/markdown/incremental.ts'
 import { attachMarkdownInteractions } from '../../../src/renderer/src/lib/markdown/interactions.ts'
-import { renderMarkdown } from '../../../src/renderer/src/lib/markdown/render.ts'
+import { loadAllMarkdownResources, renderMarkdown } from '../../../src/renderer/src/lib/markdown/render.ts'
 import { markdownText } from '../../bench/corpus.ts'
 
 /** A long markdown answer of about `tokens` tokens (4 characters each), from the benchmarks' corpus. */
@@ -203,4 +203,7 @@ function benchmark(options = {}) {
 }
 
 window.markdownHarness = { renderMarkdown, IncrementalMarkdown, check, benchmark, makeAnswer, opened, violations }
-document.documentElement.dataset.ready = '1'
+// Checks render synchronously: KaTeX and every language first, so each check sees the final markup.
+void loadAllMarkdownResources().then(() => {
+  document.documentElement.dataset.ready = '1'
+})

@@ -1,4 +1,5 @@
 /** The grid's query: every filter, both orders, full-text search (hostile text included), and its speed at 10k and 100k items. */
+import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { MediaStore, type MediaRecord } from '../../../src/main/services/library/store'
 import type { LibraryFilter, MediaKind } from '../../../src/shared/contract'
@@ -72,6 +73,10 @@ describe('library.query', () => {
     expect(ids({ kinds: ['speech', 'song'] })).toEqual(['speech-1'])
     expect(ids({ model: 'flux' })).toEqual([c.id, a.id])
     expect(ids({ from: b.createdAt, to: c.createdAt + 1 })).toEqual([c.id, b.id])
+    // The grid's first screen: only the first cards, with the count of them all.
+    expect(library.query({ limit: 2 })).toMatchObject({ total: 5, cards: [{ id: d.id }, { id: 'speech-1' }] })
+    expect(library.query({ sort: 'oldest', model: 'flux', limit: 1 })).toMatchObject({ total: 2, cards: [{ id: a.id }] })
+    expect(library.query({ limit: 50 }).cards.map((card) => card.id)).toEqual(ids())
 
     library.star([a.id, c.id], true)
     expect(ids({ starred: true })).toEqual([c.id, a.id])
@@ -174,6 +179,27 @@ describe('library.query', () => {
     expect(ids('   ')).toHaveLength(2) // nothing typed: no filter
     expect(ids('!!!')).toEqual([]) // typed, but nothing searchable
     expect(library.query().total).toBe(2)
+  })
+
+  it('searches within the order it keeps between queries, and sees every write to the database since', () => {
+    const { db, library, dbFile } = makeLibrary()
+    const store = new MediaStore(db)
+    fill(store, 30)
+    const ids = (filter: LibraryFilter = {}) => library.query(filter).cards.map((card) => card.id)
+    const lighthouses = ids({ search: 'lighthouse' })
+    expect(lighthouses.length).toBeGreaterThan(1)
+    expect(ids({ search: 'lighthouse', sort: 'oldest' })).toEqual([...lighthouses].reverse())
+    expect(ids({ search: 'lighthouse', model: 'flux' })).toEqual(lighthouses.filter((id) => ids({ model: 'flux' }).includes(id)))
+    // Written through another store on this connection, after the order was read.
+    store.insert(record(100, { createdAt: 1_800_000_000_000, prompt: 'A lighthouse at dawn' }))
+    expect(ids({ search: 'lighthouse' })).toEqual(['item-000100', ...lighthouses])
+    // And through another connection.
+    const other = new DatabaseSync(dbFile)
+    other.prepare('UPDATE media SET trashed_at = 1 WHERE id = ?').run(lighthouses[0]!)
+    other.prepare('UPDATE media SET created_at = 1 WHERE id = ?').run(lighthouses[1]!)
+    other.close()
+    expect(ids({ search: 'lighthouse' })).toEqual(['item-000100', ...lighthouses.slice(2), lighthouses[1]])
+    expect(ids({ search: 'lighthouse', trashed: true })).toEqual([lighthouses[0]])
   })
 
   it('returns 10,000 cards and 100,000 in one query each', () => {

@@ -6,7 +6,8 @@ import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAppServices, DATABASE_FILE, type AppServices } from '../../../src/main/app-services'
 import { dispatch } from '../../../src/main/bridge'
-import type { Attachment, LibraryChanged, LibraryPage, MediaItem, MethodName, RescanResult } from '../../../src/shared/contract'
+import type { Attachment, LibraryChanged, MediaItem, MethodName, RescanResult } from '../../../src/shared/contract'
+import { fromColumns, type LibraryPageColumns } from '../../../src/shared/library-columns'
 import { nodePowers, type NodePowers } from '../../support/node-powers'
 import { newImage, tempFolder } from './helpers'
 
@@ -42,8 +43,10 @@ describe('the library in the app', () => {
     // The app's version goes into the file.
     expect(readFileSync(join(services.powers.userDataDir, 'media', item.path)).toString('latin1')).toContain('Version: Skyport 0.0.0-test')
 
-    const page = (await call('library.query', { search: 'paper boat', kinds: ['image'] })) as LibraryPage
-    expect(page).toMatchObject({ total: 1, models: ['flux-3d'], cards: [{ id: item.id, title: 'A paper boat on a puddle' }] })
+    // The cards cross the bridge as columns.
+    const page = fromColumns((await call('library.query', { search: 'paper boat', kinds: ['image'] })) as LibraryPageColumns)
+    expect(page).toMatchObject({ total: 1, models: ['flux-3d'], cards: [{ id: item.id, title: 'A paper boat on a puddle', url: `/media/${item.path}` }] })
+    expect(page.cards).toEqual([services.library.query({}).cards[0]])
     expect(await call('library.query', null)).toMatchObject({ total: 1 })
     expect(await call('library.star', { ids: [item.id], starred: true })).toEqual({ updated: 1 })
     expect(((await call('library.get', { id: item.id })) as MediaItem).starred).toBe(true)
@@ -92,7 +95,7 @@ describe('the library in the app', () => {
     rmSync(join(userDataDir, 'media', saved.path))
     const second = await start(userDataDir)
     await second.services.libraryCheck
-    const page = (await second.call('library.query')) as LibraryPage
+    const page = fromColumns((await second.call('library.query')) as LibraryPageColumns)
     expect(page.cards.map((card) => card.title)).toEqual(['made-elsewhere.png'])
   })
 })

@@ -157,8 +157,8 @@ export class Library {
   // ---------------------------------------------------------------- reading
 
   query(filter: LibraryFilter = {}): LibraryPage {
-    const cards = this.#store.query(filter)
-    return { cards, total: cards.length, models: this.#store.models() }
+    const { cards, total } = this.#store.query(filter)
+    return { cards, total, models: this.#store.models() }
   }
 
   get(id: string): MediaItem {

@@ -65,10 +65,14 @@ export class MediaStore {
    * Cards by seq, made once and reused by every query until their row
    * changes: a query then reads only the matching seqs (integers, from the
    * indexes) instead of twelve columns per row. At 100,000 items that is
-   * the difference between about 250 ms and 30 ms, for some 40 MB.
+   * the difference between about 250 ms and 30 ms, for some 40 MB. An array
+   * indexed by seq rather than a Map: gathering 100,000 cards takes about
+   * 14 ms of CPU instead of 36.
    */
-  readonly #cards = new Map<number, MediaCard>()
+  readonly #cards: Array<MediaCard | undefined> = []
   readonly #seqOf = new Map<string, number>()
+  /** The last order `#ordered` read: for which filter, at which database version. */
+  #order: { key: string; version: string; seqs: readonly number[] } | null = null
 
   constructor(db: DatabaseSync) {
     this.#sql = new Statements(db, 'media library')
@@ -223,23 +227,48 @@ export class MediaStore {
   }
 
   /**
-   * Every card matching the filter, in order: one statement over the
-   * indexes (time, kind, starred, model, trash, the search index), no work
-   * per row beyond building its card.
+   * Every card matching the filter (or the first `limit`), in order, and how
+   * many match. The order without the search comes from one statement over
+   * the indexes (time, kind, starred, model, trash), kept until the database
+   * changes; a search then keeps the rows of that order the full-text index
+   * names. Joining the index's hits to their rows and sorting them in SQLite
+   * read every hit's whole row (13,000 for a common word at 100,000 items,
+   * 15–30 ms); the hits alone take 2–4 ms, the pass over the order about 1.
    */
-  query(filter: LibraryFilter): MediaCard[] {
+  query(filter: LibraryFilter): { cards: MediaCard[]; total: number } {
+    const { search, limit, ...narrowing } = filter
+    let seqs = this.#ordered(narrowing)
+    if (search !== undefined && search.trim() !== '') {
+      const hits = this.#searchHits(search)
+      seqs = hits.length === 0 ? [] : keepHits(seqs, hits)
+    }
+    // Cards are made only for the page asked for.
+    return { cards: this.#cardsOf(limit === undefined ? seqs : seqs.slice(0, limit)), total: seqs.length }
+  }
+
+  /** The seqs of the rows the full-text search matches, in no order. */
+  #searchHits(text: string): number[] {
+    const search = toSearchQuery(text)
+    // Nothing searchable in the text (only punctuation, say): nothing matches it.
+    if (search === null) return []
+    try {
+      return (this.#sql.prepare('SELECT rowid FROM media_fts WHERE media_fts MATCH ?', true).all(search.match) as unknown as [number][]).map((row) => row[0])
+    } catch (error) {
+      // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
+      if (/fts5|syntax/i.test(String(error))) return []
+      throw error
+    }
+  }
+
+  /** The seqs matching the filter (search aside), in its order; the last answer is reused until the database changes. */
+  #ordered(filter: Omit<LibraryFilter, 'search' | 'limit'>): readonly number[] {
+    const key = JSON.stringify(filter)
+    // This connection's writes (any table, any statement) and other connections' commits.
+    const [changes, dataVersion] = this.#sql.prepare('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)', true).get() as unknown as [number, number]
+    const version = `${changes}:${dataVersion}`
+    if (this.#order?.key === key && this.#order.version === version) return this.#order.seqs
     const where: string[] = [filter.trashed === true ? 'm.trashed_at IS NOT NULL' : 'm.trashed_at IS NULL']
     const params: SQLInputValue[] = []
-    let from = 'media m'
-    if (filter.search !== undefined && filter.search.trim() !== '') {
-      const search = toSearchQuery(filter.search)
-      // Nothing searchable in the text (only punctuation, say): nothing matches it.
-      if (search === null) return []
-      // A join, not `seq IN (…)`: SQLite then walks the hits instead of listing them first.
-      from = 'media_fts f JOIN media m ON m.seq = f.rowid'
-      where.push('media_fts MATCH ?')
-      params.push(search.match)
-    }
     if (filter.kinds && filter.kinds.length > 0) {
       where.push(`m.kind IN (SELECT value FROM json_each(?))`)
       params.push(JSON.stringify(filter.kinds))
@@ -262,32 +291,26 @@ export class MediaStore {
       params.push(filter.to)
     }
     const direction = filter.sort === 'oldest' ? 'ASC' : 'DESC'
-    const sql = `SELECT m.seq FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
-    let seqs: number[]
-    try {
-      seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
-    } catch (error) {
-      // The search text is built to be valid FTS5; if SQLite still refuses it, nothing matches.
-      if (filter.search !== undefined && /fts5|syntax/i.test(String(error))) return []
-      throw error
-    }
-    return this.#cardsOf(seqs)
+    const sql = `SELECT m.seq FROM media m WHERE ${where.join(' AND ')} ORDER BY m.created_at ${direction}, m.seq ${direction}`
+    const seqs = (this.#sql.prepare(sql, true).all(...params) as unknown as [number][]).map((row) => row[0])
+    this.#order = { key, version, seqs }
+    return seqs
   }
 
   /** The cards of these rows, in this order, from the cache or read once. */
   #cardsOf(seqs: readonly number[]): MediaCard[] {
-    const missing = seqs.filter((seq) => !this.#cards.has(seq))
+    const missing = seqs.filter((seq) => this.#cards[seq] === undefined)
     for (let start = 0; start < missing.length; start += CARD_FETCH_SLICE) {
       const slice = JSON.stringify(missing.slice(start, start + CARD_FETCH_SLICE))
       const rows = this.#sql.prepare(`SELECT seq, ${CARD_COLUMNS} FROM media WHERE seq IN (SELECT value FROM json_each(?))`, true).all(slice) as unknown as [number, ...CardArray][]
       for (const [seq, ...card] of rows) {
-        this.#cards.set(seq, toCard(card as CardArray))
+        this.#cards[seq] = toCard(card as CardArray)
         this.#seqOf.set(card[0], seq)
       }
     }
     const cards: MediaCard[] = []
     for (const seq of seqs) {
-      const card = this.#cards.get(seq)
+      const card = this.#cards[seq]
       // A row deleted between the two reads (another connection) is simply left out.
       if (card) cards.push(card)
     }
@@ -299,7 +322,7 @@ export class MediaStore {
     for (const id of ids) {
       const seq = this.#seqOf.get(id)
       if (seq === undefined) continue
-      this.#cards.delete(seq)
+      this.#cards[seq] = undefined
       this.#seqOf.delete(id)
     }
   }
@@ -405,6 +428,18 @@ export class MediaStore {
     this.#forget(ids)
     return ids
   }
+}
+
+/** The seqs of `order` that are among `hits`, in the order's order. */
+function keepHits(order: readonly number[], hits: readonly number[]): number[] {
+  let max = 0
+  for (const seq of hits) if (seq > max) max = seq
+  // One byte per seq up to the largest hit: a lookup cheaper than a Set's over 100,000 rows.
+  const hit = new Uint8Array(max + 1)
+  for (const seq of hits) hit[seq] = 1
+  const kept: number[] = []
+  for (const seq of order) if (seq <= max && hit[seq] === 1) kept.push(seq)
+  return kept
 }
 
 function toCard(row: CardArray): MediaCard {

@@ -1,15 +1,13 @@
 /**
  * The screens in the nav rail, in order. Adding a screen is one entry here
  * (plus its icon in `Icon.svelte` if it needs a new one).
+ *
+ * The chat is the home screen and part of the initial bundle; every other
+ * screen is a chunk of its own, loaded the first time it is opened.
  */
 import type { Component, Snippet } from 'svelte'
 import type { IconName } from '../components/Icon.svelte'
 import ChatView from '../views/chat/ChatView.svelte'
-import LibraryView from '../views/library/LibraryView.svelte'
-import AboutView from '../views/AboutView.svelte'
-import ModelsView from '../views/ModelsView.svelte'
-import SettingsView from '../views/SettingsView.svelte'
-import StudioScreen from '../views/studio/StudioScreen.svelte'
 import type { AppStores } from './state/stores'
 
 export interface ViewProps {
@@ -20,25 +18,43 @@ export interface ViewProps {
   status?: Snippet
 }
 
-export interface Route {
+interface RouteBase {
   /** Also the nav button's test id: `nav-<id>`. */
   id: string
   label: string
   icon: IconName
-  component: Component<ViewProps>
   /** Pinned to the bottom of the rail. */
   bottom?: boolean
   /** The screen's own header bar replaces the app's (one bar, not two); it shows `status`. */
   ownHeader?: boolean
 }
 
+/** A screen in the initial bundle, or one loaded (once) the first time it opens. */
+export type Route = RouteBase & ({ component: Component<ViewProps>; load?: never } | { load: () => Promise<Component<ViewProps>>; component?: never })
+
+/** A screen loaded on demand; the promise is kept, so it loads once. */
+function lazy(load: () => Promise<{ default: Component<ViewProps> }>): () => Promise<Component<ViewProps>> {
+  let loading: Promise<Component<ViewProps>> | undefined
+  return () => {
+    // A failed load (e.g. the file could not be read) is tried again next time.
+    loading ??= load().then(
+      (module) => module.default,
+      (error: unknown) => {
+        loading = undefined
+        throw error
+      }
+    )
+    return loading
+  }
+}
+
 export const routes: readonly Route[] = [
   { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView, ownHeader: true },
-  { id: 'studio', label: 'Studio', icon: 'image', component: StudioScreen },
-  { id: 'library', label: 'Library', icon: 'library', component: LibraryView },
-  { id: 'models', label: 'Models', icon: 'models', component: ModelsView },
-  { id: 'settings', label: 'Settings', icon: 'settings', component: SettingsView, bottom: true },
-  { id: 'about', label: 'About', icon: 'info', component: AboutView, bottom: true }
+  { id: 'studio', label: 'Studio', icon: 'image', load: lazy(() => import('../views/studio/StudioScreen.svelte')) },
+  { id: 'library', label: 'Library', icon: 'library', load: lazy(() => import('../views/library/LibraryView.svelte')) },
+  { id: 'models', label: 'Models', icon: 'models', load: lazy(() => import('../views/ModelsView.svelte')) },
+  { id: 'settings', label: 'Settings', icon: 'settings', load: lazy(() => import('../views/SettingsView.svelte')), bottom: true },
+  { id: 'about', label: 'About', icon: 'info', load: lazy(() => import('../views/AboutView.svelte')), bottom: true }
 ]
 
 export const homeRoute = 'chat'

@@ -24,6 +24,7 @@ import type {
   SettingsState
 } from '@shared/contract'
 import type { BridgeErrorData } from '@shared/errors'
+import { toColumns } from '@shared/library-columns'
 import { resetApiForTests } from '../lib/bridge'
 
 type Handler<M extends MethodName> = (args: ArgsOf<M>) => Envelope<ResultOf<M>> | Promise<Envelope<ResultOf<M>>>
@@ -43,6 +44,9 @@ export const defaultSettings: Settings = {
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
   sound: { downloadVideo: false },
+  appearance: { zoomLevel: 0, messageFontSize: 14 },
+  spellcheck: { enabled: true, languages: [] },
+  updates: { autoCheck: true },
   desktop: { closeToTray: true, launchAtLogin: false, quickAskHidesOnBlur: false, trayNoticeShown: false }
 }
 
@@ -99,10 +103,12 @@ export class FakeBridge implements BridgeTransport {
     this.reply('jobs.list', () => ok([]))
     this.reply('jobs.queues', () => ok([]))
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
-    this.reply('library.query', () => ok({ cards: [], total: 0, models: [] }))
+    this.reply('library.query', () => ok(toColumns({ cards: [], total: 0, models: [] })))
     this.reply('library.collections', () => ok([]))
     // The app reports its player's state for the tray at every change.
     this.reply('shell.playerState', () => ok(undefined))
+    this.reply('menu.setRoute', () => ok(undefined))
+    this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
     // A host without global shortcuts, as in the browser test host.
     this.reply('shell.status', () =>
       ok({
@@ -194,6 +200,9 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       chat: { ...s.chat, ...patch.chat },
       jobs: { ...s.jobs, ...patch.jobs },
       sound: { ...s.sound, ...patch.sound },
+      appearance: { ...s.appearance, ...patch.appearance },
+      spellcheck: { ...s.spellcheck, ...patch.spellcheck },
+      updates: { ...s.updates, ...patch.updates },
       desktop: { ...s.desktop, ...patch.desktop }
     }
   }

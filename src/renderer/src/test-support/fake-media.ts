@@ -21,6 +21,7 @@ import type {
   RemotePreview
 } from '@shared/contract'
 import type { BridgeErrorData } from '@shared/errors'
+import { toColumns, type LibraryPageColumns } from '@shared/library-columns'
 import { imageSettingsOf } from '../lib/media'
 import { installFakeBridge, type FakeBridge } from './fake-bridge'
 
@@ -231,7 +232,8 @@ export class FakeMediaBackend {
   }
 
   /** What `library.query` answers for a filter (the contract's rules, without full-text ranking). */
-  query(filter: LibraryFilter): { cards: MediaCard[]; total: number; models: string[] } {
+  /** As main answers: the cards as columns, the first `limit` when there is one. */
+  query(filter: LibraryFilter): LibraryPageColumns {
     const words = (filter.search ?? '').toLowerCase().split(/\s+/).filter(Boolean)
     const items = [...this.items.values()].filter((item) => {
       if (filter.trashed ? item.trashedAt === null : item.trashedAt !== null) return false
@@ -246,7 +248,7 @@ export class FakeMediaBackend {
     })
     items.sort((a, b) => (filter.sort === 'oldest' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt))
     const models = [...new Set([...this.items.values()].flatMap((item) => (item.model ? [item.model] : [])))].sort()
-    return { cards: items.map(cardOf), total: items.length, models }
+    return toColumns({ cards: items.slice(0, filter.limit ?? items.length).map(cardOf), total: items.length, models })
   }
 
   // ------------------------------------------------------------ jobs

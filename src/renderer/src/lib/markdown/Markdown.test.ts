@@ -126,4 +126,33 @@ describe('Markdown', () => {
     expect(finalBlocks).toHaveLength(1)
     expect(finalBlocks[0]?.innerHTML).toBe(renderMarkdown(source))
   })
+
+  it('renders a long finished answer tail-first: its last blocks at once, the blocks above in later frames', { timeout: 15_000 }, async () => {
+    const sections = Array.from({ length: 40 }, (_, i) => `## Section ${i}\n\nParagraph ${i} says it plainly, with **bold** words and a [link](https://example.com/${i}) in it, long enough to count for something when the answer is measured.`)
+    const source = sections.join('\n\n')
+    expect(source.length).toBeGreaterThan(6_000)
+    const { getByTestId } = render(Markdown, { props: { source } })
+    const root = getByTestId('markdown')
+    const headings = (): string[] => [...root.querySelectorAll('h2')].map((heading) => heading.textContent ?? '')
+    // Before the first paint: the end only.
+    expect(headings()).toContain('Section 39')
+    expect(headings()).not.toContain('Section 0')
+    expect(headings().length).toBeLessThan(40)
+    const lastParagraph = [...root.querySelectorAll('p')].at(-1)
+    // Then everything, in order, the blocks already shown left in place.
+    await waitFor(() => expect(headings()).toHaveLength(40), { timeout: 12_000 })
+    expect(headings()).toEqual(sections.map((_, i) => `Section ${i}`))
+    expect([...root.querySelectorAll('p')].at(-1)).toBe(lastParagraph)
+    const whole = document.createElement('div')
+    whole.innerHTML = renderMarkdown(source)
+    expect(root.textContent?.replace(/\s+/g, ' ').trim()).toBe(whole.textContent?.replace(/\s+/g, ' ').trim())
+  })
+
+  it('renders a short finished answer, or one with reference links, whole and at once', () => {
+    const withReferences = `${'Some text with a [reference][ref] link. '.repeat(200)}\n\n[ref]: https://example.com/ref`
+    const { getByTestId } = render(Markdown, { props: { source: withReferences } })
+    const root = getByTestId('markdown')
+    expect(root.querySelectorAll('.md-block')).toHaveLength(1)
+    expect(root.querySelector('a')?.getAttribute('href')).toBe('https://example.com/ref')
+  })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { IncrementalMarkdown } from './incremental'
+import { FENCE_SEGMENT_LINES, IncrementalMarkdown } from './incremental'
 import { renderMarkdown } from './render'
 
 /** A block renderer that records what it was asked to render. */
@@ -147,5 +147,54 @@ describe('IncrementalMarkdown', () => {
     const text = '## Title\n\nA paragraph with **bold**.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n- y\n'
     for (const chunk of chunks(text, 4)) engine.append(chunk)
     expect(engine.blocks.map((block) => block.html).join('')).toBe(renderMarkdown(text))
+  })
+
+  describe('a long code fence while streaming', () => {
+    const lines = Array.from({ length: FENCE_SEGMENT_LINES * 8 + 7 }, (_, i) => `    total += value_${i} * ${i} // step ${i}`)
+    const code = `Here is the code:\n\n\`\`\`python\n${lines.join('\n')}\n\`\`\`\n\nDone.\n`
+
+    it('is cut into segments, so the growing block stays small however long the fence gets', () => {
+      const renderer = counting()
+      const engine = new IncrementalMarkdown(renderer)
+      let longest = 0
+      for (const chunk of chunks(code, 17)) {
+        const before = renderer.calls.length
+        engine.append(chunk)
+        for (const call of renderer.calls.slice(before)) longest = Math.max(longest, call.length)
+      }
+      const blocks = engine.blocks
+      // intro, 9 segments (8 full ones and the rest with the closing fence), "Done."
+      expect(blocks).toHaveLength(11)
+      expect(blocks.filter((block) => block.continues)).toHaveLength(8)
+      // No render ever got more than one segment (plus its opening line).
+      const widest = Math.max(...lines.map((line) => line.length + 1))
+      expect(longest).toBeLessThanOrEqual(FENCE_SEGMENT_LINES * widest + '```python\n'.length)
+      expect(longest).toBeLessThan(code.length / 6)
+      // Each continuing segment is the fence reopened with its own lines, in order.
+      const continued = blocks.filter((block) => block.continues).map((block) => block.text)
+      expect(continued.every((text) => text.startsWith('```python\n'))).toBe(true)
+      expect(continued[0]?.split('\n')[1]).toBe(lines[FENCE_SEGMENT_LINES])
+    })
+
+    it('shows every line of code once, highlighted, and ends with the full render', { timeout: 30_000 }, () => {
+      const engine = new IncrementalMarkdown()
+      for (const chunk of chunks(code, 997)) engine.append(chunk)
+      const box = document.createElement('div')
+      box.innerHTML = engine.blocks.map((block) => block.html).join('')
+      const shown = [...box.querySelectorAll('.md-code pre code')].map((element) => element.textContent).join('\n')
+      expect(shown).toBe(lines.join('\n'))
+      expect(box.querySelectorAll('.md-code-lang')).toHaveLength(9)
+      const final = engine.finish()
+      expect(final).toHaveLength(1)
+      expect(final[0]?.html).toBe(renderMarkdown(code))
+    })
+
+    it('a fence that closes, then new text, starts an ordinary block again', () => {
+      const engine = new IncrementalMarkdown(counting())
+      engine.update(code + '\nMore text.\n')
+      const last = engine.blocks.at(-1)
+      expect(last?.text).toBe('More text.')
+      expect(last?.continues).toBeUndefined()
+    })
   })
 })

@@ -15,29 +15,49 @@
  * complete lines. Cost per update: O(new text + last block).
  *
  * A fence still open while streaming renders as code (marked runs an
- * unclosed fence to the end of its block). When the stream ends, `finish()`
+ * unclosed fence to the end of its block). A long fence (a long code
+ * generation is one fence of thousands of lines) is cut every
+ * `FENCE_SEGMENT_LINES` lines: each finished segment is a block of its own,
+ * rendered once as the fence's opening line plus its lines (`continues` marks
+ * the segments after the first, which the view joins into one box), so the
+ * growing block, highlighted again on every update, never holds more than
+ * about 1 KB of code. Highlighting starts afresh in each segment while
+ * streaming; the final render highlights the whole.
+ *
+ * When the stream ends, `finish()`
  * renders the whole text once, so the final HTML is exactly
  * `renderMarkdown(source)`.
  */
 import { renderMarkdown } from './render'
 
 export interface RenderedBlock {
-  /** The block's markdown, without trailing whitespace. */
+  /** The block's markdown (as rendered), without trailing whitespace. */
   readonly text: string
   readonly html: string
+  /** A later segment of a long code fence cut while streaming: the view joins it to the block before. */
+  readonly continues?: boolean
 }
+
+/** A fence still streaming is cut into blocks of this many lines. */
+export const FENCE_SEGMENT_LINES = 24
 
 export interface IncrementalOptions {
   /** Renders one block while streaming. Default: `renderMarkdown`. */
   render?: (markdown: string) => string
   /** Renders the whole text in `finish()`. Default: `render`. */
   renderFinal?: (markdown: string) => string
+  /** Cut long code fences into segments (see FENCE_SEGMENT_LINES). Default: true. */
+  cutFences?: boolean
 }
 
 interface Fence {
   char: string
   length: number
   indent: number
+  /** The opening line, which starts each later segment's markdown. */
+  opening: string
+  /** Lines since the fence opened or was last cut. */
+  lines: number
 }
 
 const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*)$/
@@ -50,6 +70,7 @@ function trimEnd(text: string): string {
 export class IncrementalMarkdown {
   readonly #render: (markdown: string) => string
   readonly #renderFinal: (markdown: string) => string
+  readonly #cutFences: boolean
 
   #source = ''
   /** Start of the first line not yet scanned (the last, incomplete line). */
@@ -62,6 +83,8 @@ export class IncrementalMarkdown {
   #hasContent = false
   #fence: Fence | null = null
   #math: '$$' | '\\]' | null = null
+  /** The current block is a later segment of a cut fence: its markdown starts with this opening line. */
+  #continuing: string | null = null
 
   /** Completed blocks, in order. */
   #stable: RenderedBlock[] = []
@@ -75,6 +98,7 @@ export class IncrementalMarkdown {
   constructor(options: IncrementalOptions = {}) {
     this.#render = options.render ?? renderMarkdown
     this.#renderFinal = options.renderFinal ?? this.#render
+    this.#cutFences = options.cutFences ?? true
   }
 
   /** The text seen so far. */
@@ -138,6 +162,7 @@ export class IncrementalMarkdown {
     this.#hasContent = false
     this.#fence = null
     this.#math = null
+    this.#continuing = null
     this.#stable = []
     this.#tail = null
     this.#blocks = []
@@ -153,10 +178,10 @@ export class IncrementalMarkdown {
     const source = this.#source
     const before = this.#stable.length
     this.#scan(source)
-    const tailText = trimEnd(source.slice(this.#blockStart))
+    const tailText = this.#markdownOf(source.length)
     let tail = this.#tail
     if (tailText === '') tail = null
-    else if (tail?.text !== tailText) tail = { text: tailText, html: this.#htmlOf(tailText, false) }
+    else if (tail?.text !== tailText) tail = this.#block(tailText, this.#htmlOf(tailText, false))
     if (tail === this.#tail && this.#stable.length === before && this.#blocks.length > 0) return this.#blocks
     this.#tail = tail
     this.#blocks = tail ? [...this.#stable, tail] : this.#stable.slice()
@@ -173,13 +198,24 @@ export class IncrementalMarkdown {
     return html
   }
 
-  #complete(end: number): void {
+  /** The current block's markdown up to `end`: its text, after the fence's opening line if it continues one. */
+  #markdownOf(end: number): string {
     const text = trimEnd(this.#source.slice(this.#blockStart, end))
+    if (text === '') return ''
+    return this.#continuing === null ? text : `${this.#continuing}\n${text}`
+  }
+
+  #block(text: string, html: string): RenderedBlock {
+    return this.#continuing === null ? { text, html } : { text, html, continues: true }
+  }
+
+  #complete(end: number): void {
+    const text = this.#markdownOf(end)
     if (text === '') return
     // The tail rendered last time is often exactly this block: reuse its HTML.
     const html = this.#tail?.text === text ? this.#tail.html : this.#htmlOf(text, true)
     this.#cache.set(text, html)
-    this.#stable.push({ text, html })
+    this.#stable.push(this.#block(text, html))
   }
 
   /** Scans the complete lines added since the last call. */
@@ -199,6 +235,7 @@ export class IncrementalMarkdown {
       if (first !== ' ' && first !== '\t' && first !== '\r') {
         this.#complete(this.#blankAt)
         this.#blockStart = start
+        this.#continuing = null
         this.#blankAt = -1
         this.#hasContent = true
       }
@@ -220,6 +257,12 @@ export class IncrementalMarkdown {
         body === fence.char.repeat(body.length)
       ) {
         this.#fence = null
+      } else if (this.#cutFences && ++fence.lines >= FENCE_SEGMENT_LINES) {
+        // Cut the long fence after this line: the next segment starts a block of its own.
+        this.#complete(end)
+        this.#blockStart = end + 1
+        this.#continuing = fence.opening
+        fence.lines = 0
       }
       return
     }
@@ -234,6 +277,7 @@ export class IncrementalMarkdown {
     if (this.#blankAt >= 0 && line[0] !== ' ' && line[0] !== '\t') {
       this.#complete(this.#blankAt)
       this.#blockStart = start
+      this.#continuing = null
     }
     this.#blankAt = -1
     this.#hasContent = true
@@ -243,7 +287,7 @@ export class IncrementalMarkdown {
       const marker = fence[2] ?? '```'
       const info = fence[3] ?? ''
       if (marker[0] !== '`' || !info.includes('`')) {
-        this.#fence = { char: marker[0] ?? '`', length: marker.length, indent: fence[1]?.length ?? 0 }
+        this.#fence = { char: marker[0] ?? '`', length: marker.length, indent: fence[1]?.length ?? 0, opening: line.trimStart(), lines: 0 }
         return
       }
     }
@@ -261,4 +305,12 @@ function countOf(text: string, needle: string): number {
   let count = 0
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++
   return count
+}
+
+/**
+ * The top-level blocks of a finished text, split as while streaming (long
+ * fences kept whole), without rendering anything.
+ */
+export function splitMarkdownBlocks(source: string): string[] {
+  return new IncrementalMarkdown({ render: () => '', cutFences: false }).update(source).map((block) => block.text)
 }

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest'
-import { filterStyle, renderMarkdown, safeImageSource } from './render'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { filterStyle, loadAllMarkdownResources, renderMarkdown, safeImageSource } from './render'
+
+// These check the final markup; lazy.test.ts checks what renders before KaTeX and the languages load.
+beforeAll(() => loadAllMarkdownResources())
 
 function dom(markdown: string): HTMLElement {
   const box = document.createElement('div')

@@ -7,6 +7,11 @@
  * result with a tight allow-list, then a last pass that enforces what an
  * allow-list cannot express (see `finishElement`).
  *
+ * KaTeX and highlight.js's languages are chunks loaded on demand: a render
+ * that needs one that is not there yet starts loading it and shows that part
+ * plainly (TeX as code, code unhighlighted); `resourcesPending()` says when
+ * a render again gives the full markup, and `prepareMarkdown` waits for it.
+ *
  * Model output is untrusted: raw HTML inside it never executes and nothing
  * remote loads. Markup this module generates itself (KaTeX output, code
  * blocks) is tagged with a per-process secret; only inside such tagged
@@ -14,10 +19,9 @@
  * cannot forge them with raw HTML.
  */
 import createDOMPurify, { type Config, type DOMPurify } from 'dompurify'
-import katex from 'katex'
 import { Marked, type Tokens, type TokenizerAndRendererExtension } from 'marked'
 import { installHappyDomShims } from './happy-dom-shim'
-import { AUTO_DETECT_SUBSET, hljs } from './languages'
+import { AUTO_DETECT_SUBSET, hljs, LANGUAGES, languageAvailable, languageFor, languageLoaded, loadLanguage, loadLanguages } from './languages'
 
 // ------------------------------------------------------------------ helpers
 
@@ -55,6 +59,68 @@ class Lru<V> {
   }
 }
 
+// ---------------------------------------------------------------- resources
+
+type Katex = typeof import('katex').default
+let katex: Katex | null = null
+let katexLoading: Promise<void> | null = null
+/** The chunk could not be loaded: math stays plain (no retry loop of renders). */
+let katexFailed = false
+
+/** KaTeX and its stylesheet (fonts: woff2 only, see the build config). */
+export function loadKatex(): Promise<void> {
+  katexLoading ??= Promise.all([import('katex'), import('katex/dist/katex.min.css')]).then(
+    ([module]) => {
+      katex = module.default
+    },
+    (error: unknown) => {
+      katexFailed = true
+      throw error
+    }
+  )
+  return katexLoading
+}
+
+/** Loads started by renders that could not give the full markup yet. */
+const pending = new Set<Promise<void>>()
+/** Set while a render goes on if it had to leave something plain. */
+let renderMissed = false
+
+function need(load: Promise<void>): void {
+  renderMissed = true
+  if (pending.has(load)) return
+  pending.add(load)
+  const forget = (): void => {
+    pending.delete(load)
+  }
+  load.then(forget, forget)
+}
+
+/**
+ * Resolves (never rejects) once the loads that earlier renders started have
+ * settled, so rendering again gives the full markup; null when none is under way.
+ */
+export function resourcesPending(): Promise<void> | null {
+  if (pending.size === 0) return null
+  return Promise.allSettled([...pending]).then(() => undefined)
+}
+
+/** Loads everything a source needs (KaTeX, the languages of its code blocks), so `renderMarkdown(source)` is final. */
+export async function prepareMarkdown(source: string): Promise<void> {
+  // Two rounds at most: the first render names everything it misses.
+  for (let round = 0; round < 2; round++) {
+    renderMarkdown(source)
+    const waiting = resourcesPending()
+    if (!waiting) return
+    await waiting
+  }
+}
+
+/** KaTeX and every curated language, for pages that render synchronously from the start (tests, benchmarks). */
+export function loadAllMarkdownResources(): Promise<void> {
+  return Promise.all([loadKatex(), loadLanguages(Object.keys(LANGUAGES))]).then(() => undefined)
+}
+
 // --------------------------------------------------------------------- math
 
 /** Longer TeX is shown as code rather than typeset. */
@@ -66,6 +132,10 @@ function renderTex(tex: string, display: boolean): string {
   const key = (display ? 'D' : 'I') + tex
   const cached = texCache.get(key)
   if (cached !== undefined) return cached
+  if (!katex) {
+    if (!katexFailed) need(loadKatex())
+    return `<code>${escapeHtml(tex)}</code>`
+  }
   let html: string
   try {
     html = katex.renderToString(tex, {
@@ -166,11 +236,21 @@ function highlight(code: string, lang: string): { html: string; label: string } 
   const name = lang.toLowerCase()
   try {
     if (name) {
+      const language = languageFor(name)
+      if (language && !languageLoaded(language)) {
+        if (languageAvailable(language)) need(loadLanguage(language))
+        return { html: escapeHtml(code), label: lang }
+      }
       if (hljs.getLanguage(name)) return { html: hljs.highlight(code, { language: name, ignoreIllegals: true }).value, label: lang }
       return { html: escapeHtml(code), label: lang }
     }
     if (code.length <= AUTO_DETECT_MAX) {
-      const result = hljs.highlightAuto(code, AUTO_DETECT_SUBSET)
+      // Detection compares every candidate: it waits until all of them are there.
+      if (!AUTO_DETECT_SUBSET.every(languageLoaded) && AUTO_DETECT_SUBSET.every(languageAvailable)) {
+        need(loadLanguages(AUTO_DETECT_SUBSET))
+        return { html: escapeHtml(code), label: 'text' }
+      }
+      const result = hljs.highlightAuto(code, AUTO_DETECT_SUBSET.filter(languageLoaded))
       if (result.language && result.relevance >= 5) return { html: result.value, label: result.language }
     }
   } catch {
@@ -447,24 +527,39 @@ export function sanitizeHtml(html: string): string {
  * result is sanitised markup or, if anything fails, the source as text.
  */
 export function renderMarkdown(source: string): string {
-  try {
-    if (!getPurifier()) return plainTextHtml(source)
-    return sanitizeHtml(marked.parse(source, { async: false }))
-  } catch {
-    return plainTextHtml(source)
-  }
+  return renderWithStatus(source).html
 }
 
-const renderCache = new Lru<string>(200)
+/** The markup, and whether it is final (nothing was left plain for a resource still loading). */
+function renderWithStatus(source: string): { html: string; complete: boolean } {
+  renderMissed = false
+  let html: string
+  try {
+    html = getPurifier() ? sanitizeHtml(marked.parse(source, { async: false })) : plainTextHtml(source)
+  } catch {
+    html = plainTextHtml(source)
+  }
+  const complete = !renderMissed
+  renderMissed = false
+  return { html, complete }
+}
+
+// Whole messages and the blocks of long ones (rendered tail-first) share it.
+const renderCache = new Lru<string>(1_000)
+
+/** The cached final markup of `source`, if `renderMarkdownCached` has it. */
+export function cachedMarkdown(source: string): string | undefined {
+  return renderCache.get(source)
+}
 
 /**
  * `renderMarkdown` with a small cache by source, for finished messages that
- * mount again (a virtualised list scrolling back).
+ * mount again (a virtualised list scrolling back). Only final markup is kept.
  */
 export function renderMarkdownCached(source: string): string {
   const cached = renderCache.get(source)
   if (cached !== undefined) return cached
-  const html = renderMarkdown(source)
-  if (source.length <= 200_000) renderCache.set(source, html)
+  const { html, complete } = renderWithStatus(source)
+  if (complete && source.length <= 200_000) renderCache.set(source, html)
   return html
 }

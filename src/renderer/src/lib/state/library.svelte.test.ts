@@ -1,8 +1,9 @@
 import { waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
+import { toColumns } from '@shared/library-columns'
 import { cardOf, installMediaBackend, makeItem, makeItems, MEDIA_NOW } from '../../test-support/fake-media'
 import { columnsFor, dayKey, dayLabel, layoutGrid, verticalNeighbour, type CardRow } from './library-layout'
-import { defaultFilters, LibraryStore, queryFor } from './library.svelte'
+import { defaultFilters, FIRST_SCREEN_CARDS, LibraryStore, queryFor } from './library.svelte'
 
 describe('queryFor', () => {
   it('sends only what narrows the list, with the "to" day included', () => {
@@ -96,7 +97,8 @@ describe('LibraryStore', () => {
   it('queries with the filters and follows library.changed', async () => {
     const { store, media } = await loaded()
     expect(store.cards).toHaveLength(30)
-    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest' }])
+    // All 30 came with the first screen's request: no second one.
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }])
 
     await store.setFilters({ starred: true, kind: 'image', sort: 'oldest' })
     expect(media.bridge.callsOf('library.query').at(-1)).toEqual({ kinds: ['image'], starred: true, sort: 'oldest' })
@@ -185,6 +187,44 @@ describe('LibraryStore', () => {
     expect(store.cards.map((card) => card.id)).toEqual(['m0', 'm2'])
   })
 
+  it('opens with the first screen of cards, then the whole list; later loads ask for the whole list at once', async () => {
+    // Earlier tests' stores may still refresh once on their 5 ms timers: let them, before counting calls.
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    const media = installMediaBackend()
+    media.addItems(...makeItems(500))
+    const store = new LibraryStore()
+    store.selected.add('m400')
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    media.bridge.reply('library.query', async (args) => {
+      if (args?.limit === undefined) await gate
+      return { ok: true, result: media.query(args ?? {}) }
+    })
+    const loading = store.load()
+    await waitFor(() => expect(store.cards).toHaveLength(FIRST_SCREEN_CARDS))
+    // The count is of every match; a selection beyond the first screen is kept.
+    expect(store.total).toBe(500)
+    expect(store.loaded).toBe(true)
+    expect(store.selected.has('m400')).toBe(true)
+    expect(store.complete).toBe(false)
+    // Main is not asked for the whole list until the grid is used (or a moment passed).
+    expect(media.bridge.callsOf('library.query')).toHaveLength(1)
+    // Select all on the first screen: the rest joins the selection when it arrives.
+    store.selectAll()
+    expect(store.selected.size).toBe(FIRST_SCREEN_CARDS + 1)
+    await waitFor(() => expect(media.bridge.callsOf('library.query')).toHaveLength(2))
+    release()
+    await loading
+    expect(store.complete).toBe(true)
+    expect(store.selected.size).toBe(500)
+    expect(store.cards).toHaveLength(500)
+    expect(store.cards[499]?.id).toBe('m499')
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }, { sort: 'newest' }])
+    await store.setFilters({ sort: 'oldest' })
+    expect(media.bridge.callsOf('library.query').at(-1)).toEqual({ sort: 'oldest' })
+    expect(store.cards[0]?.id).toBe('m499')
+  })
+
   it('a slower earlier answer never overwrites a later one', async () => {
     const media = installMediaBackend()
     media.addItems(...makeItems(3))
@@ -195,7 +235,7 @@ describe('LibraryStore', () => {
     media.bridge.reply('library.query', async (args) => {
       if (calls++ > 0) return { ok: true, result: media.query(args ?? {}) }
       await gate
-      return { ok: true, result: { cards: [], total: 0, models: [] } }
+      return { ok: true, result: toColumns({ cards: [], total: 0, models: [] }) }
     })
     const first = store.load()
     await store.setFilters({ sort: 'oldest' })

@@ -5,8 +5,9 @@
  * store then asks again, never on a timer.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity'
-import type { ArgsOf, Collection, ExportResult, MediaCard, MediaItem, MediaKind } from '@shared/contract'
+import type { ArgsOf, Collection, ExportResult, LibraryPage, MediaCard, MediaItem, MediaKind } from '@shared/contract'
 import type { AppError } from '@shared/errors'
+import { fromColumns } from '@shared/library-columns'
 import { getApi } from '../bridge'
 import { asAppError } from '../errors'
 
@@ -42,6 +43,14 @@ export const defaultFilters: LibraryFilters = {
 }
 
 type QueryArgs = NonNullable<ArgsOf<'library.query'>>
+
+/**
+ * Cards asked for first when the library opens: more than the largest first
+ * screen (a 2,560 × 1,600 window holds about 14 × 9 cards of 168 px).
+ */
+export const FIRST_SCREEN_CARDS = 160
+/** How long the whole list waits for the first screen's thumbnails when nobody touches the grid (ms). */
+const REST_DELAY_MS = 300
 
 /** Local midnight of a `YYYY-MM-DD` date, `days` later; null when the text is no date. */
 function localDay(text: string, days = 0): number | null {
@@ -94,6 +103,8 @@ export class LibraryStore {
   collections = $state.raw<Collection[]>([])
   loading = $state(false)
   loaded = $state(false)
+  /** false while only the first screen's cards are here (`total` counts them all). */
+  complete = $state(false)
   error = $state.raw<AppError | null>(null)
 
   readonly selected = new SvelteSet<string>()
@@ -116,6 +127,8 @@ export class LibraryStore {
   readonly selectedIds: string[] = $derived(this.cards.filter((card) => this.selected.has(card.id)).map((card) => card.id))
 
   #sequence = 0
+  #wantAll: (() => void) | null = null
+  #selectAllWhenComplete = false
   #unsubscribe: (() => void) | null = null
   #searchTimer: ReturnType<typeof setTimeout> | undefined
   #refreshTimer: ReturnType<typeof setTimeout> | undefined
@@ -145,29 +158,73 @@ export class LibraryStore {
     this.#unsubscribe = null
     clearTimeout(this.#searchTimer)
     clearTimeout(this.#refreshTimer)
+    // A load waiting to ask for the whole list asks nothing more (the next load asks for it).
+    this.#sequence++
+    this.#wantAll?.()
   }
 
-  /** Asks for the cards matching the filters (the latest call wins). */
+  /**
+   * Asks for the cards matching the filters (the latest call wins). The
+   * first time, it asks for the first screen's cards alone, and for the
+   * whole list once the grid is used (`wantAll`) or after a moment: main
+   * then serves the first screen's thumbnails before it encodes the whole
+   * list, and the grid paints before 10,000 cards have crossed the bridge.
+   */
   async load(): Promise<void> {
     this.init()
     clearTimeout(this.#searchTimer)
     clearTimeout(this.#refreshTimer)
     const sequence = ++this.#sequence
+    const query = this.query
+    this.#selectAllWhenComplete = false
     this.loading = true
     try {
-      const page = await getApi().library.query(this.query)
+      if (!this.loaded) {
+        const first = fromColumns(await getApi().library.query({ ...query, limit: FIRST_SCREEN_CARDS }))
+        if (sequence !== this.#sequence) return
+        this.#show(first, first.cards.length >= first.total)
+        if (this.complete) return
+        await this.#restWanted()
+        if (sequence !== this.#sequence) return
+      }
+      const page = fromColumns(await getApi().library.query(query))
       if (sequence !== this.#sequence) return
-      this.cards = page.cards
-      this.total = page.total
-      this.models = page.models
-      this.error = null
-      this.loaded = true
-      this.#pruneSelection()
+      this.#show(page, true)
     } catch (error) {
       if (sequence === this.#sequence) this.error = asAppError(error)
     } finally {
       if (sequence === this.#sequence) this.loading = false
     }
+  }
+
+  /** The grid is being used (scrolled, a key): the whole list is wanted now. */
+  wantAll(): void {
+    this.#wantAll?.()
+  }
+
+  /** Resolves when `wantAll` is called, or after REST_DELAY_MS. */
+  #restWanted(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wantAll(), REST_DELAY_MS)
+      this.#wantAll = () => {
+        clearTimeout(timer)
+        this.#wantAll = null
+        resolve()
+      }
+    })
+  }
+
+  #show(page: LibraryPage, complete: boolean): void {
+    this.cards = page.cards
+    this.total = page.total
+    this.models = page.models
+    this.error = null
+    this.loaded = true
+    this.complete = complete
+    // A first screen lacks most cards: the selection is checked against the whole list only.
+    if (!complete) return
+    this.#pruneSelection()
+    if (this.#selectAllWhenComplete) this.selectAll()
   }
 
   async loadCollections(): Promise<void> {
@@ -231,6 +288,9 @@ export class LibraryStore {
 
   selectAll(): void {
     for (const card of this.cards) this.selected.add(card.id)
+    // Only the first screen is here yet: the rest joins when it arrives.
+    this.#selectAllWhenComplete = !this.complete
+    this.wantAll()
   }
 
   clearSelection(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { comboText, isMacPlatform, isTypingTarget, matchShortcut, shortcuts, shortcutText } from './shortcuts'
+import { comboText, isMacPlatform, isTypingTarget, matchShortcut, shortcuts, shortcutText, visibleShortcuts } from './shortcuts'
 
 type Key = Partial<Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>>
 
@@ -59,5 +59,25 @@ describe('shortcuts', () => {
     expect(isTypingTarget(checkbox)).toBe(false)
     expect(isTypingTarget(document.createElement('button'))).toBe(false)
     expect(isTypingTarget(null)).toBe(false)
+  })
+})
+
+describe('shortcuts shared with the application menu', () => {
+  it('matches app-wide keys only for the app handler, and chat keys only for the chat screen', () => {
+    const event = { key: '2', code: 'Digit2', ctrlKey: true, metaKey: false, shiftKey: false, altKey: false }
+    expect(matchShortcut(event, { typing: true, streaming: false, mac: false, scope: 'app' })).toBe('goStudio')
+    expect(matchShortcut(event, { typing: true, streaming: false, mac: false, scope: 'chat' })).toBeNull()
+    const newChat = { ...event, key: 'n', code: 'KeyN' }
+    expect(matchShortcut(newChat, { typing: false, streaming: false, mac: false, scope: 'app' })).toBeNull()
+    // Zoom is the menu's alone: neither page handler takes it.
+    const zoom = { ...event, key: '=', code: 'Equal' }
+    expect(matchShortcut(zoom, { typing: false, streaming: false, mac: false, scope: 'app' })).toBeNull()
+    expect(matchShortcut(zoom, { typing: false, streaming: false, mac: false, scope: 'chat' })).toBeNull()
+  })
+
+  it('lists each platform its own full-screen keys', () => {
+    const fullScreen = (mac: boolean) => visibleShortcuts(mac).find((s) => s.id === 'fullScreen')!.combos.map((c) => comboText(c, mac))
+    expect(fullScreen(false)).toEqual(['F11'])
+    expect(fullScreen(true)).toEqual(['⌃⌘F'])
   })
 })

@@ -1,65 +1,11 @@
 /**
- * The chat screen's keyboard shortcuts, listed once: the key handler matches
- * against this table and the help overlay prints it.
+ * The window's side of the shared shortcut table (src/shared/shortcuts.ts):
+ * matching key presses and knowing where keys type text.
  */
+import * as shared from '@shared/shortcuts'
+import { combosFor, shortcuts, type KeyCombo, type Shortcut, type ShortcutId } from '@shared/shortcuts'
 
-export type ShortcutId = 'newChat' | 'search' | 'focusComposer' | 'stop' | 'previousConversation' | 'nextConversation' | 'help' | 'toggleSidebar'
-
-export interface KeyCombo {
-  /** `KeyboardEvent.code` when the layout matters less than the physical key (brackets, slash). */
-  code?: string
-  /** `KeyboardEvent.key`, compared case-insensitively for letters. */
-  key?: string
-  /** Ctrl on Windows/Linux, Cmd on macOS. */
-  mod?: boolean
-  shift?: boolean
-  /** Only while no text field has focus (single-key shortcuts). */
-  notTyping?: boolean
-  /** What the help overlay prints for the key itself. */
-  label: string
-}
-
-export interface Shortcut {
-  id: ShortcutId
-  description: string
-  /** Any of these triggers it. */
-  combos: KeyCombo[]
-  /** Only while an answer streams in the open conversation. */
-  whileStreaming?: boolean
-}
-
-export const shortcuts: readonly Shortcut[] = [
-  { id: 'newChat', description: 'New chat', combos: [{ key: 'n', mod: true, label: 'N' }] },
-  { id: 'search', description: 'Search conversations', combos: [{ key: 'k', mod: true, label: 'K' }] },
-  {
-    id: 'focusComposer',
-    description: 'Focus the message box',
-    combos: [
-      { key: 'l', mod: true, label: 'L' },
-      { key: '/', notTyping: true, label: '/' }
-    ]
-  },
-  { id: 'toggleSidebar', description: 'Show or hide the conversation list', combos: [{ key: 'b', mod: true, label: 'B' }] },
-  { id: 'stop', description: 'Stop the answer', combos: [{ key: 'Escape', label: 'Esc' }], whileStreaming: true },
-  {
-    id: 'previousConversation',
-    description: 'Previous conversation',
-    combos: [{ code: 'BracketLeft', mod: true, shift: true, label: '[' }]
-  },
-  {
-    id: 'nextConversation',
-    description: 'Next conversation',
-    combos: [{ code: 'BracketRight', mod: true, shift: true, label: ']' }]
-  },
-  {
-    id: 'help',
-    description: 'Show keyboard shortcuts',
-    combos: [
-      { code: 'Slash', mod: true, label: '/' },
-      { key: '?', notTyping: true, label: '?' }
-    ]
-  }
-]
+export { shortcuts, type KeyCombo, type Shortcut, type ShortcutId }
 
 /** True on macOS (and iPadOS), where the modifier is Cmd. */
 export function isMacPlatform(nav: Pick<Navigator, 'platform' | 'userAgent'> | undefined = globalThis.navigator): boolean {
@@ -67,29 +13,15 @@ export function isMacPlatform(nav: Pick<Navigator, 'platform' | 'userAgent'> | u
   return /mac|iphone|ipad|ipod/i.test(nav.platform || nav.userAgent || '')
 }
 
-/** Key names as the help overlay shows them, e.g. ["Ctrl", "Shift", "["] or ["⌘", "⇧", "["]. */
-export function comboKeys(combo: KeyCombo, mac = isMacPlatform()): string[] {
-  const keys: string[] = []
-  if (combo.mod) keys.push(mac ? '⌘' : 'Ctrl')
-  if (combo.shift) keys.push(mac ? '⇧' : 'Shift')
-  keys.push(combo.label)
-  return keys
-}
+/** Key names as the overlay shows them on this machine. */
+export const comboKeys = (combo: KeyCombo, mac = isMacPlatform()): string[] => shared.comboKeys(combo, mac)
+export const comboText = (combo: KeyCombo, mac = isMacPlatform()): string => shared.comboText(combo, mac)
+export const shortcutText = (id: ShortcutId, mac = isMacPlatform()): string => shared.shortcutText(id, mac)
+export const modKeyName = (mac = isMacPlatform()): string => shared.modKeyName(mac)
 
-/** One line, e.g. "Ctrl+Shift+[" or "⌘⇧[". */
-export function comboText(combo: KeyCombo, mac = isMacPlatform()): string {
-  return comboKeys(combo, mac).join(mac ? '' : '+')
-}
-
-/** The primary combo of a shortcut as text, for tooltips. */
-export function shortcutText(id: ShortcutId, mac = isMacPlatform()): string {
-  const combo = shortcuts.find((s) => s.id === id)?.combos[0]
-  return combo ? comboText(combo, mac) : ''
-}
-
-/** The modifier's name: "Ctrl" or "⌘". */
-export function modKeyName(mac = isMacPlatform()): string {
-  return mac ? '⌘' : 'Ctrl'
+/** The shortcuts the overlay lists here, each with this platform's combos. */
+export function visibleShortcuts(mac = isMacPlatform()): Array<Shortcut & { combos: KeyCombo[] }> {
+  return shortcuts.map((shortcut) => ({ ...shortcut, combos: combosFor(shortcut, mac) })).filter((shortcut) => shortcut.combos.length > 0)
 }
 
 type KeyLike = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>
@@ -107,7 +39,7 @@ function matches(combo: KeyCombo, event: KeyLike, typing: boolean, mac: boolean)
   const other = mac ? event.ctrlKey : event.metaKey
   if (other || mod !== !!combo.mod) return false
   // '?' needs Shift on most layouts: accept whatever Shift state produced the character.
-  if (combo.key !== undefined && combo.key.length === 1 && !/[a-z]/i.test(combo.key)) {
+  if (combo.key !== undefined && combo.key.length === 1 && !/[a-z0-9]/i.test(combo.key)) {
     if (combo.shift && !event.shiftKey) return false
   } else if (event.shiftKey !== !!combo.shift) {
     return false
@@ -123,14 +55,18 @@ export interface ShortcutContext {
   /** An answer streams in the open conversation. */
   streaming: boolean
   mac?: boolean
+  /** Which handler asks: the chat screen's or the app's (every screen). */
+  scope?: 'chat' | 'app'
 }
 
 /** The shortcut this key press means, or null. */
 export function matchShortcut(event: KeyLike, context: ShortcutContext): ShortcutId | null {
   const mac = context.mac ?? isMacPlatform()
+  const scope = context.scope ?? 'chat'
   for (const shortcut of shortcuts) {
+    if (shortcut.scope !== scope) continue
     if (shortcut.whileStreaming && !context.streaming) continue
-    if (shortcut.combos.some((combo) => matches(combo, event, context.typing, mac))) return shortcut.id
+    if (combosFor(shortcut, mac).some((combo) => matches(combo, event, context.typing, mac))) return shortcut.id
   }
   return null
 }

@@ -12,6 +12,7 @@ import { SongStore } from './song.svelte'
 import { SpeechStore } from './speech.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
+import { WindowCommands } from './window-commands.svelte'
 
 /** Every store a screen may use; new features add theirs here. */
 export interface AppStores {
@@ -30,7 +31,9 @@ export interface AppStores {
   speech: SpeechStore
   songs: SongStore
   /** Favourite and recent models (the model picker). */
-  modelPrefs: ModelPrefs
+  modelPrefs: ModelPrefs,
+  /** Menu commands waiting for the chat screen. */
+  commands: WindowCommands
 }
 
 export function createStores(): AppStores {
@@ -61,7 +64,8 @@ export function createStores(): AppStores {
     player,
     speech: new SpeechStore({ jobs, player, defaultVoice: () => settings.settings?.defaultModels.speech ?? '' }),
     songs: new SongStore({ jobs, player, defaultModel: () => settings.settings?.defaultModels.song ?? '' }),
-    modelPrefs: new ModelPrefs()
+    modelPrefs: new ModelPrefs(),
+    commands: new WindowCommands()
   }
 }
 

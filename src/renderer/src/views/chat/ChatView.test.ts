@@ -1242,3 +1242,39 @@ describe('ChatView: rate limits', () => {
     await waitFor(() => expect(within(notice).queryByTestId('retry-countdown')).toBeNull())
   })
 })
+
+describe('ChatView: right-click on a message', () => {
+  it('asks main for the message’s menu and copies as Markdown, copies as shown, or quotes in the composer', async () => {
+    const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue()
+    const answer = makeMessage({ id: 'c1-a1', role: 'assistant', content: 'Some **bold** text\nand a second line' })
+    await show([makeConversation({ id: 'c1', messages: [exchange('c1', 1)[0]!, answer] })], { open: 'c1' })
+    const choices: Array<'copyMarkdown' | 'copyText' | 'quote'> = ['copyMarkdown', 'copyText', 'quote']
+    backend.bridge.reply('menu.popup', () => ({ ok: true, result: { command: choices.shift() ?? null } }))
+
+    const bold = within(message('c1-a1')).getByText('bold')
+    const event = new MouseEvent('contextmenu', { bubbles: true, cancelable: true })
+    bold.dispatchEvent(event)
+    // The native menu does not show as well.
+    expect(event.defaultPrevented).toBe(true)
+    await waitFor(() => expect(writeText).toHaveBeenLastCalledWith('Some **bold** text\nand a second line'))
+    expect(backend.bridge.callsOf('menu.popup')).toEqual([{ kind: 'message', messageId: 'c1-a1', role: 'assistant', hasSelection: false }])
+
+    await fireEvent.contextMenu(bold)
+    await waitFor(() => expect(writeText).toHaveBeenCalledTimes(2))
+    expect(writeText.mock.calls[1]![0]).not.toContain('**')
+
+    composer().value = 'my reply'
+    await fireEvent.input(composer())
+    await fireEvent.contextMenu(bold)
+    await waitFor(() => expect(composer().value).toBe('> Some **bold** text\n> and a second line\n\nmy reply'))
+  })
+
+  it('leaves the composer to the native menu (spelling suggestions)', async () => {
+    await show()
+    backend.bridge.reply('menu.popup', () => ({ ok: true, result: { command: null } }))
+    const event = new MouseEvent('contextmenu', { bubbles: true, cancelable: true })
+    composer().dispatchEvent(event)
+    expect(event.defaultPrevented).toBe(false)
+    expect(backend.bridge.callsOf('menu.popup')).toEqual([])
+  })
+})

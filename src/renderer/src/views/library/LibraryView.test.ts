@@ -52,7 +52,9 @@ describe('LibraryView: the grid', () => {
     const started = performance.now()
     await show(makeItems(10_000, 40))
     const elapsed = performance.now() - started
-    expect(stores.library.cards).toHaveLength(10_000)
+    // The first screen's cards first, then the whole list.
+    expect(stores.library.total).toBe(10_000)
+    await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
     expect(screen.getByTestId('library-count').textContent).toContain('10,000 items')
     const mounted = cards().length
     expect(mounted).toBeGreaterThan(0)
@@ -62,11 +64,30 @@ describe('LibraryView: the grid', () => {
     expect(first.style.backgroundColor).not.toBe('')
     const image = first.querySelector('img')!
     expect(image.getAttribute('src')).toBe('/media/thumbs/m0-s.webp')
-    expect(image.getAttribute('loading')).toBe('lazy')
+    // Not lazy: only cards near the viewport exist, and lazy loading would wait for a layout.
+    expect(image.getAttribute('loading')).toBeNull()
     expect(image.getAttribute('decoding')).toBe('async')
     // Rows of as many cards as the width holds (900 px wide here).
     expect(grid().dataset.columns).toBe('4')
     expect(elapsed).toBeLessThan(5_000)
+  })
+
+  it('requests no thumbnails while scrolling fast, then loads those in view once it slows', async () => {
+    await show(makeItems(10_000, 40))
+    const scroller = grid()
+    // A screen per event, as a fling or a dragged scrollbar does.
+    for (let step = 1; step <= 4; step++) {
+      scroller.scrollTop = step * 800
+      await fireEvent.scroll(scroller)
+    }
+    // Checked at once (the thumbnails come 120 ms after the last fast scroll event).
+    const mounted = cards()
+    expect(mounted.some((element) => Number(element.dataset.id?.slice(1)) > 40)).toBe(true)
+    expect(mounted.every((element) => element.style.backgroundColor !== '')).toBe(true)
+    expect(mounted.filter((element) => element.querySelector('img') !== null)).toEqual([])
+    // The scroll stopped: every card near the viewport asks for its thumbnail.
+    await waitFor(() => expect(cards().filter((element) => element.querySelector('img') === null)).toEqual([]))
+    expect(cards().length).toBeGreaterThan(0)
   })
 
   it('groups cards under a heading per day', async () => {
@@ -84,8 +105,11 @@ describe('LibraryView: the grid', () => {
 
   it('selects with click, shift-click for a range and ctrl/cmd-click to toggle', async () => {
     await show()
+    // A card has its check mark only while selected (no hidden node in every card).
+    expect(cards().filter((element) => element.querySelector('.check') !== null)).toEqual([])
     await fireEvent.click(card('m2'))
     expect(selectedIds()).toEqual(['m2'])
+    expect(cards().filter((element) => element.querySelector('.check') !== null).map((element) => element.dataset.id)).toEqual(['m2'])
     // The grid, not the card, keeps the focus, so the keys keep working after a click.
     expect(document.activeElement).toBe(grid())
     expect(focusedId()).toBe('m2')
