@@ -22,6 +22,8 @@ import { ImageService } from './services/images/images'
 import { JobRunner } from './services/jobs/job-runner'
 import { Library } from './services/library/library'
 import { ConversationTransfer } from './services/chat/transfer'
+import { SpeechService } from './services/sound/speech'
+import { SongService, type Notifier, type SongServiceDeps } from './services/sound/songs'
 import { createLogger, type Logger, type LogWriter } from './services/log'
 import { MenuState } from './services/app-menu'
 import { UpdateService, type Updater } from './services/updates'
@@ -75,6 +77,8 @@ export interface Powers {
   /** Where log lines go (the log file in the app); they arrive scrubbed of the key. */
   log: LogWriter
   dialogs: FileDialogs
+  /** Desktop notifications (a song is ready); clicking one calls its onClick. */
+  notifier: Notifier
   appInfo: Omit<AppInfo, 'userDataDir'>
   /**
    * Pops a right-click menu up over the window whose page has this id and
@@ -112,6 +116,8 @@ export interface AppServices {
   /** The library's start-up check (files added, changed or removed by hand), run in the background. */
   libraryCheck: Promise<void>
   images: ImageService
+  speech: SpeechService
+  songs: SongService
   /** What the application menu shows that the window reports (its screen). */
   menuState: MenuState
   updates: UpdateService
@@ -132,7 +138,12 @@ export const KEY_FILE = 'api-key.bin'
 export const DATABASE_FILE = 'skyport.db'
 export const MEDIA_DIR = 'media'
 
-export async function createAppServices(powers: Powers): Promise<AppServices> {
+/** Timings tests and benchmarks shorten (the app uses the defaults). */
+export interface AppTuning {
+  songs?: Partial<Pick<SongServiceDeps, 'pollBaseMs' | 'pollMaxMs' | 'maxGeneratingMs'>>
+}
+
+export async function createAppServices(powers: Powers, tuning: AppTuning = {}): Promise<AppServices> {
   const startedAt = Date.now()
   const settings = new SettingsService({
     openStore: powers.openSettingsStore,
@@ -187,8 +198,21 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     previewDir: join(mediaDir, 'previews'),
     logger
   })
+  const speech = new SpeechService({ http, jobs, library, mediaDir, defaultVoice: () => settings.get().defaultModels.speech, logger })
+  const songs = new SongService({
+    http,
+    jobs,
+    library,
+    mediaDir,
+    notifier: powers.notifier,
+    downloadVideo: () => settings.get().sound.downloadVideo,
+    logger,
+    ...tuning.songs
+  })
   // Every kind is defined by now: resume what the last run left queued or running.
   jobs.start()
+  // Parts of speeches finished in an earlier session: no window plays them any more.
+  void speech.removeLeftovers().catch(() => 0)
   // Remote images looked at and never kept, in the background.
   void images.removeOldPreviews().catch(() => 0)
 
@@ -210,6 +234,9 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
   jobs.onJobChange((job) => broadcast('jobs.changed', job))
   jobs.onQueueChange((queue) => broadcast('jobs.queue', queue))
   library.onChange((change) => broadcast('library.changed', change))
+  speech.onPart((part) => broadcast('speech.part', part))
+  songs.onStatus((status) => broadcast('song.status', status))
+  songs.onOpen((mediaId) => broadcast('song.open', { mediaId }))
   const connectionChanged = (): void => {
     // A new server, proxy or key may know other models.
     models.invalidate()
@@ -250,6 +277,8 @@ export async function createAppServices(powers: Powers): Promise<AppServices> {
     library,
     libraryCheck,
     images,
+    speech,
+    songs,
     menuState: new MenuState(),
     updates,
     windowStates: new WindowStateStore(join(powers.userDataDir, WINDOW_STATE_FILE)),

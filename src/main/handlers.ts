@@ -20,7 +20,7 @@ import { targetContextMenu } from './services/context-menus'
 type Services = Omit<AppServices, 'handlers'>
 
 export function buildHandlers(services: Services): HandlerTable {
-  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, desktop, everyWindow } = services
+  const { settings, keyVault, gateway, models, completions, streams, powers, chatStore, chat, attachments, transfer, jobs, library, images, speech, songs, desktop, everyWindow } = services
   const state = (): SettingsState => settingsState(services)
   const baseUrl = (): string => settings.get().baseUrl
   const keyStatus = (): KeyStatus => keyVault.status(baseUrl())
@@ -203,6 +203,14 @@ export function buildHandlers(services: Services): HandlerTable {
     'ask.send': (args, { sink }) => chat.ask(args, sink),
     'quick.clipboardText': async () => ({ text: (await powers.readClipboardText()).slice(0, LIMITS.userMessageChars) }),
 
+    // ---- sound
+    'speech.create': (args) => speech.create(args),
+    'speech.speakable': (args) => speech.plan(args.text, args.markdown),
+    'speech.status': (args) => speech.status(args.id),
+    'song.create': (args) => songs.create(args),
+    'song.status': (args) => songs.status(args.id),
+    'song.list': () => songs.list(),
+
     'app.info': () => ({ ...powers.appInfo, userDataDir: powers.userDataDir }),
     'app.openExternal': async (args) => {
       const url = parseExternalUrl(args.url)
@@ -237,7 +245,8 @@ export function buildHandlers(services: Services): HandlerTable {
       // An answer still streaming goes on in every window: the main window follows it from here.
       chat.handOver(conversationId, everyWindow)
       desktop.openInMain(conversationId)
-    }
+    },
+    'quick.openLibrary': () => desktop.openLibrary()
   }
 }
 

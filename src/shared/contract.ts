@@ -8,7 +8,7 @@
 import * as v from 'valibot'
 import type { BridgeErrorData } from './errors'
 import { IMAGE_SIZES } from './catalog'
-import { LIMITS } from './limits'
+import { LIMITS, SONG_MODELS, SPEECH_VOICES, songLyricsLimit, type SongModel, type SpeechVoice } from './limits'
 import type { LibraryPageColumns } from './library-columns'
 import * as s from './schemas'
 
@@ -45,6 +45,12 @@ export interface ChatPreferences {
 export interface JobPreferences {
   /** How many requests each endpoint's queue runs at once; free keys allow about one a minute. */
   concurrency: number
+}
+
+/** Speech and songs. The default voice is `defaultModels.speech`, the default song model `defaultModels.song`. */
+export interface SoundPreferences {
+  /** Also download a finished song's video (off: audio and cover only). */
+  downloadVideo: boolean
 }
 
 /** The window's zoom and the messages' text size. */
@@ -88,6 +94,7 @@ export interface Settings {
   quickAskShortcut: string
   chat: ChatPreferences
   jobs: JobPreferences
+  sound: SoundPreferences
   appearance: AppearancePreferences
   spellcheck: SpellcheckPreferences
   updates: UpdatePreferences
@@ -448,6 +455,12 @@ export interface MediaCard {
   /** A short line: the prompt's start, or a song's title. */
   title: string
   model: string | null
+  /**
+   * Speech and songs: a small waveform for the card, 64 bars, as base64 of one
+   * byte per bar (0 to 255, the loudest sample in that slice); decode with
+   * `decodePeaks` from shared/peaks. Null for images.
+   */
+  peaks: string | null
 }
 
 /** One item with everything the viewer shows. */
@@ -466,8 +479,10 @@ export interface MediaItem extends MediaCard {
   source: MediaSource
   collectionIds: string[]
   trashedAt: number | null
-  /** `/media/thumbs/...`: the large thumbnail (viewer and previews). */
+  /** `/media/thumbs/...`: the large thumbnail (viewer and previews). For a song, its cover. */
   largeThumbUrl: string | null
+  /** Speech and songs: the player's waveform, 1,024 bars, encoded as `peaks`. Null for images. */
+  waveform: string | null
 }
 
 export interface LibraryFilter {
@@ -563,6 +578,162 @@ export interface RemotePreview {
   height: number
   bytes: number
   sourceUrl: string
+}
+
+// ---------------------------------------------------------------- sound
+
+export type { SongModel, SpeechVoice }
+
+/** What `speech.create` started: one job that fetches every part in order. */
+export interface SpeechStarted {
+  /** The speech's job (`speech.create` kind, queue `speech`); progress says "part n of m". */
+  job: JobRecord
+  /** The library item it becomes once every part is joined (`library.get` works only then). */
+  mediaId: string
+  /** How many requests the text was split into. */
+  partCount: number
+  /** The text that is spoken (markdown turned into speakable text). */
+  spokenText: string
+}
+
+/** One part of a speech, on disk and playable while the rest is fetched. */
+export interface SpeechPart {
+  jobId: string
+  /** 0-based. */
+  index: number
+  count: number
+  /** `/media/...`: the part's own MP3 (kept until the next start). */
+  url: string
+  durationMs: number
+  /** When the file was complete on disk (ms since the epoch): "first sound" is measured from here. */
+  savedAt: number
+}
+
+export interface SpeechStatus {
+  jobId: string
+  mediaId: string
+  voice: SpeechVoice
+  title: string
+  partCount: number
+  /** The parts on disk so far, in order. */
+  parts: SpeechPart[]
+  state: JobState
+  /** `/media/...` of the joined file, once saved. */
+  url: string | null
+  error: BridgeErrorData | null
+}
+
+/** What `speech.speakable` says about a text before anything is sent. */
+export interface SpeakablePlan {
+  spokenText: string
+  partCount: number
+}
+
+/**
+ * Where one song clip is:
+ * - `generating`: nothing to hear yet;
+ * - `streaming`: still generating, but `listenUrl` plays what is made so far;
+ * - `downloading`: finished on the server, audio and cover coming down;
+ * - `saved`: in the library (`mediaId`); `failed` (with `error`, retry with `jobs.retry`); `cancelled`.
+ */
+export type SongPhase = 'generating' | 'streaming' | 'downloading' | 'saved' | 'failed' | 'cancelled'
+
+export interface SongStatus {
+  jobId: string
+  groupId: string
+  /** The gateway's clip id. */
+  clipId: string
+  title: string
+  phase: SongPhase
+  /**
+   * `app://` path (`/live/songs/<jobId>.mp3`) main serves while the clip is
+   * `streaming` or `downloading`: main relays the remote stream (the window never
+   * loads remote content, and the media host never sees the key). Null otherwise.
+   */
+  listenUrl: string | null
+  /** 0 to 1 while downloading, else null. */
+  progress: number | null
+  mediaId: string | null
+  error: BridgeErrorData | null
+}
+
+export interface SongBatch {
+  groupId: string
+  /** One `song.clip` job per clip the gateway made (usually two), queue `suno`. */
+  jobs: JobRecord[]
+  clips: SongStatus[]
+}
+
+/** The settings a song is made with: what the MP3 embeds and "Reuse" restores. */
+export interface SongSettings {
+  mode: 'simple' | 'custom'
+  /** Simple mode's description; empty in custom mode. */
+  prompt: string
+  /** Custom mode's lyrics; empty in simple mode. */
+  lyrics: string
+  /** Custom mode's style; empty in simple mode. */
+  style: string
+  title: string
+  instrumental: boolean
+  model: SongModel
+}
+
+/** The settings one speech is made with (embedded in its MP3's ID3 tags). */
+export interface SpeechSettings {
+  voice: SpeechVoice
+  /** The text as given (markdown or plain). */
+  text: string
+  markdown: boolean
+}
+
+const speechVoice = v.picklist(SPEECH_VOICES, `must be ${SPEECH_VOICES.join(' or ')}`)
+const songModel = v.picklist(SONG_MODELS, `must be one of ${SONG_MODELS.join(', ')}`)
+const createdFrom = v.picklist(['studio', 'chat', 'quick'], 'must be studio, chat or quick')
+const songTitle = v.optional(
+  v.pipe(v.string('must be text'), v.transform((value) => value.replace(/\s+/g, ' ').trim()), v.maxLength(LIMITS.songTitleChars, `is longer than ${LIMITS.songTitleChars} characters`)),
+  ''
+)
+
+/** A song request: simple (a prompt) or custom (lyrics, style, title); limits from the seed. */
+export const songRequest = v.variant(
+  'mode',
+  [
+    v.strictObject({
+      mode: v.literal('simple'),
+      prompt: s.nonEmptyText(LIMITS.songPromptChars, 'needs a description of the song'),
+      title: songTitle,
+      instrumental: v.optional(v.boolean('must be true or false'), false),
+      model: songModel,
+      source: createdFrom
+    }),
+    v.pipe(
+      v.strictObject({
+        mode: v.literal('custom'),
+        lyrics: v.pipe(v.string('must be text'), v.trim(), v.maxLength(LIMITS.songLyricsCharsV35, `is longer than ${LIMITS.songLyricsCharsV35.toLocaleString('en-US')} characters`)),
+        style: s.nonEmptyText(LIMITS.songStyleChars, 'needs a style'),
+        title: songTitle,
+        instrumental: v.optional(v.boolean('must be true or false'), false),
+        model: songModel,
+        source: createdFrom
+      }),
+      v.forward(
+        v.check((input) => input.lyrics.length <= songLyricsLimit(input.model), 'are longer than this model takes (1,250 characters; 3,000 for chirp-v3-5)'),
+        ['lyrics']
+      ),
+      v.forward(
+        v.check((input) => input.instrumental || input.lyrics.length > 0, 'are needed unless the song is instrumental'),
+        ['lyrics']
+      )
+    )
+  ],
+  'must be simple or custom'
+)
+export type SongRequest = v.InferOutput<typeof songRequest>
+
+const speechText = {
+  text: s.nonEmptyText(LIMITS.speechTextChars, 'needs some text'),
+  /** Markdown (a chat answer) is turned into speakable text first; default true. */
+  markdown: v.optional(v.boolean('must be true or false'), true)
 }
 
 // ---------------------------------------------------------------- desktop: menus, updates
@@ -908,6 +1079,29 @@ export const methods = {
   /** The clipboard's text, read only when the person asks ("Use clipboard"). */
   'quick.clipboardText': method(s.noArgs, returns<{ text: string }>()),
 
+  // ---- sound
+  /** Speaks a text of any length: one job, parts fetched in order, `speech.part` as each lands, then a library item. */
+  'speech.create': method(
+    v.strictObject({
+      ...speechText,
+      /** Default: the settings' `defaultModels.speech`. */
+      voice: v.optional(speechVoice),
+      title: v.optional(s.title),
+      source: createdFrom
+    }),
+    returns<SpeechStarted>()
+  ),
+  /** The speakable text and how many requests it takes, for the Speech page's counter. */
+  'speech.speakable': method(v.strictObject(speechText), returns<SpeakablePlan>()),
+  /** A speech by its job id: the parts on disk so far, and the joined file once saved. */
+  'speech.status': method(byId, returns<SpeechStatus>()),
+  /** Asks the gateway for a song: one `song.clip` job per clip it makes. */
+  'song.create': method(songRequest, returns<SongBatch>()),
+  /** A song clip by its job id. */
+  'song.status': method(byId, returns<SongStatus>()),
+  /** The song clips not yet saved, failed or cancelled, and the latest ones (newest last). */
+  'song.list': method(s.noArgs, returns<SongStatus[]>()),
+
   'app.info': method(s.noArgs, returns<AppInfo>()),
   /** Opens an http(s) link in the OS browser or a mailto: link in the mail app; anything else is refused. */
   'app.openExternal': method(v.strictObject({ url: s.text(LIMITS.urlLength * 4) }), returns<void>()),
@@ -954,7 +1148,9 @@ export const methods = {
   /** Hides the quick-ask window (Esc). */
   'quick.hide': method(s.noArgs, returns<void>()),
   /** Hides the quick-ask window and opens this conversation in the main window. */
-  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>())
+  'quick.openInMain': method(v.strictObject({ conversationId: s.id }), returns<void>()),
+  /** Hides the quick-ask window and shows the library in the main window (after `/say` or `/song`). */
+  'quick.openLibrary': method(s.noArgs, returns<void>())
 } as const
 
 export const events = {
@@ -971,6 +1167,12 @@ export const events = {
   'jobs.queue': event<QueueState>(),
   /** To every window: library items were added, changed or removed. */
   'library.changed': event<LibraryChanged>(),
+  /** To every window: a part of a speech is on disk and can be played now. */
+  'speech.part': event<SpeechPart>(),
+  /** To every window: a song clip changed phase (or download progress); `listenUrl` appears when it can be heard. */
+  'song.status': event<SongStatus>(),
+  /** To every window: the person clicked the "song is ready" notification; show and play this item. */
+  'song.open': event<{ mediaId: string }>(),
   /** To the focused window: an application menu item it acts on was chosen. */
   'menu.command': event<MenuCommandEvent>(),
   /** To every window: the update's state changed (found, progress, ready, failed). */

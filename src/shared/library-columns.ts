@@ -21,6 +21,8 @@ export interface CardColumns {
   widths: Array<number | null>
   heights: Array<number | null>
   durations: Array<number | null>
+  /** A sound's 64 waveform bars (base64, shared/peaks); null for images. */
+  peaks: Array<string | null>
   colors: Array<string | null>
   createdAt: number[]
   /** 1 starred, 0 not. */
@@ -55,6 +57,7 @@ export function toColumns(page: LibraryPage): LibraryPageColumns {
     widths: [],
     heights: [],
     durations: [],
+    peaks: [],
     colors: [],
     createdAt: [],
     starred: [],
@@ -71,6 +74,7 @@ export function toColumns(page: LibraryPage): LibraryPageColumns {
     columns.widths.push(card.width)
     columns.heights.push(card.height)
     columns.durations.push(card.durationMs)
+    columns.peaks.push(card.peaks)
     columns.colors.push(card.color)
     columns.createdAt.push(card.createdAt)
     columns.starred.push(card.starred ? 1 : 0)
@@ -105,6 +109,7 @@ export function fromColumns(wire: LibraryPageColumns): LibraryPage {
       width: c.widths[index] ?? null,
       height: c.heights[index] ?? null,
       durationMs: c.durations[index] ?? null,
+      peaks: c.peaks[index] ?? null,
       color: c.colors[index] ?? null,
       createdAt: c.createdAt[index] as number,
       starred: c.starred[index] === 1,

@@ -45,6 +45,29 @@ export const LIMITS = {
   queueConcurrency: 4,
   /** An image downloaded from a link for a preview. */
   previewBytes: 20 * 1024 * 1024,
+
+  // Sound (speech and songs).
+  /** Text given to speak at once (a long document); main splits it into requests. */
+  speechTextChars: 200_000,
+  /**
+   * The longest text one `/get-audio` request takes. The seed puts the text in
+   * the query string and states no limit; the gateway's known per-message
+   * limit is 1,000 characters ("One message exceeds the 1000chars per message
+   * limit"), which also keeps a percent-encoded URL under common 8 KB limits.
+   */
+  speechRequestChars: 1_000,
+  /** Song prompt in simple mode (seed: 1 to 200 characters). */
+  songPromptChars: 200,
+  /** Lyrics in custom mode for most models (seed: 1,250); see songLyricsLimit. */
+  songLyricsChars: 1_250,
+  /** Lyrics in custom mode for chirp-v3-5 (seed: 3,000). */
+  songLyricsCharsV35: 3_000,
+  /** Style in custom mode (seed: 1 to 120 characters). */
+  songStyleChars: 120,
+  /** A song's title: kept by the app (the gateway's request has none). */
+  songTitleChars: 100,
+  /** A downloaded song, cover or video, at most. */
+  songDownloadBytes: 200 * 1024 * 1024,
   /** A question handed over by a `skyport://ask?q=` link (longer ones are refused, not cut). */
   deepLinkQuestionChars: 4_000,
   /** A GlobalAsk question (the gateway takes it in the query string). */
@@ -52,6 +75,19 @@ export const LIMITS = {
   /** Sources one web answer may keep. */
   sourcesPerMessage: 50
 } as const
+
+/** Suno models the seed documents; the first is the gateway's default. */
+export const SONG_MODELS = ['chirp-v3-5', 'chirp-v3-0', 'chirp-v2-xxl-alpha'] as const
+export type SongModel = (typeof SONG_MODELS)[number]
+
+/** Text-to-speech voices the seed documents. */
+export const SPEECH_VOICES = ['alex', 'sophia'] as const
+export type SpeechVoice = (typeof SPEECH_VOICES)[number]
+
+/** The longest lyrics a custom song may have with this model (seed: 3,000 for chirp-v3-5, else 1,250). */
+export function songLyricsLimit(model: SongModel): number {
+  return model === 'chirp-v3-5' ? LIMITS.songLyricsCharsV35 : LIMITS.songLyricsChars
+}
 
 /** The sampling parameters of a chat completion, as [min, max]. */
 export const PARAM_RANGES = {

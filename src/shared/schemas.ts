@@ -142,6 +142,7 @@ export const settingsPatch = v.strictObject({
   quickAskShortcut: v.optional(v.pipe(nonEmptyText(LIMITS.shortcutLength), v.regex(/^[\w+ ]+$/, 'must look like CommandOrControl+Shift+Space'))),
   chat: v.optional(v.strictObject({ enterSends: v.optional(v.boolean('must be true or false')), showAdFooters: v.optional(v.boolean('must be true or false')) })),
   jobs: v.optional(v.strictObject({ concurrency: v.optional(count(1, LIMITS.queueConcurrency)) })),
+  sound: v.optional(v.strictObject({ downloadVideo: v.optional(v.boolean('must be true or false')) })),
   appearance: v.optional(
     v.strictObject({
       zoomLevel: v.optional(v.pipe(v.number('must be a number'), v.minValue(ZOOM_LEVEL_RANGE[0], `must be at least ${ZOOM_LEVEL_RANGE[0]}`), v.maxValue(ZOOM_LEVEL_RANGE[1], `must be at most ${ZOOM_LEVEL_RANGE[1]}`))),

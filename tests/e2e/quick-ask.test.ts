@@ -131,6 +131,29 @@ describe('quick-ask window', () => {
     expect(await quick.getByTestId('quick-image-result').getAttribute('src')).toMatch(/^\/media\//)
   })
 
+  it('/say reads a text into the library and /song starts a song; the window says so and opens the library in the main window', async () => {
+    await newThread(quick)
+    await ask(quick, '/say The tide comes in twice a day.')
+    const speech = quick.locator('[data-testid="quick-turn"][data-kind="say"]')
+    expect(await speech.getByTestId('quick-sound-note').innerText()).toMatch(/^Started reading it aloud \(1 part\)/)
+    await speech.getByTestId('quick-sound-saved').waitFor({ timeout: 30_000 })
+    const spoken = (await stack.host.services.library.query({ kinds: ['speech'] })).cards.find((card) => card.title.includes('The tide comes in'))
+    expect(spoken).toBeDefined()
+    expect(stack.host.services.library.get(spoken?.id ?? '').source).toBe('quick')
+
+    await ask(quick, '/song a lullaby for a lighthouse')
+    const song = quick.locator('[data-testid="quick-turn"][data-kind="song"]')
+    expect(await song.getByTestId('quick-sound-note').innerText()).toMatch(/^Started making a song \(\d clips?\)/)
+    expect(stack.fake.requests.some((r) => r.path.endsWith('/suno'))).toBe(true)
+    await screenshot(quick, 'quick-say-song-light')
+
+    desktop.quickWindow.showAndFocus()
+    await song.getByTestId('quick-open-library').click()
+    await expect.poll(() => desktop.mainWindow.commands.at(-1)).toEqual({ command: 'library' })
+    expect(desktop.quickWindow.visible).toBe(false)
+    await stack.page.getByTestId('view-library').waitFor()
+  }, 60_000)
+
   it('"Use clipboard" reads the clipboard only when pressed', async () => {
     await newThread(quick)
     stack.host.powers.clipboard.text = 'Text copied elsewhere'

@@ -11,11 +11,19 @@ export interface Song {
   model: string
   instrumental: boolean
   title: string
+  /** `[fail]` in the prompt: the clip ends with status "error" once it would stream. */
+  fails: boolean
+  /** `[stuck]` in the prompt: the clip stays "generating" without audio for ever. */
+  stuck: boolean
 }
 
 export interface ServerState {
   songs: Map<string, Song>
   songMs: number
+  /** When a generating clip gets its stream `audio_url` (ms after it was made). */
+  songStreamMs: number
+  /** The origin the song files and streams are served from: another port, so another origin than the API. */
+  mediaBaseUrl: string
   /** How long one image takes to generate. */
   imageMs: number
   /** Delay between streamed chunks unless the request sends `x-fake-delay-ms`. */

@@ -107,7 +107,7 @@ function clampSample(v: number): number {
 }
 
 const SPEECH_RATE = 22050
-const MAX_SPEECH_SECONDS = 30
+const MAX_SPEECH_SECONDS = 150
 
 /** Voice-like bursts, one per word: pitch by voice, length by text. */
 export function speechSamples(text: string, voice: 'alex' | 'sophia'): Int16Array {
@@ -140,9 +140,31 @@ export function speechSamples(text: string, voice: 'alex' | 'sophia'): Int16Arra
   return samples
 }
 
+/**
+ * One word's burst (and the pause after it) as MPEG frames, by voice, length
+ * class and pitch variant. Encoding a minute of speech with lamejs takes
+ * seconds, so a speech is put together from these clips, each encoded once:
+ * separately encoded MP3 streams join at frame boundaries.
+ */
+const wordClips = new Map<string, Buffer>()
+const MAX_WORD_CLASS = 8
+
+function wordClip(voice: 'alex' | 'sophia', letters: number, variant: number): Buffer {
+  const key = `${voice}:${letters}:${variant}`
+  let clip = wordClips.get(key)
+  if (!clip) {
+    const word = 'a'.repeat(letters) + String(variant)
+    clip = encodeMp3(speechSamples(word, voice), SPEECH_RATE, 32)
+    wordClips.set(key, clip)
+  }
+  return clip
+}
+
+/** Speech-like MP3: one burst per word (pitch by voice), so its length grows with the text. */
 export function speechMp3(text: string, voice: 'alex' | 'sophia'): Buffer {
-  const frames = encodeMp3(speechSamples(text, voice), SPEECH_RATE, 32)
-  return Buffer.concat([id3Tag({ TIT2: text.slice(0, 100), TPE1: voice, TSSE: 'lamejs' }), frames])
+  const words = text.split(/\s+/).filter(Boolean)
+  const frames = words.map((word) => wordClip(voice, Math.min(Array.from(word).length, MAX_WORD_CLASS), hashInt(word) % 2))
+  return Buffer.concat([id3Tag({ TIT2: text.slice(0, 100), TPE1: voice, TSSE: 'lamejs' }), ...frames])
 }
 
 const SONG_RATE = 44100

@@ -107,7 +107,9 @@ export async function handleSunoCreate(ctx: Ctx): Promise<void> {
       style: typeof style === 'string' ? style : '',
       model,
       instrumental,
-      title: `${title} (take ${take})`
+      title: `${title} (take ${take})`,
+      fails: prompt.includes('[fail]'),
+      stuck: prompt.includes('[stuck]')
     }
     ctx.state.songs.set(song.id, song)
     return song.id
@@ -119,17 +121,31 @@ function finished(ctx: Ctx, song: Song): boolean {
   return Date.now() - song.createdAt >= ctx.state.songMs
 }
 
+function streaming(ctx: Ctx, song: Song): boolean {
+  return Date.now() - song.createdAt >= ctx.state.songStreamMs
+}
+
+/**
+ * A clip as Suno's public clients see it: `generating` with no audio, then
+ * `generating` with `audio_url` pointing at a live stream, then `finished`
+ * with the MP3, cover and video. Files live on the media origin.
+ */
 export async function handleSunoGet(ctx: Ctx): Promise<void> {
   const id = ctx.params[0] ?? ''
   const song = ctx.state.songs.get(id)
   if (!song) return notFound(ctx, 'Song not found')
   const common = { id: song.id, title: song.title, model: song.model }
-  if (!finished(ctx, song)) {
-    // Mixed null and "" on purpose: clients must treat both as "not yet".
-    await sendJson(ctx.reply, 200, { status: 'generating', image_url: null, audio_url: '', video_url: '', ...common })
+  if (song.fails && streaming(ctx, song)) {
+    await sendJson(ctx.reply, 200, { status: 'error', error_message: 'Song generation failed: the prompt was refused by the content filter.', image_url: null, audio_url: '', video_url: '', ...common })
     return
   }
-  const base = `${ctx.baseUrl}/files/${song.id}`
+  if (song.stuck || !finished(ctx, song)) {
+    // Mixed null and "" on purpose: clients must treat both as "not yet".
+    const audio = !song.stuck && streaming(ctx, song) ? `${ctx.state.mediaBaseUrl}/stream/${song.id}.mp3` : ''
+    await sendJson(ctx.reply, 200, { status: 'generating', image_url: null, audio_url: audio, video_url: '', ...common })
+    return
+  }
+  const base = `${ctx.state.mediaBaseUrl}/files/${song.id}`
   await sendJson(ctx.reply, 200, {
     status: 'finished',
     image_url: `${base}.png`,
@@ -161,20 +177,48 @@ function filesFor(song: Song): SongFiles {
 
 const fileTypes = { mp3: 'audio/mpeg', png: 'image/png', mp4: 'video/mp4' } as const
 
-/** `/files/<uuid>.<mp3|png|mp4>`: the downloads a finished song links to. */
+/**
+ * `/files/<uuid>.<mp3|png|mp4>` on the media origin: the downloads a finished
+ * song links to, with `Range: bytes=N-` answered 206 as a CDN does.
+ */
 export async function handleFile(ctx: Ctx): Promise<void> {
   const [id = '', ext = ''] = ctx.params
   const song = ctx.state.songs.get(id)
   if (!song || !finished(ctx, song) || !(ext in fileTypes)) return notFound(ctx, 'File not found')
   const type = ext as keyof typeof fileTypes
   const body = filesFor(song)[type]
-  await ctx.reply.send(200, { 'content-type': fileTypes[type], 'cache-control': 'public, max-age=86400' }, body)
+  const headers = { 'content-type': fileTypes[type], 'cache-control': 'public, max-age=86400', 'accept-ranges': 'bytes' }
+  const range = /^bytes=(\d+)-$/.exec(String(ctx.req.headers.range ?? ''))
+  if (range) {
+    const start = Number(range[1])
+    if (start >= body.length) return ctx.reply.send(416, { 'content-range': `bytes */${body.length}` }, '')
+    await ctx.reply.send(206, { ...headers, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` }, body.subarray(start))
+    return
+  }
+  await ctx.reply.send(200, headers, body)
+}
+
+/** `/stream/<uuid>.mp3` on the media origin: the clip's audio as a live stream (chunked, no length), paced. */
+export async function handleStream(ctx: Ctx): Promise<void> {
+  const id = ctx.params[0] ?? ''
+  const song = ctx.state.songs.get(id)
+  if (!song || !streaming(ctx, song)) return notFound(ctx, 'Stream not found')
+  const { mp3 } = filesFor(song)
+  if (!(await ctx.reply.head(200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store' }))) return
+  const chunk = 8 * 1024
+  for (let at = 0; at < mp3.length; at += chunk) {
+    if (!(await ctx.reply.write(mp3.subarray(at, at + chunk)))) return
+    await ctx.reply.sleep(ctx.delayMs)
+  }
+  await ctx.reply.end()
 }
 
 // ---------------------------------------------------------------------------
 // Text to speech
 
 const VOICES = ['alex', 'sophia'] as const
+/** Characters one text-to-speech request takes. */
+export const SPEECH_TEXT_LIMIT = 1000
 const speechCache = new Map<string, Buffer>()
 
 export async function handleSpeech(ctx: Ctx): Promise<void> {
@@ -183,6 +227,8 @@ export async function handleSpeech(ctx: Ctx): Promise<void> {
   // The seed always passes a voice; without one the first voice is used.
   const voice = ctx.query.get('voice') || 'alex'
   if (voice !== 'alex' && voice !== 'sophia') return badRequest(ctx, `Invalid voice "${voice}". Available voices: ${VOICES.join(', ')}`)
+  // The gateway's per-message limit, in its own words.
+  if (text.length > SPEECH_TEXT_LIMIT) return badRequest(ctx, `One message exceeds the ${SPEECH_TEXT_LIMIT}chars per message limit`)
   const key = `${voice}\n${text}`
   let mp3 = speechCache.get(key)
   if (!mp3) {

@@ -287,6 +287,11 @@ describe('vision, ask, speech, check', () => {
     const long = Buffer.from(await (await get(`text=${encodeURIComponent('Hello world '.repeat(10))}&voice=alex`)).arrayBuffer())
     expect(long.length).toBeGreaterThan(short.length * 2)
     expect((await get('text=hi&voice=bob')).status).toBe(400)
+    // The per-request limit, answered in the gateway's words.
+    expect((await get(`text=${'a'.repeat(1000)}&voice=alex`)).status).toBe(200)
+    const over = await get(`text=${'a'.repeat(1001)}&voice=alex`)
+    expect(over.status).toBe(400)
+    expect(await over.json()).toEqual({ error: 'One message exceeds the 1000chars per message limit' })
     expect((await get('voice=alex')).status).toBe(400)
   })
 
@@ -318,7 +323,10 @@ describe('suno', () => {
     await new Promise((r) => setTimeout(r, 350))
     const done = (await (await fetch(`${api.url}/v1/suno/${id}`)).json()) as Record<string, string>
     expect(done.status).toBe('finished')
-    expect(done.audio_url).toBe(`${api.url}/files/${id}.mp3`)
+    // Files come from the media host: another origin than the API.
+    expect(done.audio_url).toBe(`${api.mediaUrl}/files/${id}.mp3`)
+    expect(api.mediaUrl).not.toBe(api.url)
+    expect((await fetch(`${api.url}/files/${id}.mp3`)).status).toBe(404)
     const mp3 = await fetch(done.audio_url ?? '')
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg')
     expectMp3(Buffer.from(await mp3.arrayBuffer()))
@@ -328,6 +336,37 @@ describe('suno', () => {
     const video = Buffer.from(await (await fetch(done.video_url ?? '')).arrayBuffer())
     expect(video.subarray(4, 8).toString('latin1')).toBe('ftyp')
     expect((await fetch(`${api.url}/suno/00000000-0000-0000-0000-000000000000`)).status).toBe(404)
+  })
+
+  it('streams a generating clip from the media host, answers Range requests, and fails or sticks on request', async () => {
+    const paced = await startFakeApi({ port: 0, songMs: 400, songStreamMs: 100 })
+    try {
+      const create = async (prompt: string) =>
+        ((await (await fetch(`${paced.url}/v1/suno`, { method: 'POST', headers: json, body: JSON.stringify({ prompt }) })).json()) as { clips: string[] }).clips[0] ?? ''
+      const status = async (id: string) => (await (await fetch(`${paced.url}/v1/suno/${id}`)).json()) as Record<string, string | null>
+      const id = await create('A slow ballad')
+      const failing = await create('A song [fail]')
+      const stuck = await create('A song [stuck]')
+      expect((await status(id)).audio_url || null).toBeNull()
+      await new Promise((r) => setTimeout(r, 150))
+      const live = await status(id)
+      expect(live).toMatchObject({ status: 'generating', audio_url: `${paced.mediaUrl}/stream/${id}.mp3` })
+      const stream = await fetch(live.audio_url ?? '')
+      expect(stream.headers.get('content-length')).toBeNull()
+      expectMp3(Buffer.from(await stream.arrayBuffer()))
+      expect(await status(failing)).toMatchObject({ status: 'error', error_message: expect.stringContaining('failed') })
+      await new Promise((r) => setTimeout(r, 300))
+      expect(await status(stuck)).toMatchObject({ status: 'generating', audio_url: '' })
+      const done = await status(id)
+      const whole = Buffer.from(await (await fetch(done.audio_url ?? '')).arrayBuffer())
+      const rest = await fetch(done.audio_url ?? '', { headers: { range: 'bytes=1000-' } })
+      expect(rest.status).toBe(206)
+      expect(rest.headers.get('content-range')).toBe(`bytes 1000-${whole.length - 1}/${whole.length}`)
+      expect(Buffer.from(await rest.arrayBuffer())).toEqual(whole.subarray(1000))
+      expect(paced.requests.filter((r) => r.origin === 'media').map((r) => r.path)).toContain(`/files/${id}.mp3`)
+    } finally {
+      await paced.close()
+    }
   })
 
   it('validates the documented limits', async () => {

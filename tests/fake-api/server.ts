@@ -4,7 +4,7 @@
  * MP3 / MP4 files, and injectable faults (see `faults.ts`) for client tests.
  */
 import { createServer } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { askPrelude, chatPrelude, handleAsk, handleChat, handleImageModels, handleModels } from './chat.ts'
 import type { Ctx, ServerState } from './context.ts'
@@ -12,9 +12,11 @@ import type { Fault, FaultRule } from './faults.ts'
 import { applyGenericFault, FaultStore, normalizePath, parseFaultRule, Reply } from './faults-runtime.ts'
 import type { RouteKind } from './faults-runtime.ts'
 import { sendError, sendJson } from './responses.ts'
-import { handleFile, handleImagine, handleSpeech, handleSunoCreate, handleSunoGet, handleVision } from './media.ts'
+import { handleFile, handleImagine, handleSpeech, handleStream, handleSunoCreate, handleSunoGet, handleVision } from './media.ts'
 
 export interface RecordedRequest {
+  /** Which origin was asked: the API, or the media host songs link to. */
+  origin: 'api' | 'media'
   method: string
   path: string
   query: Record<string, string>
@@ -24,6 +26,8 @@ export interface RecordedRequest {
 
 export interface FakeApi {
   url: string
+  /** The media host (another port: another origin) that song files and streams are served from. */
+  mediaUrl: string
   port: number
   inject(fault: Fault, opts?: { path?: string; times?: number }): void
   clearFaults(): void
@@ -36,6 +40,8 @@ export interface FakeApiOptions {
   host?: string
   /** How long a Suno clip stays "generating" (default 3000 ms). */
   songMs?: number
+  /** When a generating clip's `audio_url` starts pointing at a live stream (default half of songMs). */
+  songStreamMs?: number
   /** How long one image takes to generate, as the real service's do (default 0; the CLI uses 1500 ms). */
   imageMs?: number
   /** When set, only these keys are accepted (and a key is required). */
@@ -51,6 +57,8 @@ interface Route {
   /** Needs `Authorization: Bearer` (when a key is required or given). */
   auth: boolean
   handle: (ctx: Ctx) => Promise<void>
+  /** Served by the media host only (song files and streams), never by the API origin. */
+  media?: boolean
 }
 
 const routes: Route[] = [
@@ -65,7 +73,8 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/get-audio$/, kind: 'media', auth: true, handle: handleSpeech },
   // The key is in the query here, and downloads are plain links.
   { method: 'GET', pattern: /^\/check$/, kind: 'json', auth: false, handle: handleCheck },
-  { method: 'GET', pattern: /^\/files\/([0-9a-f-]+)\.(mp3|png|mp4)$/, kind: 'media', auth: false, handle: handleFile }
+  { method: 'GET', pattern: /^\/files\/([0-9a-f-]+)\.(mp3|png|mp4)$/, kind: 'media', auth: false, handle: handleFile, media: true },
+  { method: 'GET', pattern: /^\/stream\/([0-9a-f-]+)\.mp3$/, kind: 'media', auth: false, handle: handleStream, media: true }
 ]
 
 /** What the endpoint would normally send, so `oversized` looks like it. */
@@ -142,6 +151,8 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
   const state: ServerState = {
     songs: new Map(),
     songMs: opts.songMs ?? 3000,
+    songStreamMs: opts.songStreamMs ?? Math.floor((opts.songMs ?? 3000) / 2),
+    mediaBaseUrl: '',
     imageMs: opts.imageMs ?? 0,
     chunkDelayMs: opts.chunkDelayMs ?? 2,
     validKeys: opts.validKeys ? new Set(opts.validKeys) : undefined,
@@ -177,7 +188,7 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, origin: 'api' | 'media'): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.invalid')
     const path = normalizePath(url.pathname)
     res.setHeader('access-control-allow-origin', '*')
@@ -197,6 +208,7 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
     if (path.startsWith('/__control/')) return control(req, res, path, body)
 
     requests.push({
+      origin,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: queryRecord(url.searchParams),
@@ -204,7 +216,7 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
       body: body.toString('utf8')
     })
 
-    const onPath = routes.filter((r) => r.pattern.test(path))
+    const onPath = routes.filter((r) => (r.media === true) === (origin === 'media') && r.pattern.test(path))
     const route = onPath.find((r) => r.method === req.method)
     const kind: RouteKind = route?.kind ?? 'json'
     const taken = faults.take(path, kind)
@@ -259,30 +271,37 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
     await route.handle(ctx)
   }
 
-  const server = createServer({ noDelay: true, keepAliveTimeout: 5000 }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      const message = err instanceof Error ? err.message : String(err)
-      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
-      res.end(JSON.stringify({ error: { message: `Fake server error: ${message}`, type: 'server_error', param: null, code: null } }))
+  const serve = (origin: 'api' | 'media') =>
+    createServer({ noDelay: true, keepAliveTimeout: 5000 }, (req, res) => {
+      handle(req, res, origin).catch((err: unknown) => {
+        if (res.headersSent) {
+          res.destroy()
+          return
+        }
+        const message = err instanceof Error ? err.message : String(err)
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+        res.end(JSON.stringify({ error: { message: `Fake server error: ${message}`, type: 'server_error', param: null, code: null } }))
+      })
     })
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject)
-      resolve()
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve((server.address() as AddressInfo).port)
+      })
     })
-  })
-  const port = (server.address() as AddressInfo).port
+  const server = serve('api')
+  // Song files and streams come from another origin, as Suno's CDN does: a client must not send it the key.
+  const mediaServer = serve('media')
+  const port = await listen(server, opts.port ?? 0)
+  const mediaPort = await listen(mediaServer, 0)
   const urlHost = host.includes(':') ? `[${host}]` : host
+  state.mediaBaseUrl = `http://${urlHost}:${mediaPort}`
 
   const api: FakeApi = {
     url: `http://${urlHost}:${port}`,
+    mediaUrl: state.mediaBaseUrl,
     port,
     inject(fault, injectOpts = {}) {
       faults.add({ fault, ...injectOpts })
@@ -293,10 +312,15 @@ export async function startFakeApi(opts: FakeApiOptions = {}): Promise<FakeApi> 
     requests,
     async close() {
       shutdown.abort()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      await Promise.all(
+        [server, mediaServer].map(
+          (each) =>
+            new Promise<void>((resolve) => {
+              each.close(() => resolve())
+              each.closeAllConnections()
+            })
+        )
+      )
     }
   }
   return api

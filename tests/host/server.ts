@@ -125,6 +125,18 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       response.end(script)
       return
     }
+    // A song still generating, relayed by main as the app's protocol does.
+    if (url.pathname.startsWith('/live/')) {
+      const stop = new AbortController()
+      response.once('close', () => stop.abort())
+      const relayed = await services.songs.openLive(url.pathname, stop.signal).catch(() => null)
+      if (!relayed?.body) return notFound(response)
+      response.writeHead(relayed.status, { 'content-type': relayed.headers.get('content-type') ?? 'audio/mpeg', 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' })
+      const reader = relayed.body.getReader()
+      for (let next = await reader.read(); !next.done; next = await reader.read()) response.write(next.value)
+      response.end()
+      return
+    }
     // The same rules as the app's app:// protocol: media only as image, audio or video, by real path.
     const served = await resolveServedFile(`${APP_ORIGIN}${url.pathname}`, { renderer: rendererDir, media: join(options.userDataDir, 'media') })
     if (!served) return notFound(response)
@@ -143,8 +155,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       response.end(html)
       return
     }
-    response.writeHead(200, headers)
-    response.end(data)
+    sendFile(request, response, data, headers)
   }
 
   await new Promise<void>((resolveListen) => server.listen(options.port ?? 0, '127.0.0.1', resolveListen))
@@ -163,6 +174,31 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       await services.close()
     }
   }
+}
+
+/**
+ * A file's bytes, or the one range asked for (206), as the app's protocol
+ * answers through net.fetch: without it the browser cannot seek in audio.
+ * Only the single `bytes=start-end` form media elements send is handled.
+ */
+function sendFile(request: IncomingMessage, response: ServerResponse, data: Buffer, headers: Record<string, string>): void {
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ''))
+  if (!range || (range[1] === '' && range[2] === '')) {
+    response.writeHead(200, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(data.length) })
+    response.end(data)
+    return
+  }
+  const size = data.length
+  // "bytes=-N" is the last N bytes.
+  const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1])
+  const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1)
+  if (start >= size || start > end) {
+    response.writeHead(416, { 'content-range': `bytes */${size}` })
+    response.end()
+    return
+  }
+  response.writeHead(206, { ...headers, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) })
+  response.end(data.subarray(start, end + 1))
 }
 
 function notFound(response: ServerResponse): void {

@@ -26,6 +26,7 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
     defaultModels: { chat: 'gpt-4o' },
     quickAskShortcut: 'Alt+Space',
     chat: { enterSends: false },
+    sound: { downloadVideo: true },
     desktop: { closeToTray: false, quickAskHidesOnBlur: true }
   },
   'settings.reset': undefined,
@@ -100,6 +101,12 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'library.rescan': undefined,
   'library.importFolder': undefined,
   'attachments.fromLibrary': { mediaId: 'i1' },
+  'speech.create': { text: '# Hello\n\nWorld, [with a link](https://example.com).', markdown: true, voice: 'sophia', title: 'Greeting', source: 'chat' },
+  'speech.speakable': { text: 'Hello', markdown: false },
+  'speech.status': { id: 'j1' },
+  'song.create': { mode: 'custom', lyrics: 'La la la', style: 'synth pop', title: 'Night drive', instrumental: false, model: 'chirp-v3-0', source: 'studio' },
+  'song.status': { id: 'j1' },
+  'song.list': undefined,
   'ask.send': { requestId: 'r9', conversationId: 'c1', content: 'What is new?' },
   'quick.clipboardText': undefined,
   'attachments.saveCopy': { id: 'a1' },
@@ -118,7 +125,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   'shell.retryShortcut': undefined,
   'shell.playerState': { state: 'playing' },
   'quick.hide': undefined,
-  'quick.openInMain': { conversationId: 'c1' }
+  'quick.openInMain': { conversationId: 'c1' },
+  'quick.openLibrary': undefined
 }
 
 /** A table whose handlers only record that they ran. */

@@ -87,6 +87,8 @@ export interface NodePowers extends Powers {
   /** Image files put on the clipboard. */
   copiedImages: string[]
   dialogScript: DialogScript
+  /** Desktop notifications shown, in order; `click()` does what clicking it in the OS does. */
+  notifications: Array<{ title: string; body: string; click: () => void }>
   /** What `readClipboardText` answers; `clipboardReads` counts the reads. */
   clipboard: { text: string; reads: number }
 }
@@ -99,6 +101,7 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
   const revealed: string[] = []
   const copiedImages: string[] = []
   const dialogScript: DialogScript = { save: [], open: [], confirm: [], confirmsShown: [], folders: [] }
+  const notifications: NodePowers['notifications'] = []
   const clipboard = { text: '', reads: 0 }
   const powers: NodePowers = {
     userDataDir: options.userDataDir,
@@ -128,7 +131,11 @@ export function nodePowers(options: { userDataDir: string; cipher?: SecretCipher
         return dialogScript.confirm.shift() ?? false
       }
     },
+    notifier: {
+      notify: ({ title, body, onClick }) => void notifications.push({ title, body, click: () => onClick?.() })
+    },
     appInfo: { name: 'Skyport', version: '0.0.0-test', platform: process.platform },
+    notifications,
     opened,
     openedPaths,
     logged,

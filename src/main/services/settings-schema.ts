@@ -30,6 +30,7 @@ const baseDefaults: Settings = {
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
+  sound: { downloadVideo: false },
   appearance: { zoomLevel: 0, messageFontSize: 14 },
   spellcheck: { enabled: true, languages: [] },
   updates: { autoCheck: true },
@@ -78,6 +79,12 @@ export const settingsSchema = {
     type: 'object',
     properties: { concurrency: { type: 'integer', minimum: 1, maximum: LIMITS.queueConcurrency } },
     required: ['concurrency'],
+    additionalProperties: false
+  },
+  sound: {
+    type: 'object',
+    properties: { downloadVideo: { type: 'boolean' } },
+    required: ['downloadVideo'],
     additionalProperties: false
   },
   // Files written before these keys existed get them from the defaults (top-level keys are filled in on read).

@@ -77,6 +77,7 @@ export class SettingsService {
       quickAskShortcut: patch.quickAskShortcut ?? current.quickAskShortcut,
       chat: { ...current.chat, ...patch.chat },
       jobs: { ...current.jobs, ...patch.jobs },
+      sound: { ...current.sound, ...patch.sound },
       appearance: { ...current.appearance, ...patch.appearance },
       spellcheck: { ...current.spellcheck, ...patch.spellcheck },
       updates: { ...current.updates, ...patch.updates },

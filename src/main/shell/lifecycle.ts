@@ -231,7 +231,7 @@ export function runShell(options: ShellOptions): Shell {
     services = running
     try {
       const served = { renderer: options.rendererDir, media: join(powers.userDataDir, 'media') }
-      handleAppProtocol(served)
+      handleAppProtocol(served, (pathname, signal) => running.songs.openLive(pathname, signal))
       setContextMenuRoots(served)
       registerBridge(ipcMain, running.handlers, {
         redact: (text) => running.keyVault.redact(text),

@@ -2,7 +2,7 @@
  * Electron's powers, adapted to the small interfaces the services take.
  */
 import { readFile } from 'node:fs/promises'
-import { app, clipboard, ClipboardItem, safeStorage, shell } from 'electron'
+import { app, clipboard, ClipboardItem, Notification, safeStorage, shell } from 'electron'
 import ElectronStore from 'electron-store'
 import type { KeyProtection, Settings } from '../../shared/contract'
 import type { Powers } from '../app-services'
@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors'
 import type { SecretCipher } from '../services/key-vault'
 import type { SettingsFile } from '../services/settings'
 import { electronDialogs } from './dialogs'
+import type { Notifier } from '../services/sound/songs'
 import { showContextMenu } from './context-menu'
 // A CommonJS package: its named exports come through the default import.
 import electronUpdaterModule from 'electron-updater'
@@ -52,6 +53,16 @@ async function copyImageFile(path: string): Promise<void> {
   await clipboard.write([new ClipboardItem({ 'image/png': new Blob([bytes], { type: 'image/png' }) })])
 }
 
+/** Electron's Notification; where the desktop has none, nothing is shown (the song is in the library all the same). */
+export const electronNotifier: Notifier = {
+  notify({ title, body, onClick }) {
+    if (!Notification.isSupported()) return
+    const notification = new Notification({ title, body, silent: false })
+    if (onClick) notification.on('click', onClick)
+    notification.show()
+  }
+}
+
 export function electronPowers(log: LogWriter): Powers {
   return {
     userDataDir: app.getPath('userData'),
@@ -64,6 +75,7 @@ export function electronPowers(log: LogWriter): Powers {
     copyImageFile: copyImageFile,
     log,
     dialogs: electronDialogs,
+    notifier: electronNotifier,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
     showContextMenu,
     updater: app.isPackaged ? electronUpdater(log) : null,

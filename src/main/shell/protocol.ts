@@ -16,8 +16,18 @@ export function registerAppSchemePrivileges(): void {
   ])
 }
 
-export function handleAppProtocol(roots: ProtocolRoots): void {
+/** Audio main relays (a song still generating), by path; null when there is none. */
+export type LiveAudio = (pathname: string, signal: AbortSignal) => Promise<Response | null>
+
+export function handleAppProtocol(roots: ProtocolRoots, live?: LiveAudio): void {
   protocol.handle(APP_SCHEME, async (request) => {
+    if (live && new URL(request.url).pathname.startsWith('/live/')) {
+      const relayed = await live(new URL(request.url).pathname, request.signal).catch(() => null)
+      if (!relayed) return new Response('Not found', { status: 404 })
+      relayed.headers.set('content-security-policy', CONTENT_SECURITY_POLICY)
+      relayed.headers.set('x-content-type-options', 'nosniff')
+      return relayed
+    }
     // Only regular files of served types whose real path stays inside their root.
     const file = await resolveServedFile(request.url, roots)
     if (!file) return new Response('Not found', { status: 404 })

@@ -1,6 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import App from './App.svelte'
+import { trackOf, type Track } from './lib/state/player.svelte'
+import { createStores } from './lib/state/stores'
 import { installFakeBridge, makeSettingsState } from './test-support/fake-bridge'
 import { installMediaBackend, makeItem } from './test-support/fake-media'
 import { exchange, installChatBackend, makeConversation, stubResizeObserver } from './views/chat/chat-fixtures'
@@ -103,6 +105,23 @@ describe('App', () => {
     bridge.respond('settings.get', makeSettingsState())
     await fireEvent.click(screen.getByRole('button', { name: /try again/i }))
     await screen.findByTestId('view-chat')
+  })
+
+  it('opens and plays a song when its "song is ready" notification is clicked, and the player bar stays across screens', async () => {
+    const bridge = installFakeBridge()
+    const song = makeItem({ id: 'song-1', kind: 'song', title: 'Neon Harbour', url: '/media/audio/2025/03/song-1.mp3', durationMs: 5000, peaks: null, waveform: null })
+    bridge.respond('library.get', song)
+    const stores = createStores()
+    render(App, { props: { stores } })
+    await screen.findByTestId('view-chat')
+    expect(screen.queryByTestId('player-bar')).toBeNull()
+    bridge.emit('song.open', { mediaId: 'song-1' })
+    await screen.findByTestId('player-bar')
+    expect(screen.getByTestId('player-title').textContent).toBe('Neon Harbour')
+    expect(screen.getByTestId('nav-library').getAttribute('aria-current')).toBe('page')
+    expect((screen.getByTestId('player-audio') as HTMLAudioElement).getAttribute('src')).toBe('/media/audio/2025/03/song-1.mp3')
+    await fireEvent.click(screen.getByTestId('nav-settings'))
+    expect(screen.getByTestId('player-bar')).toBeTruthy()
   })
 })
 
@@ -222,5 +241,33 @@ describe('App: commands from the tray and the quick-ask window', () => {
     await waitFor(() => expect(screen.getByTestId('empty-state')).toBeTruthy())
     expect(screen.queryAllByTestId('message')).toHaveLength(0)
     expect(backend.bridge.callsOf('conversations.create')).toHaveLength(0)
+  })
+
+  it("tells the tray what the player does, and the tray's Play/Pause toggles it", async () => {
+    const bridge = installFakeBridge()
+    const song = makeItem({ id: 'song-1', kind: 'song', title: 'Neon Harbour', url: '/media/audio/2025/03/song-1.mp3', durationMs: 5000, peaks: null, waveform: null })
+    const stores = createStores()
+    render(App, { props: { stores } })
+    await screen.findByTestId('view-chat')
+    const reported = () => bridge.callsOf('shell.playerState').map((args) => args.state)
+    // Nothing queued: the tray offers no Play/Pause.
+    await waitFor(() => expect(reported()).toEqual(['none']))
+
+    stores.player.play(trackOf(song) as Track)
+    await waitFor(() => expect(reported().at(-1)).toBe('playing'))
+    const audio = screen.getByTestId('player-audio') as HTMLAudioElement
+    expect(audio.paused).toBe(false)
+
+    bridge.emit('shell.command', { command: 'toggle-playback' })
+    await waitFor(() => expect(audio.paused).toBe(true))
+    await waitFor(() => expect(reported().at(-1)).toBe('paused'))
+    bridge.emit('shell.command', { command: 'toggle-playback' })
+    await waitFor(() => expect(audio.paused).toBe(false))
+    await waitFor(() => expect(reported().at(-1)).toBe('playing'))
+
+    stores.player.stop()
+    await waitFor(() => expect(reported().at(-1)).toBe('none'))
+    // One report per change, not one per frame or time update.
+    expect(reported()).toEqual(['none', 'playing', 'paused', 'playing', 'none'])
   })
 })

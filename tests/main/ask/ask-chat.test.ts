@@ -21,6 +21,7 @@ import { createLogger } from '../../../src/main/services/log'
 import { defaultSettings } from '../../../src/main/services/settings-schema'
 import { StreamRegistry } from '../../../src/main/services/streams'
 import { migrations } from '../../../src/main/services/db/migrations'
+import { quickAndSources } from '../../../src/main/services/chat/db/schema-quick-sources'
 import type { ChatDelta, ChatEnded, ConversationSettings, EventName, PayloadOf } from '../../../src/shared/contract'
 import { startFakeApi, type FakeApi } from '../../fake-api/server'
 
@@ -271,8 +272,9 @@ describe('quick-ask conversations in the store', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'skyport-ask-migrate-')), 'old.db')
     const db = new DatabaseSync(path)
     // Exactly the steps before this one, as a person's file from the last release has them.
-    for (const step of migrations.slice(0, -1)) step.up(db)
-    db.exec(`PRAGMA user_version = ${migrations.length - 1}`)
+    const before = migrations.indexOf(quickAndSources)
+    for (const step of migrations.slice(0, before)) step.up(db)
+    db.exec(`PRAGMA user_version = ${before}`)
     db.exec("INSERT INTO conversations (id, title, created_at, updated_at, model) VALUES ('c1', 'Old', 1, 1, 'm')")
     db.exec("INSERT INTO messages (id, conversation_id, depth, role, content, status, created_at, updated_at) VALUES ('m1', 'c1', 1, 'user', 'kept text', 'complete', 1, 1)")
     db.close()

@@ -139,6 +139,7 @@ describe('global shortcut', () => {
     // Window actions have nothing to act on and do nothing.
     service.showQuickAsk('hi')
     service.openInMain('c1')
+    service.openLibrary()
     service.hideQuickAsk()
   })
 })
@@ -287,6 +288,15 @@ describe('the quick-ask window', () => {
     expect(ports.quickWindow.visible).toBe(false)
     expect(ports.mainWindow.shown).toBe(1)
     expect(ports.mainWindow.commands).toEqual([{ command: 'open-conversation', conversationId: 'conv-1' }])
+  })
+
+  it('opens the library in the main window and hides (after /say or /song)', async () => {
+    const { service, ports } = await setup()
+    service.showQuickAsk()
+    service.openLibrary()
+    expect(ports.quickWindow.visible).toBe(false)
+    expect(ports.mainWindow.shown).toBe(1)
+    expect(ports.mainWindow.commands).toEqual([{ command: 'library' }])
   })
 })
 

@@ -13,6 +13,7 @@ function card(index: number, overrides: Partial<MediaCard> = {}): MediaCard {
     width: 1024,
     height: 768,
     durationMs: null,
+    peaks: null,
     color: '#336699',
     createdAt: 1_700_000_000_000 + index * 60_000,
     starred: index % 3 === 0,
@@ -28,7 +29,7 @@ describe('library cards as columns', () => {
       cards: [
         card(0),
         card(1, { thumbUrl: null, model: null, color: null }),
-        card(2, { kind: 'song', url: '/media/songs/2026/01/a%20b.mp3', thumbUrl: null, width: null, height: null, durationMs: 61_500, title: 'A song' }),
+        card(2, { kind: 'song', url: '/media/songs/2026/01/a%20b.mp3', thumbUrl: null, width: null, height: null, durationMs: 61_500, peaks: 'AAECAwQFBgc=', title: 'A song' }),
         // A thumbnail somewhere else is kept as it is.
         card(3, { thumbUrl: '/media/thumbs/other.webp' }),
         card(4, { kind: 'speech', model: 'alex', durationMs: 1500 })

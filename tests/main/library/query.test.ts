@@ -64,7 +64,7 @@ describe('library.query', () => {
     const c = await library.addImage(await newImage({ settings: { prompt: 'A green forest', model: 'flux' } }))
     const d = await library.addImage(await newImage({ settings: { prompt: 'A grey castle', model: 'any-dark' } }))
     // Speech arrives with the sound work; its row is the same table.
-    new MediaStore(db).insert(record(1, { id: 'speech-1', kind: 'speech', path: 'speech/s1.mp3', mime: 'audio/mpeg', model: 'alex', prompt: '', text: 'Hello there, general', createdAt: c.createdAt + 1, durationMs: 1500, width: null, height: null, hasThumbs: false }))
+    new MediaStore(db).insert(record(1, { id: 'speech-1', kind: 'speech', path: 'speech/s1.mp3', mime: 'audio/mpeg', model: 'alex', prompt: '', text: 'Hello there, general', createdAt: c.createdAt + 1, durationMs: 1500, width: null, height: null, hasThumbs: false, peaks: 'AH//' }))
     const ids = (filter: LibraryFilter = {}) => library.query(filter).cards.map((card) => card.id)
 
     expect(ids()).toEqual([d.id, 'speech-1', c.id, b.id, a.id])
@@ -110,7 +110,8 @@ describe('library.query', () => {
       createdAt: c.createdAt + 1,
       starred: false,
       title: 'Prompt number 1',
-      model: 'alex'
+      model: 'alex',
+      peaks: 'AH//'
     })
   })
 

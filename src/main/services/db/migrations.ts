@@ -11,12 +11,12 @@
 import { chatTables } from '../chat/db/schema'
 import { quickAndSources } from '../chat/db/schema-quick-sources'
 import { jobTables } from '../jobs/schema'
-import { mediaTables } from '../library/schema'
+import { mediaPeaks, mediaTables } from '../library/schema'
 import type { Migration } from './migration'
 
 export type { Migration }
 
-export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, quickAndSources]
+export const migrations: readonly Migration[] = [chatTables, jobTables, mediaTables, quickAndSources, mediaPeaks]
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = migrations.length

@@ -191,11 +191,20 @@ export class DesktopService {
 
   /** "Open in Skyport": the quick-ask thread (already saved as a conversation) continues in the main window. */
   openInMain(conversationId: string): void {
+    this.#fromQuickToMain({ command: 'open-conversation', conversationId })
+  }
+
+  /** "Open the library" after `/say` or `/song` in the quick-ask window: the speech or song lands there. */
+  openLibrary(): void {
+    this.#fromQuickToMain({ command: 'library' })
+  }
+
+  #fromQuickToMain(command: ShellCommand): void {
     const ports = this.#ports
     if (!ports) return
     ports.quickWindow?.hide()
     ports.mainWindow.show()
-    ports.mainWindow.send({ command: 'open-conversation', conversationId })
+    ports.mainWindow.send(command)
   }
 
   // ------------------------------------------------------------ tray, launches, closing

@@ -90,6 +90,9 @@ export interface FileFacts {
   width: number | null
   height: number | null
   durationMs: number | null
+  /** Audio: the card's and the player's waveform (shared/peaks.ts); absent for images. */
+  peaks?: string | null
+  waveform?: string | null
 }
 
 export function toRecord(item: EmbeddedItem, file: FileFacts, hasThumbs: boolean): MediaRecord {
@@ -103,6 +106,8 @@ export function toRecord(item: EmbeddedItem, file: FileFacts, hasThumbs: boolean
     width: file.width,
     height: file.height,
     durationMs: file.durationMs,
+    peaks: file.peaks ?? null,
+    waveform: file.waveform ?? null,
     title: item.title,
     prompt: item.prompt,
     text: item.text,

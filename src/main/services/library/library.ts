@@ -34,8 +34,12 @@ import { A1111_KEYWORD, a1111Chunk, appChunk, isSafeId, MEDIA_SOURCES, readAppCh
 import { readForeignSettings } from './foreign-metadata'
 import { importFolder } from './import-folder'
 import { checkIncomingImage, damaged, type CheckedImage } from './incoming-image'
+import { createAudioTag, readAudioTag } from './audio-tags'
+import { analyzeMp3 } from '../sound/peaks'
+import { id3v2Size, readHead } from '../sound/mp3'
+import { sniffImage } from '../files/image-type'
 import { fromRecord, generatedImage, generatedParameters, importedImage, titleOf, toRecord, type FileFacts, type ItemBasics } from './item-records'
-import { absolutePath, imagePath, largeThumbPath, smallThumbPath, THUMBS_DIR } from './media-paths'
+import { absolutePath, audioPath, imagePath, largeThumbPath, smallThumbPath, THUMBS_DIR } from './media-paths'
 import { readPngHead, withTextChunks } from './png-metadata'
 import { idsWithThumbnails, listMediaFiles, planScan, type FoundFile } from './rescan'
 import { MediaStore, type MediaRecord, type ScanRow } from './store'
@@ -83,6 +87,27 @@ export interface ExternalImage {
   /** A vision model's description, when there is one. */
   description?: string
   id?: string
+}
+
+/** A speech or a song to keep: an MP3 on disk whose audio frames become the library's file, with its tags. */
+export interface NewAudio {
+  id: string
+  kind: 'speech' | 'song'
+  /** The MP3 as received (its own tags are dropped). */
+  file: string
+  /** A song's cover as downloaded: checked here by its bytes; it becomes the thumbnails and the MP3's picture. */
+  cover?: Buffer | null
+  title: string
+  prompt: string
+  /** Spoken text or lyrics: searched, and shown by players (USLT). */
+  text: string
+  model: string | null
+  keywords: string
+  /** Every setting it was made with: what "Reuse" restores. */
+  settings: Record<string, unknown>
+  /** The tag's artist line, e.g. "Skyport speech · sophia". */
+  artist: string
+  source: MediaSource
 }
 
 const MB = 1024 * 1024
@@ -176,6 +201,99 @@ export class Library {
     const item = generatedImage(image.settings, this.#basics(id, sha256(image.bytes), this.#now(), image.source))
     const parameters = generatedParameters(image.settings, checked.width, checked.height, this.#appVersion)
     await this.#keep(item, checked, { parameters, signal })
+    return this.get(id)
+  }
+
+  /**
+   * Saves a speech or a song: the MP3's audio frames under
+   * `audio/YYYY/MM/<id>.mp3` behind an ID3 tag holding the item's record,
+   * text and cover; duration and peaks from one streaming decode; the
+   * cover's thumbnails; then the row. A failure half way leaves neither a
+   * file nor a row.
+   */
+  async addAudio(audio: NewAudio, signal?: AbortSignal): Promise<MediaItem> {
+    this.#checkOpen()
+    throwIfAborted(signal)
+    const id = this.#checkNewId(audio.id, audio.source)
+    let thumbnails: Thumbnails | null = null
+    let coverMime: string | null = null
+    if (audio.cover) {
+      const format = sniffImage(audio.cover)
+      if (format !== 'png' && format !== 'jpeg' && format !== 'webp') throw new AppError('bad_response', 'The song’s cover is not a PNG, JPEG or WebP picture.')
+      coverMime = `image/${format}`
+      try {
+        thumbnails = await renderThumbnails(audio.cover)
+      } catch (cause) {
+        throw damaged(format.toUpperCase(), cause)
+      }
+    }
+    throwIfAborted(signal)
+    const item: EmbeddedItem = {
+      ...this.#basics(id, null, this.#now(), audio.source),
+      kind: audio.kind,
+      title: titleOf(audio.title, audio.text, audio.prompt),
+      prompt: audio.prompt,
+      text: audio.text,
+      description: '',
+      model: audio.model,
+      keywords: audio.keywords,
+      settings: audio.settings,
+      color: thumbnails?.color ?? null
+    }
+    const tag = createAudioTag({ item, artist: audio.artist, cover: audio.cover && coverMime ? { bytes: audio.cover, mime: coverMime } : null })
+    const path = audioPath(id, item.createdAt)
+    const file = this.#absolute(path)
+    const thumbFiles = [this.#absolute(smallThumbPath(id)), this.#absolute(largeThumbPath(id))]
+    const written: string[] = []
+    if (this.#writing.has(path)) throw new AppError('invalid_argument', `The item ${id} is being saved already.`)
+    this.#writing.add(path)
+    try {
+      if (existsSync(file)) throw new AppError('internal', `${path} already exists in the media folder.`)
+      const start = id3v2Size(await readHead(audio.file, 10))
+      await mkdir(dirname(file), { recursive: true })
+      // Streamed: a long song is never held in memory whole.
+      await writeFileAtomic(file, withHead(tag, createReadStream(audio.file, { start })), { mode: 0o644 })
+      written.push(file)
+      throwIfAborted(signal)
+      let analysis
+      try {
+        analysis = await analyzeMp3(file, signal)
+      } catch (cause) {
+        throw new AppError('bad_response', `The audio could not be decoded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+      }
+      if (thumbnails) {
+        await mkdir(join(this.#mediaDir, THUMBS_DIR), { recursive: true })
+        for (const [index, data] of [thumbnails.small, thumbnails.large].entries()) {
+          await writeFileAtomic(thumbFiles[index]!, data, { mode: 0o644 })
+          written.push(thumbFiles[index]!)
+        }
+      }
+      throwIfAborted(signal)
+      const info = await stat(file)
+      const facts: FileFacts = {
+        path,
+        mime: 'audio/mpeg',
+        bytes: info.size,
+        mtimeMs: Math.trunc(info.mtimeMs),
+        width: null,
+        height: null,
+        durationMs: analysis.durationMs,
+        peaks: analysis.peaks,
+        waveform: analysis.waveform
+      }
+      try {
+        this.#store.transaction(() => this.#store.insert(toRecord(item, facts, thumbnails !== null)))
+      } catch (cause) {
+        throw new AppError('internal', `The audio could not be recorded in the library: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+      }
+    } catch (error) {
+      for (const made of written.reverse()) await rm(made, { force: true }).catch(() => undefined)
+      if (error instanceof AppError) throw error
+      throw new AppError('internal', `The audio could not be written to the media folder: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    } finally {
+      this.#writing.delete(path)
+    }
+    this.#emit({ changed: [id] })
     return this.get(id)
   }
 
@@ -606,7 +724,41 @@ export class Library {
     switch (file.format) {
       case 'png':
         return this.#describePng(file, knownHash)
+      case 'mp3':
+        return this.#describeMp3(file)
     }
+  }
+
+  /** An MP3's tag says what the item is; one streaming decode gives its duration and peaks again. */
+  async #describeMp3(file: FoundFile): Promise<{ item: EmbeddedItem; facts: FileFacts }> {
+    const tag = await readAudioTag(file.absolute)
+    const analysis = await analyzeMp3(file.absolute)
+    const facts: FileFacts = {
+      path: file.path,
+      mime: 'audio/mpeg',
+      bytes: file.bytes,
+      mtimeMs: file.mtimeMs,
+      width: null,
+      height: null,
+      durationMs: analysis.durationMs,
+      peaks: analysis.peaks,
+      waveform: analysis.waveform
+    }
+    if (tag.item && (tag.item.kind === 'speech' || tag.item.kind === 'song')) return { item: tag.item, facts }
+    // An MP3 put here by hand: kept as a song named by its tag or its file.
+    const name = basename(file.path)
+    const item: EmbeddedItem = {
+      ...this.#basics(basename(file.path, '.mp3'), null, file.mtimeMs, 'import'),
+      kind: 'song',
+      title: titleOf(tag.title, name),
+      prompt: '',
+      text: '',
+      description: '',
+      model: null,
+      keywords: tag.artist,
+      settings: { fileName: name }
+    }
+    return { item, facts }
   }
 
   async #describePng(file: FoundFile, knownHash: string | null): Promise<{ item: EmbeddedItem; facts: FileFacts }> {
@@ -629,8 +781,11 @@ export class Library {
           // Closing: what is still queued is made at the next start instead.
           if (this.#closed) return
           const record = this.#store.record(id)
-          if (!record || record.kind !== 'image') return
-          const thumbnails = await renderThumbnails(await readFile(this.#absolute(record.path)))
+          if (!record) return
+          // A song's thumbnails come from the cover in its tag; speech has none (the card draws its peaks).
+          const source = record.kind === 'image' ? await readFile(this.#absolute(record.path)) : (await readAudioTag(this.#absolute(record.path))).cover
+          if (!source) return
+          const thumbnails = await renderThumbnails(source)
           if (this.#closed || !this.#store.hasId(id)) return
           await mkdir(join(this.#mediaDir, THUMBS_DIR), { recursive: true })
           await writeFileAtomic(this.#absolute(smallThumbPath(id)), thumbnails.small, { mode: 0o644 })
@@ -806,4 +961,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
     while (next < items.length) await work(items[next++]!)
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+/** Some bytes, then a stream: a new tag in front of an MP3's frames. */
+async function* withHead(head: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield head
+  yield* rest
 }

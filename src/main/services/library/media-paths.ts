@@ -15,6 +15,15 @@ export function imagePath(id: string, createdAt: number): string {
   return `${IMAGES_DIR}/${date.getFullYear()}/${month}/${id}.png`
 }
 
+export const AUDIO_DIR = 'audio'
+
+/** `audio/YYYY/MM/<id>.mp3`: speech and songs, by local creation month like the images. */
+export function audioPath(id: string, createdAt: number): string {
+  const date = new Date(createdAt)
+  const month = String(date.getMonth() + 1).padStart(2, '0')
+  return `${AUDIO_DIR}/${date.getFullYear()}/${month}/${id}.mp3`
+}
+
 export function smallThumbPath(id: string): string {
   return `${THUMBS_DIR}/${id}-s.webp`
 }

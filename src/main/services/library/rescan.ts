@@ -6,14 +6,17 @@
 import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { IMAGES_DIR, THUMBS_DIR, relativePath } from './media-paths'
+import { AUDIO_DIR, IMAGES_DIR, THUMBS_DIR, relativePath } from './media-paths'
 import type { ScanRow } from './store'
 
-/** How a kind of file carries its settings: PNG text chunks (MP3 ID3 tags to come). */
-export type FileFormat = 'png'
+/** How a kind of file carries its settings: PNG text chunks, MP3 ID3 tags. */
+export type FileFormat = 'png' | 'mp3'
 
 /** Where each kind's files live and which names are its files; the sound kinds add their folder and format here. */
-export const MEDIA_FOLDERS: ReadonlyArray<{ dir: string; extensions: readonly string[]; format: FileFormat }> = [{ dir: IMAGES_DIR, extensions: ['.png'], format: 'png' }]
+export const MEDIA_FOLDERS: ReadonlyArray<{ dir: string; extensions: readonly string[]; format: FileFormat }> = [
+  { dir: IMAGES_DIR, extensions: ['.png'], format: 'png' },
+  { dir: AUDIO_DIR, extensions: ['.mp3'], format: 'mp3' }
+]
 
 export interface FoundFile {
   format: FileFormat

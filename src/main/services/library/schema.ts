@@ -127,3 +127,18 @@ export const mediaTables: Migration = {
         END;
     `)
 }
+
+/**
+ * Speech and songs: their waveform peaks, computed once when the file is
+ * saved (or rescanned), so neither the grid nor the player decodes audio to
+ * draw it. `peaks` is the card's 64 bars, `waveform` the player's 1,024
+ * (base64, one byte a bar; see shared/peaks.ts). Null for images.
+ */
+export const mediaPeaks: Migration = {
+  name: 'media library: waveform peaks of audio items',
+  up: (db) =>
+    db.exec(`
+        ALTER TABLE media ADD COLUMN peaks TEXT;
+        ALTER TABLE media ADD COLUMN waveform TEXT;
+    `)
+}

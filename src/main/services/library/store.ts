@@ -22,6 +22,9 @@ export interface MediaRecord {
   width: number | null
   height: number | null
   durationMs: number | null
+  /** Audio: waveform peaks, the card's and the player's (shared/peaks.ts); null for images. */
+  peaks?: string | null
+  waveform?: string | null
   title: string
   prompt: string
   text: string
@@ -48,12 +51,12 @@ export interface ScanRow {
 /** The file-derived fields a rescan may change; what a person did (star, collections, trash) stays. */
 export type FileFields = Omit<MediaRecord, 'id' | 'source' | 'createdAt'> & { createdAt?: number; source?: MediaSource }
 
-const CARD_COLUMNS = 'id, kind, path, has_thumbs, width, height, duration_ms, color, created_at, starred, title, model'
-const ITEM_COLUMNS = `${CARD_COLUMNS}, mime, bytes, prompt, text, description, settings_json, source, trashed_at`
+const CARD_COLUMNS = 'id, kind, path, has_thumbs, width, height, duration_ms, color, created_at, starred, title, model, peaks'
+const ITEM_COLUMNS = `${CARD_COLUMNS}, mime, bytes, prompt, text, description, settings_json, source, trashed_at, waveform`
 /** Cards missing from the cache are read in slices of this many seqs. */
 const CARD_FETCH_SLICE = 20_000
 
-type CardArray = [string, MediaKind, string, number, number | null, number | null, number | null, string | null, number, number, string, string | null]
+type CardArray = [string, MediaKind, string, number, number | null, number | null, number | null, string | null, number, number, string, string | null, string | null]
 
 export class MediaStore {
   readonly #sql: Statements
@@ -78,8 +81,8 @@ export class MediaStore {
   insert(record: MediaRecord): void {
     this.#sql.run(
       `INSERT INTO media (id, kind, path, mime, bytes, mtime_ms, width, height, duration_ms, title, prompt, text, description, model, keywords,
-                          settings_json, source, created_at, color, has_thumbs, source_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                          settings_json, source, created_at, color, has_thumbs, source_hash, peaks, waveform)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       record.id,
       record.kind,
       record.path,
@@ -100,7 +103,9 @@ export class MediaStore {
       record.createdAt,
       record.color,
       record.hasThumbs ? 1 : 0,
-      record.sourceHash
+      record.sourceHash,
+      record.peaks ?? null,
+      record.waveform ?? null
     )
     this.#models = null
   }
@@ -110,7 +115,7 @@ export class MediaStore {
     this.#forget([id])
     this.#sql.run(
       `UPDATE media SET kind = ?, path = ?, mime = ?, bytes = ?, mtime_ms = ?, width = ?, height = ?, duration_ms = ?, title = ?, prompt = ?, text = ?,
-              description = ?, model = ?, keywords = ?, settings_json = ?, color = ?, has_thumbs = ?, source_hash = ?,
+              description = ?, model = ?, keywords = ?, settings_json = ?, color = ?, has_thumbs = ?, source_hash = ?, peaks = ?, waveform = ?,
               created_at = coalesce(?, created_at), source = coalesce(?, source)
        WHERE id = ?`,
       fields.kind,
@@ -131,6 +136,8 @@ export class MediaStore {
       fields.color,
       fields.hasThumbs ? 1 : 0,
       fields.sourceHash,
+      fields.peaks ?? null,
+      fields.waveform ?? null,
       fields.createdAt ?? null,
       fields.source ?? null,
       id
@@ -165,6 +172,8 @@ export class MediaStore {
       width: row.width as number | null,
       height: row.height as number | null,
       durationMs: row.duration_ms as number | null,
+      peaks: row.peaks as string | null,
+      waveform: row.waveform as string | null,
       title: row.title as string,
       prompt: row.prompt as string,
       text: row.text as string,
@@ -186,7 +195,17 @@ export class MediaStore {
     const row = this.#sql.prepare(`SELECT ${ITEM_COLUMNS} FROM media WHERE id = ?`, true).get(id) as unknown as unknown[] | undefined
     if (!row) return null
     const card = toCard(row as CardArray)
-    const [mime, bytes, prompt, text, description, settingsJson, source, trashedAt] = row.slice(12) as [string, number, string, string, string, string, MediaSource, number | null]
+    const [mime, bytes, prompt, text, description, settingsJson, source, trashedAt, waveform] = row.slice(13) as [
+      string,
+      number,
+      string,
+      string,
+      string,
+      string,
+      MediaSource,
+      number | null,
+      string | null
+    ]
     const collectionIds = this.#sql.all<{ collection_id: string }>('SELECT collection_id FROM media_collections WHERE media_id = ? ORDER BY added_at', id).map(
       (entry) => entry.collection_id
     )
@@ -202,6 +221,7 @@ export class MediaStore {
       source,
       collectionIds,
       trashedAt,
+      waveform,
       largeThumbUrl: card.thumbUrl === null ? null : mediaUrl(largeThumbPath(card.id))
     }
   }
@@ -423,7 +443,7 @@ function keepHits(order: readonly number[], hits: readonly number[]): number[] {
 }
 
 function toCard(row: CardArray): MediaCard {
-  const [id, kind, path, hasThumbs, width, height, durationMs, color, createdAt, starred, title, model] = row
+  const [id, kind, path, hasThumbs, width, height, durationMs, color, createdAt, starred, title, model, peaks] = row
   return {
     id,
     kind,
@@ -436,7 +456,8 @@ function toCard(row: CardArray): MediaCard {
     createdAt,
     starred: starred === 1,
     title,
-    model
+    model,
+    peaks
   }
 }
 

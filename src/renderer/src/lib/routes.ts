@@ -50,7 +50,7 @@ function lazy(load: () => Promise<{ default: Component<ViewProps> }>): () => Pro
 
 export const routes: readonly Route[] = [
   { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView, ownHeader: true },
-  { id: 'studio', label: 'Studio', icon: 'image', load: lazy(() => import('../views/studio/StudioView.svelte')) },
+  { id: 'studio', label: 'Studio', icon: 'image', load: lazy(() => import('../views/studio/StudioScreen.svelte')) },
   { id: 'library', label: 'Library', icon: 'library', load: lazy(() => import('../views/library/LibraryView.svelte')) },
   { id: 'models', label: 'Models', icon: 'models', load: lazy(() => import('../views/ModelsView.svelte')) },
   { id: 'settings', label: 'Settings', icon: 'settings', load: lazy(() => import('../views/SettingsView.svelte')), bottom: true },

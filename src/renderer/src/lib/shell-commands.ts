@@ -10,8 +10,8 @@ export interface ShellCommandTargets {
   navigate: (id: string) => void
   chat: Pick<ChatSession, 'newChat' | 'open'>
   conversations: Pick<ConversationsStore, 'load'>
-  /** Plays or pauses what the player holds, once the app has a player. */
-  togglePlayback?: () => void
+  /** Plays or pauses what the player holds (the tray's Play/Pause). */
+  togglePlayback: () => void
 }
 
 export async function runShellCommand(command: ShellCommand, targets: ShellCommandTargets): Promise<void> {
@@ -27,7 +27,7 @@ export async function runShellCommand(command: ShellCommand, targets: ShellComma
     case 'settings':
       return targets.navigate('settings')
     case 'toggle-playback':
-      return targets.togglePlayback?.()
+      return targets.togglePlayback()
     case 'open-conversation':
       targets.navigate('chat')
       // A quick ask is a conversation the list has not seen yet.

@@ -13,10 +13,11 @@ import type { AppError, BridgeErrorData } from '@shared/errors'
 import { LIMITS } from '@shared/limits'
 import { getApi } from '../lib/bridge'
 import { asAppError, invalid } from '../lib/errors'
+import { simpleSongRequest, speechTitle } from '../lib/sound-requests'
 import { parseCommand } from './commands'
 
 export type QuickMode = 'chat' | 'web'
-export type TurnKind = 'chat' | 'web' | 'image' | 'note'
+export type TurnKind = 'chat' | 'web' | 'image' | 'say' | 'song'
 
 /** One answer; its text grows while it streams. */
 export class QuickAnswer {
@@ -27,6 +28,8 @@ export class QuickAnswer {
   sources = $state.raw<WebSource[]>([])
   /** `/image`: the job making it, as it changes. */
   job = $state.raw<JobRecord | null>(null)
+  /** `/say` and `/song`: the jobs making it (one speech, or one per song clip), as they change. */
+  soundJobs = $state.raw<JobRecord[]>([])
 }
 
 export interface QuickTurn {
@@ -46,15 +49,19 @@ export class QuickSession {
   sending = $state(false)
   /** Why the last question could not start. */
   error = $state.raw<AppError | null>(null)
-  readonly streaming: boolean = $derived(this.turns.some((turn) => turn.kind !== 'image' && turn.answer.status === 'streaming'))
+  /** An answer is being written (jobs started by commands go on in main and block nothing). */
+  readonly streaming: boolean = $derived(this.turns.some((turn) => (turn.kind === 'chat' || turn.kind === 'web') && turn.answer.status === 'streaming'))
 
   #imageModel = ''
+  #songModel = ''
   #nextTurn = 1
   // Not reactive: read on every delta. Answers by request id, registered before the invoke.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #answers = new Map<string, QuickAnswer>()
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #jobs = new Map<string, QuickAnswer>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #soundJobs = new Map<string, QuickAnswer>()
   #unsubscribe: (() => void)[] = []
 
   init(): void {
@@ -69,6 +76,8 @@ export class QuickSession {
       api.on('jobs.changed', (job) => {
         const answer = this.#jobs.get(job.id)
         if (answer) applyJob(answer, job)
+        const sound = this.#soundJobs.get(job.id)
+        if (sound) applySoundJob(sound, job)
       })
     ]
   }
@@ -84,6 +93,7 @@ export class QuickSession {
     const { settings } = await api.settings.get()
     if (this.model === '') this.model = settings.defaultModels.chat
     this.#imageModel = settings.defaultModels.image
+    this.#songModel = settings.defaultModels.song
     try {
       const list = await api.models.list({})
       const images: readonly string[] = IMAGE_MODELS
@@ -106,15 +116,11 @@ export class QuickSession {
     }
     this.sending = true
     try {
+      // Speech and songs go to the library only: no conversation to save them in.
+      if (command?.kind === 'say') return await this.#say(command.text)
+      if (command?.kind === 'song') return await this.#song(command.text)
       const conversationId = await this.#conversation()
       if (command?.kind === 'image') return await this.#image(conversationId, command.text)
-      if (command) {
-        // Speech and songs come with the sound features; this build has none.
-        this.#push('note', text).status = 'complete'
-        const last = this.turns.at(-1)
-        if (last) last.answer.content = `/${command.kind} needs the speech and song features, which this version of Skyport does not have yet.`
-        return true
-      }
       return await this.#question(conversationId, text)
     } catch (error) {
       this.error = asAppError(error)
@@ -136,6 +142,17 @@ export class QuickSession {
     if (this.conversationId === null) return false
     try {
       await getApi().quick.openInMain({ conversationId: this.conversationId })
+      return true
+    } catch (error) {
+      this.error = asAppError(error)
+      return false
+    }
+  }
+
+  /** Shows the library in the main window, where `/say` and `/song` results land. */
+  async openLibrary(): Promise<boolean> {
+    try {
+      await getApi().quick.openLibrary()
       return true
     } catch (error) {
       this.error = asAppError(error)
@@ -214,6 +231,52 @@ export class QuickSession {
     }
   }
 
+  /** `/say <text>`: main reads it aloud with the default voice into the library; this window says it started. */
+  async #say(text: string): Promise<boolean> {
+    if (text === '') throw invalid('Write the text to read after /say.')
+    if (text.length > LIMITS.speechTextChars) throw invalid(`Text to read aloud can be at most ${LIMITS.speechTextChars.toLocaleString('en-US')} characters long.`)
+    const answer = this.#push('say', `/say ${text}`)
+    try {
+      const started = await getApi().speech.create({ text, title: speechTitle(text), source: 'quick' })
+      const parts = started.partCount === 1 ? '1 part' : `${started.partCount} parts`
+      answer.content = `Started reading it aloud (${parts}). It goes into the library when it is ready.`
+      this.#trackSound(answer, [started.job])
+      // It may have moved on before this window knew its id.
+      const status = await getApi().speech.status({ id: started.job.id })
+      if (status.state !== started.job.state) applySoundJob(answer, { ...started.job, state: status.state, error: status.error, updatedAt: Date.now() })
+      return true
+    } catch (error) {
+      this.turns = this.turns.filter((turn) => turn.answer !== answer)
+      throw error
+    }
+  }
+
+  /** `/song <description>`: a simple song with the default model; the clips land in the library. */
+  async #song(prompt: string): Promise<boolean> {
+    if (prompt === '') throw invalid('Write what the song should be about after /song.')
+    if (prompt.length > LIMITS.songPromptChars) throw invalid(`A song description can be at most ${LIMITS.songPromptChars} characters long.`)
+    const answer = this.#push('song', `/song ${prompt}`)
+    try {
+      const batch = await getApi().song.create(simpleSongRequest(prompt, this.#songModel, 'quick'))
+      const clips = batch.jobs.length === 1 ? '1 clip' : `${batch.jobs.length} clips`
+      answer.content = `Started making a song (${clips}). It goes into the library when it is ready.`
+      this.#trackSound(answer, batch.jobs)
+      for (const now of await getApi().jobs.list({ groupId: batch.groupId })) applySoundJob(answer, now)
+      return true
+    } catch (error) {
+      this.turns = this.turns.filter((turn) => turn.answer !== answer)
+      throw error
+    }
+  }
+
+  #trackSound(answer: QuickAnswer, jobs: readonly JobRecord[]): void {
+    answer.soundJobs = [...jobs]
+    for (const job of jobs) {
+      this.#soundJobs.set(job.id, answer)
+      applySoundJob(answer, job)
+    }
+  }
+
   #push(kind: TurnKind, question: string): QuickAnswer {
     const answer = new QuickAnswer()
     this.turns = [...this.turns, { id: this.#nextTurn++, kind, question, answer }]
@@ -230,6 +293,23 @@ export class QuickSession {
     answer.status = message.status
     answer.error = message.error
     answer.sources = message.sources ?? []
+  }
+}
+
+/** One of a `/say` or `/song` answer's jobs changed: done when all are saved, failed when one failed. */
+function applySoundJob(answer: QuickAnswer, job: JobRecord): void {
+  if (!answer.soundJobs.some((known) => known.id === job.id && job.updatedAt >= known.updatedAt)) return
+  answer.soundJobs = answer.soundJobs.map((known) => (known.id === job.id ? job : known))
+  const failed = answer.soundJobs.find((known) => known.state === 'failed' || known.state === 'cancelled')
+  if (failed) {
+    answer.status = 'error'
+    answer.error = failed.error ?? { code: 'internal', message: failed.state === 'cancelled' ? 'It was cancelled.' : 'It was not made.' }
+  } else if (answer.soundJobs.every((known) => known.state === 'saved')) {
+    answer.status = 'complete'
+  } else {
+    // Still being made, or retried from the main window after a failure.
+    answer.status = 'streaming'
+    answer.error = null
   }
 }
 

@@ -43,6 +43,7 @@ export const defaultSettings: Settings = {
   quickAskShortcut: 'CommandOrControl+Shift+Space',
   chat: { enterSends: true, showAdFooters: false },
   jobs: { concurrency: 1 },
+  sound: { downloadVideo: false },
   appearance: { zoomLevel: 0, messageFontSize: 14 },
   spellcheck: { enabled: true, languages: [] },
   updates: { autoCheck: true },
@@ -104,6 +105,8 @@ export class FakeBridge implements BridgeTransport {
     this.reply('images.models', () => ok({ models: [...IMAGE_MODELS], source: 'fallback' }))
     this.reply('library.query', () => ok(toColumns({ cards: [], total: 0, models: [] })))
     this.reply('library.collections', () => ok([]))
+    // The app reports its player's state for the tray at every change.
+    this.reply('shell.playerState', () => ok(undefined))
     this.reply('menu.setRoute', () => ok(undefined))
     this.reply('update.state', () => ok({ status: 'idle', checkedAt: null }))
     // A host without global shortcuts, as in the browser test host.
@@ -196,6 +199,7 @@ function applyPatch(state: SettingsState, patch: SettingsPatch): SettingsState {
       defaultModels: { ...s.defaultModels, ...patch.defaultModels },
       chat: { ...s.chat, ...patch.chat },
       jobs: { ...s.jobs, ...patch.jobs },
+      sound: { ...s.sound, ...patch.sound },
       appearance: { ...s.appearance, ...patch.appearance },
       spellcheck: { ...s.spellcheck, ...patch.spellcheck },
       updates: { ...s.updates, ...patch.updates },

@@ -54,6 +54,8 @@ export function makeItem(fields: Partial<MediaItem> & { id: string }): MediaItem
     source: 'studio',
     collectionIds: [],
     trashedAt: null,
+    peaks: null,
+    waveform: null,
     ...fields
   }
 }
@@ -68,8 +70,8 @@ export function makeItems(count: number, perDay = 10): MediaItem[] {
 }
 
 export function cardOf(item: MediaItem): MediaCard {
-  const { id, kind, url, thumbUrl, width, height, durationMs, color, createdAt, starred, title, model } = item
-  return { id, kind, url, thumbUrl, width, height, durationMs, color, createdAt, starred, title, model }
+  const { id, kind, url, thumbUrl, width, height, durationMs, color, createdAt, starred, title, model, peaks } = item
+  return { id, kind, url, thumbUrl, width, height, durationMs, color, createdAt, starred, title, model, peaks }
 }
 
 export function makeJob(fields: Partial<JobRecord> & { id: string }): JobRecord {

@@ -4,9 +4,12 @@ import { JobsStore } from './jobs.svelte'
 import { LibraryStore } from './library.svelte'
 import { ModelPrefs } from './model-prefs.svelte'
 import { ModelsStore } from './models.svelte'
+import { PlayerStore } from './player.svelte'
 import { PresetsStore } from './presets.svelte'
 import { SearchStore } from './search.svelte'
 import { SettingsStore } from './settings.svelte'
+import { SongStore } from './song.svelte'
+import { SpeechStore } from './speech.svelte'
 import { StudioStore } from './studio.svelte'
 import { ToastStore } from './toasts.svelte'
 import { WindowCommands } from './window-commands.svelte'
@@ -23,6 +26,10 @@ export interface AppStores {
   jobs: JobsStore
   library: LibraryStore
   studio: StudioStore
+  /** The one audio player, shared by every screen. */
+  player: PlayerStore
+  speech: SpeechStore
+  songs: SongStore
   /** Favourite and recent models (the model picker). */
   modelPrefs: ModelPrefs,
   /** Menu commands waiting for the chat screen. */
@@ -33,6 +40,8 @@ export function createStores(): AppStores {
   const settings = new SettingsStore()
   const conversations = new ConversationsStore()
   const jobs = new JobsStore()
+  const library = new LibraryStore()
+  const player = new PlayerStore({ lookup: (id) => library.fetch(id) })
   return {
     settings,
     models: new ModelsStore({ onResult: (error) => settings.noteResult(error) }),
@@ -46,12 +55,15 @@ export function createStores(): AppStores {
     presets: new PresetsStore(),
     toasts: new ToastStore(),
     jobs,
-    library: new LibraryStore(),
+    library,
     studio: new StudioStore({
       jobs,
       defaultModel: () => settings.settings?.defaultModels.image ?? '',
       defaultVisionModel: () => settings.settings?.defaultModels.vision ?? ''
     }),
+    player,
+    speech: new SpeechStore({ jobs, player, defaultVoice: () => settings.settings?.defaultModels.speech ?? '' }),
+    songs: new SongStore({ jobs, player, defaultModel: () => settings.settings?.defaultModels.song ?? '' }),
     modelPrefs: new ModelPrefs(),
     commands: new WindowCommands()
   }

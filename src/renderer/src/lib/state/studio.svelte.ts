@@ -15,6 +15,8 @@ import { LinkDescriber } from './describe-link.svelte'
 import { isFinal, type JobsStore } from './jobs.svelte'
 
 export type SeedMode = 'random' | 'fixed'
+/** The studio's pages. */
+export type StudioTab = 'image' | 'speech' | 'song'
 export type GenerateArgs = ArgsOf<'images.generate'>
 
 /** One image being made (or made) in a batch. */
@@ -69,6 +71,8 @@ export interface StudioStoreOptions {
 }
 
 export class StudioStore {
+  /** Which studio page shows; kept here so it survives switching screens. */
+  tab = $state<StudioTab>('image')
   prompt = $state('')
   /** The model of a single run; null follows the default image model. */
   chosenModel = $state<string | null>(null)
@@ -288,6 +292,11 @@ function modelOfJob(job: JobRecord, models: string[], count: number, index: numb
  * `/image` is there); null for any other message.
  */
 export function imageCommand(text: string): string | null {
-  const match = /^\s*\/image(?:\s+([\s\S]*))?$/.exec(text)
+  return slashCommand(text, 'image')
+}
+
+/** The text after `/<name>` at the start of a message (trimmed, possibly empty); null when it is not that command. */
+export function slashCommand(text: string, name: string): string | null {
+  const match = new RegExp(`^\\s*/${name}(?:\\s+([\\s\\S]*))?$`).exec(text)
   return match ? (match[1] ?? '').trim() : null
 }

@@ -931,6 +931,76 @@ describe('ChatView: images from the composer and models that cannot see', () => 
   })
 })
 
+describe('ChatView: sound from the composer and Read aloud', () => {
+  const speechJob = (id: string) => ({
+    id,
+    kind: 'speech.create',
+    queue: 'speech',
+    state: 'running' as const,
+    progress: 0,
+    detail: 'part 1 of 2',
+    attempts: 1,
+    input: {},
+    result: null,
+    error: null,
+    groupId: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    runAt: null
+  })
+
+  async function showSound(): Promise<void> {
+    await show([makeConversation({ id: 'c1', messages: exchange('c1', 1, 'Tell me a story') })], { open: 'c1' })
+    backend.bridge.respond('speech.create', (args) => ({ job: speechJob('sp1'), mediaId: 'media-sp1', partCount: 2, spokenText: args.text }))
+    backend.bridge.respond('speech.status', { jobId: 'sp1', mediaId: 'media-sp1', voice: 'alex', title: 'x', partCount: 2, parts: [], state: 'running', url: null, error: null })
+    backend.bridge.respond('jobs.list', [])
+    backend.bridge.respond('jobs.queues', [])
+  }
+
+  it('Read aloud speaks the answer with the default voice, and the first part plays as soon as it is on disk', async () => {
+    await showSound()
+    await fireEvent.click(within(message('c1-a1')).getByTestId('read-aloud'))
+    await waitFor(() => expect(backend.bridge.callsOf('speech.create')).toHaveLength(1))
+    expect(backend.bridge.callsOf('speech.create')[0]).toMatchObject({ text: 'Answer 1', markdown: true, voice: 'alex', source: 'chat' })
+    expect(stores.speech.runForMessage('c1-a1')?.jobId).toBe('sp1')
+    backend.bridge.emit('speech.part', { jobId: 'sp1', index: 0, count: 2, url: '/media/speech-parts/sp1-0.mp3', durationMs: 4000, savedAt: NOW })
+    await waitFor(() => expect(stores.player.current?.url).toBe('/media/speech-parts/sp1-0.mp3'))
+    expect(stores.player.current?.kind).toBe('speech')
+  })
+
+  it('/say reads the text aloud instead of sending it; without text it says what is missing', async () => {
+    await showSound()
+    await type('/say')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    expect(screen.getAllByTestId('toast').at(-1)?.textContent).toContain('Write the text to read after /say.')
+    await type('/say  Good morning, everyone. ')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('speech.create')).toHaveLength(1))
+    expect(backend.bridge.callsOf('speech.create')[0]).toMatchObject({ text: 'Good morning, everyone.', source: 'chat' })
+    expect(composer().value).toBe('')
+    expect(backend.bridge.callsOf('chat.send')).toEqual([])
+  })
+
+  it('/song asks for a simple song with the default model and gives the words back when main refuses', async () => {
+    await showSound()
+    backend.bridge.respond('song.list', [])
+    backend.bridge.fail('song.create', { code: 'no_key', message: 'No API key is set' })
+    await type('/song a sea shanty about debugging')
+    await fireEvent.click(screen.getByTestId('send-button'))
+    await waitFor(() => expect(backend.bridge.callsOf('song.create')).toHaveLength(1))
+    expect(backend.bridge.callsOf('song.create')[0]).toEqual({
+      mode: 'simple',
+      prompt: 'a sea shanty about debugging',
+      title: '',
+      instrumental: false,
+      model: 'chirp-v3-5',
+      source: 'chat'
+    })
+    await waitFor(() => expect(composer().value).toBe('/song a sea shanty about debugging'))
+    expect(screen.getByTestId('error-notice').dataset.code).toBe('no_key')
+  })
+})
+
 describe('ChatView: first run and connection', () => {
   it('a first start shows the setup card instead of an empty chat, saves the server and key and checks the key', async () => {
     await show([], { noKey: true })

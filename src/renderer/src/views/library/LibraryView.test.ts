@@ -170,6 +170,25 @@ describe('LibraryView: keyboard', () => {
     await waitFor(() => expect(screen.getByTestId('viewer-prompt').textContent).toBe('Picture number 1'))
   })
 
+  it("a sound's card is named by its title, kind and duration, and P plays the focused sound", async () => {
+    await show([makeItem({ id: 'song1', kind: 'song', thumbUrl: null, title: 'A song', durationMs: 65_000, url: '/media/audio/2025/03/song1.mp3', createdAt: MEDIA_NOW }), ...makeItems(3)])
+    expect(card('song1').getAttribute('aria-label')).toBe('A song, Song, 1:05')
+    expect(card('song1').getAttribute('aria-keyshortcuts')).toBe('P')
+    // The play control inside the card is for the pointer only: no control nested in a listbox option.
+    expect(within(card('song1')).queryByRole('button')).toBeNull()
+    grid().focus()
+    await key('ArrowRight')
+    expect(focusedId()).toBe('song1')
+    await key('p')
+    expect(stores.player.current?.id).toBe('song1')
+    stores.player.stop()
+    // On a picture, P does nothing.
+    await key('ArrowRight')
+    expect(focusedId()).not.toBe('song1')
+    await key('p')
+    expect(stores.player.current).toBeNull()
+  })
+
   it('S stars the selection and Delete moves it to the trash, with Undo', async () => {
     await show()
     await fireEvent.click(card('m1'))
