@@ -135,7 +135,8 @@ describe('quick-ask window', () => {
     await newThread(quick)
     await ask(quick, '/say The tide comes in twice a day.')
     const speech = quick.locator('[data-testid="quick-turn"][data-kind="say"]')
-    expect(await speech.getByTestId('quick-sound-note').innerText()).toMatch(/^Started reading it aloud \(1 part\)/)
+    // The note fills in once main has taken the job.
+    await expect.poll(() => speech.getByTestId('quick-sound-note').innerText()).toMatch(/^Started reading it aloud \(1 part\)/)
     await speech.getByTestId('quick-sound-saved').waitFor({ timeout: 30_000 })
     const spoken = (await stack.host.services.library.query({ kinds: ['speech'] })).cards.find((card) => card.title.includes('The tide comes in'))
     expect(spoken).toBeDefined()
@@ -143,7 +144,7 @@ describe('quick-ask window', () => {
 
     await ask(quick, '/song a lullaby for a lighthouse')
     const song = quick.locator('[data-testid="quick-turn"][data-kind="song"]')
-    expect(await song.getByTestId('quick-sound-note').innerText()).toMatch(/^Started making a song \(\d clips?\)/)
+    await expect.poll(() => song.getByTestId('quick-sound-note').innerText()).toMatch(/^Started making a song \(\d clips?\)/)
     expect(stack.fake.requests.some((r) => r.path.endsWith('/suno'))).toBe(true)
     await screenshot(quick, 'quick-say-song-light')
 
