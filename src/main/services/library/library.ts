@@ -243,12 +243,7 @@ export class Library {
     const tag = createAudioTag({ item, artist: audio.artist, cover: audio.cover && coverMime ? { bytes: audio.cover, mime: coverMime } : null })
     const path = audioPath(id, item.createdAt)
     const file = this.#absolute(path)
-    const thumbFiles = [this.#absolute(smallThumbPath(id)), this.#absolute(largeThumbPath(id))]
-    const written: string[] = []
-    if (this.#writing.has(path)) throw new AppError('invalid_argument', `The item ${id} is being saved already.`)
-    this.#writing.add(path)
-    try {
-      if (existsSync(file)) throw new AppError('internal', `${path} already exists in the media folder.`)
+    await this.#saveNew('audio', id, path, async (written) => {
       const start = id3v2Size(await readHead(audio.file, 10))
       await mkdir(dirname(file), { recursive: true })
       // Streamed: a long song is never held in memory whole.
@@ -261,13 +256,7 @@ export class Library {
       } catch (cause) {
         throw new AppError('bad_response', `The audio could not be decoded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
       }
-      if (thumbnails) {
-        await mkdir(join(this.#mediaDir, THUMBS_DIR), { recursive: true })
-        for (const [index, data] of [thumbnails.small, thumbnails.large].entries()) {
-          await writeFileAtomic(thumbFiles[index]!, data, { mode: 0o644 })
-          written.push(thumbFiles[index]!)
-        }
-      }
+      if (thumbnails) await this.#writeThumbnails(id, thumbnails, written)
       throwIfAborted(signal)
       const info = await stat(file)
       const facts: FileFacts = {
@@ -281,18 +270,8 @@ export class Library {
         peaks: analysis.peaks,
         waveform: analysis.waveform
       }
-      try {
-        this.#store.transaction(() => this.#store.insert(toRecord(item, facts, thumbnails !== null)))
-      } catch (cause) {
-        throw new AppError('internal', `The audio could not be recorded in the library: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
-      }
-    } catch (error) {
-      for (const made of written.reverse()) await rm(made, { force: true }).catch(() => undefined)
-      if (error instanceof AppError) throw error
-      throw new AppError('internal', `The audio could not be written to the media folder: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-    } finally {
-      this.#writing.delete(path)
-    }
+      return toRecord(item, facts, thumbnails !== null)
+    })
     this.#emit({ changed: [id] })
     return this.get(id)
   }
@@ -560,40 +539,57 @@ export class Library {
     const png = withTextChunks(image.png, chunks)
     const path = imagePath(kept.id, kept.createdAt)
     const file = this.#absolute(path)
-    const thumbFiles = [this.#absolute(smallThumbPath(kept.id)), this.#absolute(largeThumbPath(kept.id))]
-    const written: string[] = []
-    // Two saves of one id at once (a retried job, say) would write one file: the second is refused.
-    if (this.#writing.has(path)) throw new AppError('invalid_argument', `The item ${kept.id} is being saved already.`)
-    this.#writing.add(path)
-    try {
-      if (existsSync(file)) throw new AppError('internal', `${path} already exists in the media folder.`)
+    await this.#saveNew('image', kept.id, path, async (written) => {
       await mkdir(dirname(file), { recursive: true })
       await writeFileAtomic(file, png, { mode: 0o644 })
       written.push(file)
       throwIfAborted(signal)
-      await mkdir(join(this.#mediaDir, THUMBS_DIR), { recursive: true })
-      for (const [index, data] of [thumbnails.small, thumbnails.large].entries()) {
-        await writeFileAtomic(thumbFiles[index]!, data, { mode: 0o644 })
-        written.push(thumbFiles[index]!)
-      }
+      await this.#writeThumbnails(kept.id, thumbnails, written)
       throwIfAborted(signal)
       const info = await stat(file)
       const facts: FileFacts = { path, mime: 'image/png', bytes: info.size, mtimeMs: Math.trunc(info.mtimeMs), width: image.width, height: image.height, durationMs: null }
+      return toRecord(kept, facts, true)
+    })
+    this.#emit({ changed: [kept.id] })
+  }
+
+  /**
+   * Saves a new item's files and then its row, for every kind: `write` puts
+   * the files in place (naming each in `written`) and returns the row. On any
+   * failure what this call wrote is removed, so nothing half-saved remains.
+   */
+  async #saveNew(noun: 'image' | 'audio', id: string, path: string, write: (written: string[]) => Promise<MediaRecord>): Promise<void> {
+    // Two saves of one id at once (a retried job, say) would write one file: the second is refused.
+    if (this.#writing.has(path)) throw new AppError('invalid_argument', `The item ${id} is being saved already.`)
+    this.#writing.add(path)
+    const written: string[] = []
+    try {
+      if (existsSync(this.#absolute(path))) throw new AppError('internal', `${path} already exists in the media folder.`)
+      const record = await write(written)
       try {
-        this.#store.transaction(() => this.#store.insert(toRecord(kept, facts, true)))
+        this.#store.transaction(() => this.#store.insert(record))
       } catch (cause) {
-        throw new AppError('internal', `The image could not be recorded in the library: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+        throw new AppError('internal', `The ${noun} could not be recorded in the library: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
       }
     } catch (error) {
-      // Only what this call made: a half-saved image is not something a person made.
+      // Only what this call made: a half-saved item is not something a person made.
       for (const made of written.reverse()) await rm(made, { force: true }).catch(() => undefined)
       if (error instanceof AppError) throw error
       // A full disk, a folder that cannot be written: said in words, with the system's reason.
-      throw new AppError('internal', `The image could not be written to the media folder: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      throw new AppError('internal', `The ${noun} could not be written to the media folder: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
     } finally {
       this.#writing.delete(path)
     }
-    this.#emit({ changed: [kept.id] })
+  }
+
+  /** Writes an item's two thumbnails, naming each in `written`. */
+  async #writeThumbnails(id: string, thumbnails: Pick<Thumbnails, 'small' | 'large'>, written: string[]): Promise<void> {
+    await mkdir(join(this.#mediaDir, THUMBS_DIR), { recursive: true })
+    const files = [this.#absolute(smallThumbPath(id)), this.#absolute(largeThumbPath(id))]
+    for (const [index, data] of [thumbnails.small, thumbnails.large].entries()) {
+      await writeFileAtomic(files[index]!, data, { mode: 0o644 })
+      written.push(files[index]!)
+    }
   }
 
   #scan(full: boolean): Promise<RescanResult> {
