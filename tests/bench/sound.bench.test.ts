@@ -31,12 +31,12 @@ import { JobRunner } from '../../src/main/services/jobs/job-runner'
 import { systemTimers, type Timers } from '../../src/main/services/jobs/wake-timer'
 import { Library } from '../../src/main/services/library/library'
 import { createLogger } from '../../src/main/services/log'
-import { analyzeMp3 } from '../../src/main/services/sound/peaks'
 import { SongService } from '../../src/main/services/sound/songs'
 import type { SpeechPart, SpeechStarted } from '../../src/shared/contract'
 import { dispatch } from '../../src/main/bridge'
 import { startFakeApi } from '../fake-api/server'
 import { bundleChildScript } from '../support/child-script'
+import { decodeWhole } from '../support/decode-mp3'
 import { nodePowers } from '../support/node-powers'
 import { compareLower, fmt, median, round, table, writePart } from './support'
 
@@ -157,8 +157,8 @@ describe('benchmark 6: sound in main', () => {
       expect(job.state).toBe('saved')
       const item = services.library.get(speech.mediaId)
       const status = await services.speech.status(speech.job.id)
-      const partLengths = await Promise.all(status.parts.map(async (part) => (await analyzeMp3(join(dir, MEDIA_DIR, part.url.slice('/media/'.length)))).durationMs))
-      const joined = await analyzeMp3(join(dir, MEDIA_DIR, item.path))
+      const partLengths = await Promise.all(status.parts.map(async (part) => (await decodeWhole(join(dir, MEDIA_DIR, part.url.slice('/media/'.length)))).durationMs))
+      const joined = await decodeWhole(join(dir, MEDIA_DIR, item.path))
       const sum = partLengths.reduce((a, b) => a + b, 0)
       speechRuns.push({
         playableMs: playableAt - firstPart!.savedAt,

@@ -4,8 +4,9 @@
  * renderer. Chromium loads the renderer from here and cannot tell it is not
  * inside Electron. Bound to loopback only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -141,21 +142,20 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     const served = await resolveServedFile(`${APP_ORIGIN}${url.pathname}`, { renderer: rendererDir, media: join(options.userDataDir, 'media') })
     if (!served) return notFound(response)
     const file = served.path
-    let data: Buffer
-    try {
-      data = await readFile(file)
-    } catch {
-      return notFound(response)
-    }
     const headers = { 'content-type': served.contentType, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }
     if (file.endsWith('.html')) {
+      let html: string
+      try {
+        html = await readFile(file, 'utf8')
+      } catch {
+        return notFound(response)
+      }
       // The bridge must exist before the app's own module runs: module scripts run in order.
-      const html = data.toString('utf8').replace('<head>', '<head>\n    <script type="module" src="/__host/bridge.js"></script>')
       response.writeHead(200, headers)
-      response.end(html)
+      response.end(html.replace('<head>', '<head>\n    <script type="module" src="/__host/bridge.js"></script>'))
       return
     }
-    sendFile(request, response, data, headers)
+    await sendFile(request, response, file, headers)
   }
 
   await new Promise<void>((resolveListen) => server.listen(options.port ?? 0, '127.0.0.1', resolveListen))
@@ -177,18 +177,25 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
 }
 
 /**
- * A file's bytes, or the one range asked for (206), as the app's protocol
- * answers through net.fetch: without it the browser cannot seek in audio.
- * Only the single `bytes=start-end` form media elements send is handled.
+ * A file, or the one range asked for (206), streamed from disk as the app's
+ * protocol answers through net.fetch: without ranges the browser cannot seek
+ * in audio, and reading a long file whole for each range request would cost
+ * what the app never pays. Only the single `bytes=start-end` form media
+ * elements send is handled.
  */
-function sendFile(request: IncomingMessage, response: ServerResponse, data: Buffer, headers: Record<string, string>): void {
+async function sendFile(request: IncomingMessage, response: ServerResponse, file: string, headers: Record<string, string>): Promise<void> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch {
+    return notFound(response)
+  }
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ''))
   if (!range || (range[1] === '' && range[2] === '')) {
-    response.writeHead(200, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(data.length) })
-    response.end(data)
+    response.writeHead(200, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(size) })
+    await pipeline(createReadStream(file), response).catch(() => response.destroy())
     return
   }
-  const size = data.length
   // "bytes=-N" is the last N bytes.
   const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1])
   const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1)
@@ -198,7 +205,8 @@ function sendFile(request: IncomingMessage, response: ServerResponse, data: Buff
     return
   }
   response.writeHead(206, { ...headers, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) })
-  response.end(data.subarray(start, end + 1))
+  // The browser drops a range it no longer needs (a seek): the stream stops with it.
+  await pipeline(createReadStream(file, { start, end }), response).catch(() => response.destroy())
 }
 
 function notFound(response: ServerResponse): void {

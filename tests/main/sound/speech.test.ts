@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { MEDIA_DIR } from '../../../src/main/app-services'
-import { analyzeMp3 } from '../../../src/main/services/sound/peaks'
 import type { SpeechStarted, SpeechStatus } from '../../../src/shared/contract'
 import { startFakeApi, type FakeApi } from '../../fake-api/server'
+import { decodeWhole } from '../../support/decode-mp3'
 import { soundHarness, type SoundHarness } from './sound-harness'
 
 let fake: FakeApi
@@ -76,8 +76,8 @@ describe('speech.create', () => {
     const item = h.services.library.get(started.mediaId)
     expect(item).toMatchObject({ kind: 'speech', model: 'sophia', source: 'chat', settings: { voice: 'sophia', markdown: true } })
     const partFiles = parts.map((part) => join(h.dir, MEDIA_DIR, part.url.slice('/media/'.length)))
-    const partLengths = await Promise.all(partFiles.map(async (file) => (await analyzeMp3(file)).durationMs))
-    const joined = await analyzeMp3(join(h.dir, MEDIA_DIR, item.path))
+    const partLengths = await Promise.all(partFiles.map(async (file) => (await decodeWhole(file)).durationMs))
+    const joined = await decodeWhole(join(h.dir, MEDIA_DIR, item.path))
     expect(Math.abs(joined.durationMs - partLengths.reduce((a, b) => a + b, 0))).toBeLessThanOrEqual(50)
     expect(Math.abs((item.durationMs ?? 0) - joined.durationMs)).toBeLessThanOrEqual(1)
     expect(parts.reduce((sum, part) => sum + part.durationMs, 0)).toBeGreaterThan(0)

@@ -35,6 +35,8 @@ export interface FrameHeader {
   /** 1 (MPEG-1), 2 or 2.5. */
   version: 1 | 2 | 2.5
   layer: 1 | 2 | 3
+  /** A 16-bit CRC follows the header (before the side information). */
+  crc: boolean
 }
 
 /** The MPEG audio frame header at `offset`, or null when those bytes are not one. */
@@ -56,7 +58,7 @@ export function frameHeaderAt(data: Uint8Array, offset: number): FrameHeader | n
   const padding = (b2 >> 1) & 1
   const samples = layer === 1 ? 384 : layer === 2 || version === 1 ? 1152 : 576
   const length = layer === 1 ? (Math.floor((12 * kbps * 1000) / sampleRate) + padding) * 4 : Math.floor(((samples / 8) * kbps * 1000) / sampleRate) + padding
-  return { length, sampleRate, samples, channels: (b3 >> 6) === 3 ? 1 : 2, version, layer }
+  return { length, sampleRate, samples, channels: (b3 >> 6) === 3 ? 1 : 2, version, layer, crc: (b1 & 1) === 0 }
 }
 
 /** The size of an ID3v2 tag at the start of `head` (header, body and footer), 0 when there is none. */
@@ -67,14 +69,72 @@ export function id3v2Size(head: Uint8Array): number {
   return ID3V2_HEADER + size + footer
 }
 
+/** Bytes of Layer III side information, by version and channels. */
+function sideInfoBytes(header: FrameHeader): number {
+  return header.version === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17
+}
+
 /** Whether a frame is a Xing/Info (LAME) or VBRI header rather than audio. */
 export function isInfoFrame(data: Uint8Array, offset: number, header: FrameHeader): boolean {
   const end = Math.min(offset + header.length, data.length)
   const ascii = (at: number) => (at + 4 <= end ? String.fromCharCode(data[at]!, data[at + 1]!, data[at + 2]!, data[at + 3]!) : '')
   // Xing/Info sit after the side information, whose size depends on version and channels.
-  const side = header.version === 1 ? (header.channels === 1 ? 17 : 32) : header.channels === 1 ? 9 : 17
-  const xing = ascii(offset + 4 + side)
+  const xing = ascii(offset + 4 + sideInfoBytes(header))
   return xing === 'Xing' || xing === 'Info' || ascii(offset + 36) === 'VBRI'
+}
+
+/**
+ * The encoder delay and padding (samples) a LAME tag in a Xing/Info frame
+ * records, which a gapless decoder drops from the start and the end; null
+ * when the frame carries none.
+ */
+export function lameGapless(data: Uint8Array, offset: number, header: FrameHeader): { delay: number; padding: number } | null {
+  const xing = offset + 4 + sideInfoBytes(header)
+  const end = Math.min(offset + header.length, data.length)
+  if (xing + 8 > end) return null
+  const flags = ((data[xing + 4]! << 24) | (data[xing + 5]! << 16) | (data[xing + 6]! << 8) | data[xing + 7]!) >>> 0
+  // Frames, bytes, table of contents and quality come first when their flags are set.
+  const lame = xing + 8 + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0)
+  if (lame + 24 > end) return null
+  const delay = (data[lame + 21]! << 4) | (data[lame + 22]! >> 4)
+  const padding = ((data[lame + 22]! & 0x0f) << 8) | data[lame + 23]!
+  return delay === 0 && padding === 0 ? null : { delay, padding }
+}
+
+/** What a Layer III frame's side information tells without decoding its audio. */
+export interface Layer3Side {
+  /** How many bytes back, in the main data of earlier frames, this frame's audio data starts (the bit reservoir). */
+  mainDataBegin: number
+  /** Bytes of main data this frame's own body holds (what later frames may borrow). */
+  mainDataBytes: number
+  /** Bits of audio data its granules carry (part2_3_length); 0 means every granule is silent. */
+  audioBits: number
+}
+
+/** Reads a Layer III frame's side information (the frame must be whole in `data`). */
+export function layer3Side(data: Uint8Array, offset: number, header: FrameHeader): Layer3Side {
+  const start = offset + 4 + (header.crc ? 2 : 0)
+  const bits = (at: number, count: number): number => {
+    let value = 0
+    for (let i = 0; i < count; i++) {
+      const bit = at + i
+      value = (value << 1) | ((data[start + (bit >> 3)]! >> (7 - (bit & 7))) & 1)
+    }
+    return value
+  }
+  const mpeg1 = header.version === 1
+  const channels = header.channels
+  // main_data_begin, private bits and (MPEG-1) scfsi, then one block per granule and channel, part2_3_length first.
+  const head = mpeg1 ? 9 + (channels === 1 ? 5 : 3) + 4 * channels : 8 + (channels === 1 ? 1 : 2)
+  const block = mpeg1 ? 59 : 63
+  const blocks = (mpeg1 ? 2 : 1) * channels
+  let audioBits = 0
+  for (let i = 0; i < blocks; i++) audioBits += bits(head + i * block, 12)
+  return {
+    mainDataBegin: bits(0, mpeg1 ? 9 : 8),
+    mainDataBytes: Math.max(0, header.length - 4 - (header.crc ? 2 : 0) - sideInfoBytes(header)),
+    audioBits
+  }
 }
 
 export interface AudioSpan {

@@ -30,6 +30,62 @@ async function loadBytes(url: string): Promise<ArrayBuffer> {
   return response.arrayBuffer()
 }
 
+/**
+ * Reads parts one at a time, in index order, whatever order they are
+ * announced in. Parts are appended in order anyway, and when several land at
+ * once (a fast gateway) reading them all together makes the first one, the
+ * only one needed to start playing, wait behind the others for the disk and
+ * the protocol handler.
+ */
+export class OrderedLoader {
+  #urls = new Map<number, string>()
+  #next = 0
+  #busy = false
+  #stopped = false
+  #load: (url: string) => Promise<ArrayBuffer>
+  #loaded: (index: number, bytes: ArrayBuffer) => void
+  #failed: (error: Error) => void
+
+  constructor(load: (url: string) => Promise<ArrayBuffer>, loaded: (index: number, bytes: ArrayBuffer) => void, failed: (error: Error) => void) {
+    this.#load = load
+    this.#loaded = loaded
+    this.#failed = failed
+  }
+
+  /** A part is on disk (a second call for one index is ignored). */
+  add(index: number, url: string): void {
+    if (this.#stopped || index < this.#next || this.#urls.has(index)) return
+    this.#urls.set(index, url)
+    this.#step()
+  }
+
+  stop(): void {
+    this.#stopped = true
+    this.#urls.clear()
+  }
+
+  #step(): void {
+    const url = this.#urls.get(this.#next)
+    if (this.#busy || this.#stopped || url === undefined) return
+    const index = this.#next
+    this.#busy = true
+    this.#load(url).then(
+      (bytes) => {
+        this.#busy = false
+        if (this.#stopped) return
+        this.#urls.delete(index)
+        this.#next = index + 1
+        this.#loaded(index, bytes)
+        this.#step()
+      },
+      (error: unknown) => {
+        this.#busy = false
+        this.#failed(error instanceof Error ? error : new Error(String(error)))
+      }
+    )
+  }
+}
+
 export class PartStream {
   /** A `blob:` URL for the <audio> element. */
   readonly url: string
@@ -38,17 +94,24 @@ export class PartStream {
   #buffer: SourceBuffer | null = null
   /** Part bytes by index, waiting for their turn. */
   #ready = new Map<number, ArrayBuffer>()
-  /** Indexes already asked for, so an event and a status answer never load one twice. */
-  #seen = new Set<number>()
+  #loader: OrderedLoader
   #next = 0
-  #load: (url: string) => Promise<ArrayBuffer>
   #onerror: (error: Error) => void
   #closed = false
 
   constructor(options: PartStreamOptions) {
     this.count = options.count
-    this.#load = options.load ?? loadBytes
     this.#onerror = options.onerror ?? (() => {})
+    this.#loader = new OrderedLoader(
+      options.load ?? loadBytes,
+      (index, bytes) => {
+        // Marks for the first-sound benchmark: when the first part's bytes were read, and appended.
+        if (index === 0) performance.mark('speech-part-read')
+        this.#ready.set(index, bytes)
+        this.#pump()
+      },
+      (error) => this.#onerror(error)
+    )
     this.url = URL.createObjectURL(this.#source)
     this.#source.addEventListener(
       'sourceopen',
@@ -74,22 +137,14 @@ export class PartStream {
 
   /** A part is on disk: read it and append it in its turn (twice for one index is ignored). */
   add(index: number, url: string): void {
-    if (this.#closed || this.#seen.has(index) || index < 0 || index >= this.count) return
-    this.#seen.add(index)
-    this.#load(url).then(
-      (bytes) => {
-        // Marks for the first-sound benchmark: when the first part's bytes were read, and appended.
-        if (index === 0) performance.mark('speech-part-read')
-        this.#ready.set(index, bytes)
-        this.#pump()
-      },
-      (error: unknown) => this.#onerror(error instanceof Error ? error : new Error(String(error)))
-    )
+    if (this.#closed || index < 0 || index >= this.count) return
+    this.#loader.add(index, url)
   }
 
   /** Frees the stream (the player moved on to the joined file or another track). */
   dispose(): void {
     this.#closed = true
+    this.#loader.stop()
     this.#ready.clear()
     URL.revokeObjectURL(this.url)
   }
