@@ -100,7 +100,8 @@ export function buildHandlers(services: Services): HandlerTable {
     'stream.abort': (args) => ({ aborted: streams.abort(args.requestId) }),
 
     'conversations.list': () => chatStore.listConversations(),
-    'conversations.get': (args) => chatStore.getConversation(args.id),
+    'conversations.get': (args) => chatStore.getConversation(args.id, args.last === undefined ? {} : { last: args.last }),
+    'conversations.earlier': (args) => chatStore.threadAbove(args.id, args.before),
     'conversations.create': (args) => {
       const base: ConversationSettings = { model: settings.get().defaultModels.chat, systemPrompt: '', params: {}, stream: true }
       const preset = args?.presetId === undefined ? null : chatStore.listPresets().find((candidate) => candidate.id === args.presetId)

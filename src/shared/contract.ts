@@ -291,8 +291,13 @@ export interface ConversationSummary {
 
 export interface Conversation extends ConversationSummary {
   settings: ConversationSettings
-  /** The visible thread: root to the active leaf, one version per level. */
+  /**
+   * The visible thread: root to the active leaf, one version per level. Whole,
+   * or only its end when `conversations.get` was asked for the `last` messages.
+   */
   messages: MessageRecord[]
+  /** How many messages of the thread come before `messages` (0: the thread is whole); `conversations.earlier` gives them. */
+  earlier: number
 }
 
 /** A piece of a search snippet; `match` pieces are the highlighted words. */
@@ -896,7 +901,17 @@ export const methods = {
   'stream.abort': method(v.strictObject({ requestId: s.id }), returns<{ aborted: boolean }>()),
 
   'conversations.list': method(s.noArgs, returns<ConversationSummary[]>()),
-  'conversations.get': method(byId, returns<Conversation>()),
+  /**
+   * A conversation with its visible thread. `last`: only the thread's end, at
+   * most that many messages and fewer when they are long (a screenful at the
+   * least), so a long conversation opens as fast as a short one.
+   */
+  'conversations.get': method(
+    v.strictObject({ id: s.id, last: v.optional(s.count(1, LIMITS.completionMessages)) }),
+    returns<Conversation>()
+  ),
+  /** The thread above a message, root first: its ancestors, which `get` with `last` left out. */
+  'conversations.earlier': method(v.strictObject({ id: s.id, before: s.id }), returns<MessageRecord[]>()),
   /** A new, empty conversation; settings default to the app's chat defaults or a preset. */
   'conversations.create': method(
     v.nullish(

@@ -230,6 +230,44 @@ describe('chat as a new user finds it', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"]').length === 0)
   })
 
+  it('a long conversation opens at its end; the messages above follow without moving the view, and the top can be reached', async () => {
+    const { page, host } = stack
+    const store = host.services.chatStore
+    const conversation = store.createConversation({ model: 'gpt-4o-mini', systemPrompt: '', params: {}, stream: true }, 'Long thread')
+    let parentId: string | null = null
+    for (let n = 0; n < 200; n++) {
+      parentId = store.addMessage({ conversationId: conversation.id, parentId, role: 'user', content: `Question ${n}` }).id
+      const answer = Array.from({ length: 1 + (n % 4) }, (_, p) => `Answer ${n}, paragraph ${p}: ${'words '.repeat(30 + ((n * 7) % 50))}`).join('\n\n')
+      parentId = store.addMessage({ conversationId: conversation.id, parentId, role: 'assistant', content: answer, model: 'gpt-4o-mini' }).id
+    }
+    await page.reload()
+    const opened = page.waitForRequest((request) => request.url().endsWith('/bridge/conversations.get'))
+    const earlier = page.waitForResponse((response) => response.url().endsWith('/bridge/conversations.earlier'))
+    await page.getByTestId('conversation-item').filter({ hasText: 'Long thread' }).click()
+    expect(JSON.parse((await opened).postData() ?? '{}')).toMatchObject({ id: conversation.id, last: 30 })
+    await earlier
+    const list = page.getByTestId('message-list')
+    const lastAnswer = page.locator('[data-testid="message"]').filter({ hasText: 'Answer 199, paragraph 0' })
+    // Once the 370 messages above have been put in, the list still shows the end.
+    await page.locator('[data-testid="message-list"][data-earlier="0"]').waitFor()
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+    expect(await list.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight)).toBeLessThanOrEqual(48)
+    expect(await lastAnswer.isVisible()).toBe(true)
+    // Scrolled to the top, the first messages are there. Scrolled as a wheel does, in several steps: while the
+    // list is still settling on the end (a second or so), it takes a lone jump to the top as its own.
+    const second = page.locator('[data-testid="message"]').filter({ hasText: 'Answer 1, paragraph 1' })
+    await expect.poll(async () => {
+      await list.evaluate((element) => element.scrollTo({ top: 400 }))
+      await page.waitForTimeout(50)
+      await list.evaluate((element) => element.scrollTo({ top: 0 }))
+      await page.waitForTimeout(50)
+      return second.count()
+    }, { timeout: 10_000 }).toBe(1)
+    expect(await messages(page, 'user').filter({ hasText: 'Question 0' }).count()).toBe(1)
+    expect(await page.getByTestId('earlier-row').count()).toBe(0)
+    await screenshot(page, 'chat-long-thread-top')
+  })
+
   it('a rate limit counts down and the answer retries by itself when it ends', async () => {
     const { page, fake } = stack
     await page.keyboard.press('Control+n')

@@ -48,7 +48,8 @@ const samples: { [M in MethodName]: ArgsOf<M> } = {
   },
   'stream.abort': { requestId: 'r1' },
   'conversations.list': undefined,
-  'conversations.get': { id: 'c1' },
+  'conversations.get': { id: 'c1', last: 30 },
+  'conversations.earlier': { id: 'c1', before: 'm9' },
   'conversations.create': { settings: { model: 'gpt-4o', params: { top_k: 3 } }, presetId: 'p1' },
   'conversations.rename': { id: 'c1', title: 'A title' },
   'conversations.pin': { id: 'c1', pinned: true },
@@ -263,6 +264,7 @@ describe('bridge schemas', () => {
     expect(await message('conversations.rename', { id: 'c1', title: '   ' })).toBe('The title cannot be empty.')
     expect(await message('key.set', { key: 'has space' })).toBe('The key contains spaces or control characters.')
     expect(await message('conversations.get', { id: '../etc' })).toBe('The id is not a valid id.')
+    expect(await message('conversations.get', { id: 'c1', last: 0 })).toMatch(/last must be from 1 to/)
     expect(await message('settings.update', { timeouts: { idleMs: 10 } })).toBe('The timeouts.idleMs must be between 1 and 600 seconds.')
   })
 

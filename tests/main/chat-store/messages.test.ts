@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MessageRecord } from '../../../src/shared/contract'
+import { OPEN_TAIL_CHARS } from '../../../src/main/services/chat/store'
 import { caught, closeStore, FakeClock, openStore, settings, tempDbFile } from './helpers'
 
 const contents = (messages: MessageRecord[]): string[] => messages.map((message) => message.content)
@@ -125,6 +126,60 @@ describe('ChatStore message tree', () => {
     expect(conversation.messages.map((message) => message.id)).toEqual([q1.id, a1.id, f1.id, g2.id])
     expect(conversation.messages[3]).toMatchObject({ versionIds: [g1.id, g2.id], versionIndex: 1 })
     expect(store.switchVersion(q1.id).messages.at(-1)?.id).toBe(g2.id)
+  })
+
+  it('opens with only the end of the visible thread, and gives the rest root first from the message above which it stopped', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    let parentId: string | null = null
+    const ids: string[] = []
+    for (let n = 0; n < 10; n++) {
+      const message = store.addMessage({ conversationId: id, parentId, role: n % 2 === 0 ? 'user' : 'assistant', content: `m${n}` })
+      ids.push(message.id)
+      parentId = message.id
+    }
+    // Another version of m3, with its own answer: switching back to the first shows the ten again.
+    const other = store.addMessage({ conversationId: id, parentId: ids[2] ?? null, role: 'assistant', content: 'm3 again' })
+    store.addMessage({ conversationId: id, parentId: other.id, role: 'user', content: 'm4 again' })
+    store.switchVersion(ids[3] ?? '')
+
+    const whole = store.getConversation(id)
+    expect(contents(whole.messages)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9'])
+    expect(whole.earlier).toBe(0)
+
+    const end = store.getConversation(id, { last: 4 })
+    expect(contents(end.messages)).toEqual(['m6', 'm7', 'm8', 'm9'])
+    expect(end.earlier).toBe(6)
+    expect(end.messageCount).toBe(10)
+    expect(end.messages[0]).toEqual(whole.messages[6])
+
+    const above = store.threadAbove(id, end.messages[0]?.id ?? '')
+    expect([...above, ...end.messages]).toEqual(whole.messages)
+    // Versions are those of the thread above that message, whatever is visible now.
+    expect(above[3]).toMatchObject({ id: ids[3], versionIds: [ids[3], other.id], versionIndex: 0 })
+    expect(store.threadAbove(id, ids[0] ?? '')).toEqual([])
+    expect(store.getConversation(id, { last: 50 }).earlier).toBe(0)
+  })
+
+  it('opens a thread of long messages with fewer than asked, never with none, and refuses a message of another conversation', () => {
+    const store = openStore()
+    const { id } = store.createConversation(settings)
+    let parentId: string | null = null
+    for (let n = 0; n < 6; n++) {
+      parentId = store.addMessage({ conversationId: id, parentId, role: n % 2 === 0 ? 'user' : 'assistant', content: `${n}`.repeat(OPEN_TAIL_CHARS / 2 - 10) }).id
+    }
+    const end = store.getConversation(id, { last: 30 })
+    // Two messages hold the budget but do not reach it: the third, which crosses it, is kept too.
+    expect(end.messages.map((message) => message.content[0])).toEqual(['3', '4', '5'])
+    expect(end.earlier).toBe(3)
+
+    const huge = store.createConversation(settings)
+    store.addMessage({ conversationId: huge.id, parentId: null, role: 'user', content: 'x'.repeat(OPEN_TAIL_CHARS * 2) })
+    expect(store.getConversation(huge.id, { last: 30 }).messages).toHaveLength(1)
+
+    const elsewhere = store.getConversation(huge.id).messages[0]?.id ?? ''
+    expect(caught(() => store.threadAbove(id, elsewhere))).toMatchObject({ code: 'not_found', message: 'That message is not in this conversation.' })
+    expect(caught(() => store.threadAbove('nope', elsewhere))).toMatchObject({ code: 'not_found' })
   })
 
   it('refuses a parent from another conversation, unknown ids and oversized content', () => {

@@ -139,6 +139,25 @@ function forkTitle(title: string): string {
   const suffix = ' (fork)'
   return title.length + suffix.length > LIMITS.titleLength ? `${title.slice(0, LIMITS.titleLength - suffix.length - 1)}…${suffix}` : `${title}${suffix}`
 }
+
+/**
+ * Opening with `last`: no more text than this from the thread's end (far
+ * more than a screenful, so the person never sees its top edge before the
+ * rest has come).
+ */
+export const OPEN_TAIL_CHARS = 40_000
+
+/** The end of `records` worth OPEN_TAIL_CHARS; the message that crosses the budget is kept, so never empty. */
+function keepTail(records: MessageRecord[]): MessageRecord[] {
+  let chars = 0
+  let from = records.length
+  while (from > 0 && chars < OPEN_TAIL_CHARS) {
+    const record = records[--from]
+    chars += (record?.content.length ?? 0) + (record?.reasoning.length ?? 0)
+  }
+  return records.slice(from)
+}
+
 const SEARCH_MAX_LIMIT = 200
 /** Above this many matching messages, search lists the most recent instead of ranking every match. */
 const RANK_WINDOW = 5_000
@@ -193,11 +212,26 @@ export class ChatStore {
     return rows.map(toSummary)
   }
 
-  /** Settings and the visible thread. */
-  getConversation(id: string): Conversation {
+  /**
+   * Settings and the visible thread. `last`: only the thread's end, at most
+   * that many messages, and no more than about OPEN_TAIL_CHARS of text (the
+   * message that crosses it is kept), so opening costs the same whatever the
+   * conversation's length; `earlier` counts the messages left out.
+   */
+  getConversation(id: string, options: { last?: number } = {}): Conversation {
     const row = this.#liveConversation(id)
-    const messages = this.#thread(row)
-    return { ...toSummary(row), messageCount: messages.length, settings: toSettings(row), messages }
+    const tree = this.#tree(row.id)
+    const path = tree.visiblePath(row.active_leaf_id)
+    const messages = options.last === undefined ? this.#records(tree, path) : keepTail(this.#records(tree, path.slice(-options.last)))
+    return { ...toSummary(row), messageCount: path.length, settings: toSettings(row), messages, earlier: path.length - messages.length }
+  }
+
+  /** The messages above `messageId` in its thread, root first (what `getConversation` with `last` left out). */
+  threadAbove(conversationId: string, messageId: string): MessageRecord[] {
+    const row = this.#liveConversation(conversationId)
+    const tree = this.#tree(row.id)
+    if (!tree.has(messageId)) throw new AppError('not_found', 'That message is not in this conversation.')
+    return this.#records(tree, tree.pathTo(messageId).slice(0, -1))
   }
 
   /** `quick`: asked from the quick-ask window. */

@@ -84,7 +84,7 @@ export class MessageItem {
 }
 
 /** A conversation's metadata; its messages live in `ChatSession.messages`. */
-export type ConversationInfo = Omit<Conversation, 'messages'>
+export type ConversationInfo = Omit<Conversation, 'messages' | 'earlier'>
 
 interface LiveStream {
   requestId: string
@@ -115,6 +115,9 @@ export interface ChatSessionOptions {
   onResult?: (error: BridgeErrorData | null) => void
 }
 
+/** A conversation opens with at most this many messages from its end (a screenful and more); the rest follows. */
+export const OPEN_LAST_MESSAGES = 30
+
 export class ChatSession {
   readonly conversations: ConversationsStore
   #defaultModel: () => string = () => ''
@@ -125,11 +128,15 @@ export class ChatSession {
   #unsubscribe: (() => void)[] | null = null
   #openSequence = 0
   #focusSequence = 0
+  /** The thread above the opened end, on its way (see `open`). */
+  #earlierLoad: Promise<boolean> | null = null
 
   /** The open conversation; null is a new chat not saved yet (created on the first send). */
   conversation = $state.raw<ConversationInfo | null>(null)
-  /** The visible thread, root to leaf. */
+  /** The visible thread, root to leaf (a long one opens with its end first; `earlier` counts what is still to come above). */
   messages = $state.raw<MessageItem[]>([])
+  /** Messages of the open thread above `messages`, not loaded yet (the list keeps a row for each). */
+  earlier = $state(0)
   /** The conversation being opened, while it loads or when it failed to load. */
   requestedId = $state<string | null>(null)
   loading = $state(false)
@@ -201,7 +208,12 @@ export class ChatSession {
 
   // ------------------------------------------------------------ opening
 
-  /** Opens a saved conversation. Returns false when it failed or another open overtook it. */
+  /**
+   * Opens a saved conversation. Only the end of its thread comes first, so a
+   * conversation of thousands of messages shows as fast as a short one; the
+   * messages above follow once that has been painted. Returns false when it
+   * failed or another open overtook it.
+   */
   async open(id: string): Promise<boolean> {
     this.init()
     const sequence = ++this.#openSequence
@@ -209,16 +221,54 @@ export class ChatSession {
     this.loading = true
     this.loadError = null
     try {
-      const conversation = await getApi().conversations.get({ id })
+      const conversation = await getApi().conversations.get({ id, last: OPEN_LAST_MESSAGES })
       if (sequence !== this.#openSequence) return false
       this.#show(conversation)
       this.requestedId = null
+      if (this.earlier > 0) {
+        void afterNextPaint().then(() => {
+          if (sequence === this.#openSequence) void this.loadEarlier()
+        })
+      }
       return true
     } catch (error) {
       if (sequence === this.#openSequence) this.loadError = asAppError(error)
       return false
     } finally {
       if (sequence === this.#openSequence) this.loading = false
+    }
+  }
+
+  /**
+   * Makes the open thread whole: fetches the messages above its first one
+   * (once: a fetch on its way is shared). False when that failed
+   * (`actionError` says why).
+   */
+  loadEarlier(): Promise<boolean> {
+    if (this.earlier === 0) return Promise.resolve(true)
+    if (this.#earlierLoad) return this.#earlierLoad
+    const load: Promise<boolean> = this.#fetchEarlier().finally(() => {
+      if (this.#earlierLoad === load) this.#earlierLoad = null
+    })
+    this.#earlierLoad = load
+    return load
+  }
+
+  async #fetchEarlier(): Promise<boolean> {
+    const first = this.messages[0]
+    const conversationId = this.id
+    if (this.earlier === 0) return true
+    if (!first || conversationId === null) return false
+    try {
+      const records = await getApi().conversations.earlier({ id: conversationId, before: first.id })
+      // Another conversation opened, or the thread was shown anew (a version switch): those came whole.
+      if (this.id !== conversationId || this.messages[0] !== first) return this.earlier === 0
+      this.messages = [...records.map((record) => new MessageItem(record)), ...this.messages]
+      this.earlier = 0
+      return true
+    } catch (error) {
+      if (this.id === conversationId) this.actionError = asAppError(error)
+      return false
     }
   }
 
@@ -230,6 +280,10 @@ export class ChatSession {
   async openAt(conversationId: string, messageId: string): Promise<boolean> {
     if (this.id !== conversationId || this.loading) {
       if (!(await this.open(conversationId))) return false
+    }
+    // A hit may lie above the end that opened first.
+    if (this.earlier > 0 && !this.messages.some((message) => message.id === messageId)) {
+      if (!(await this.loadEarlier())) return false
     }
     if (!this.messages.some((message) => message.id === messageId)) {
       if (!(await this.switchVersion(messageId))) return false
@@ -244,6 +298,8 @@ export class ChatSession {
     this.#openSequence++
     this.conversation = null
     this.messages = []
+    this.earlier = 0
+    this.#earlierLoad = null
     this.draftSettings = {}
     this.requestedId = null
     this.loading = false
@@ -482,9 +538,10 @@ export class ChatSession {
     // Messages still streaming keep their live object (it has every delta so far).
     const live = [...this.#live.values()].flatMap((stream) => (stream.item ? [stream.item] : []))
     this.conversation = info(conversation)
-    this.messages = conversation.messages.map(
-      (record) => live.find((item) => item.id === record.id) ?? new MessageItem(record)
-    )
+    this.messages = conversation.messages.map((record) => live.find((item) => item.id === record.id) ?? new MessageItem(record))
+    this.earlier = conversation.earlier
+    // A fetch of the thread above what was shown before has nothing to do with this one.
+    this.#earlierLoad = null
     this.loadError = null
     this.requestedId = null
     this.loading = false
@@ -578,8 +635,13 @@ export class ChatSession {
 }
 
 function info(conversation: Conversation): ConversationInfo {
-  const { messages: _messages, ...rest } = conversation
+  const { messages: _messages, earlier: _earlier, ...rest } = conversation
   return rest
+}
+
+/** Resolves once the frame being prepared now has been painted (a task queued from a frame callback runs after its paint). */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))
 }
 
 // ------------------------------------------------------------ parameters

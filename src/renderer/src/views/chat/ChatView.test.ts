@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation } from '@shared/contract'
 import { createStores, type AppStores } from '../../lib/state/stores'
+import { OPEN_LAST_MESSAGES } from '../../lib/state/chat.svelte'
 import {
   DAY,
   exchange,
@@ -802,17 +803,39 @@ describe('ChatView: shortcuts, empty state, long threads', () => {
     expect(composer().value).toContain('public-key cryptography')
   })
 
-  it('mounts only a window of rows for a 2,000-message conversation', async () => {
+  it('opens a 2,000-message conversation with its last messages, then puts the rest above them, mounting only a window of rows', async () => {
     const long = Array.from({ length: 1000 }, (_, i) => exchange('big', i)).flat()
     await show([makeConversation({ id: 'big', title: 'Long one', messages: long })])
-    const started = performance.now()
     await openConversation('big')
-    await waitFor(() => expect(messages().length).toBeGreaterThan(0))
-    const elapsed = performance.now() - started
+    expect(backend.bridge.callsOf('conversations.get').at(-1)).toEqual({ id: 'big', last: OPEN_LAST_MESSAGES })
+    await waitFor(() => expect(stores.chat.messages).toHaveLength(2000))
+    // The end came first; the thread above it was asked for from its first message.
+    expect(backend.bridge.callsOf('conversations.earlier')).toEqual([{ id: 'big', before: long[2000 - OPEN_LAST_MESSAGES]?.id }])
+    expect(stores.chat.messages.map((message) => message.id)).toEqual(long.map((message) => message.id))
+    expect(stores.chat.earlier).toBe(0)
     expect(screen.getByTestId('message-list')).toBeTruthy()
-    expect(stores.chat.messages).toHaveLength(2000)
+    expect(messages().length).toBeGreaterThan(0)
     expect(messages().length).toBeLessThan(60)
-    expect(elapsed).toBeLessThan(2000)
+  })
+
+  it('a search hit above the end that opened first waits for the earlier messages, then shows the hit', async () => {
+    const long = Array.from({ length: 100 }, (_, i) => exchange('big', i)).flat()
+    await show([makeConversation({ id: 'big', title: 'Long one', messages: long })])
+    const hit = long[4]?.id ?? ''
+    expect(await stores.chat.openAt('big', hit)).toBe(true)
+    expect(stores.chat.messages).toHaveLength(200)
+    expect(stores.chat.focus?.messageId).toBe(hit)
+  })
+
+  it('when the earlier messages cannot be loaded, the end stays shown and the error says why', async () => {
+    const long = Array.from({ length: 100 }, (_, i) => exchange('big', i)).flat()
+    await show([makeConversation({ id: 'big', title: 'Long one', messages: long })])
+    backend.bridge.reply('conversations.earlier', () => ({ ok: false, error: { code: 'internal', message: 'The database is locked.' } }))
+    await openConversation('big')
+    await waitFor(() => expect(stores.chat.actionError?.message).toBe('The database is locked.'))
+    expect(stores.chat.messages).toHaveLength(OPEN_LAST_MESSAGES)
+    expect(stores.chat.earlier).toBe(200 - OPEN_LAST_MESSAGES)
+    expect(messages().length).toBeGreaterThan(0)
   })
 })
 

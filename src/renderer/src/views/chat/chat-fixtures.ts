@@ -60,6 +60,7 @@ export function makeConversation(
     updatedAt: NOW - HOUR,
     model: fields.settings?.model ?? 'gpt-4o-mini',
     messageCount: messages.length,
+    earlier: 0,
     ...fields,
     settings: { ...defaultConversationSettings, ...fields.settings },
     messages
@@ -105,9 +106,17 @@ export class FakeChatBackend {
     bridge.reply('conversations.list', () =>
       ok([...this.conversations.values()].map(summaryOf).sort((a, b) => b.updatedAt - a.updatedAt))
     )
-    bridge.reply('conversations.get', ({ id }) => {
+    bridge.reply('conversations.get', ({ id, last }) => {
       const conversation = this.conversations.get(id)
-      return conversation ? ok(conversation) : missing(id)
+      if (!conversation) return missing(id)
+      const messages = last === undefined ? conversation.messages : conversation.messages.slice(-last)
+      return ok({ ...conversation, messages, earlier: conversation.messages.length - messages.length })
+    })
+    bridge.reply('conversations.earlier', ({ id, before }) => {
+      const conversation = this.conversations.get(id)
+      if (!conversation) return missing(id)
+      const index = conversation.messages.findIndex((message) => message.id === before)
+      return index === -1 ? missing(before) : ok(conversation.messages.slice(0, index))
     })
     bridge.reply('conversations.create', (args) => {
       const conversation = makeConversation({
