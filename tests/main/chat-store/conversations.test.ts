@@ -15,7 +15,8 @@ describe('ChatStore conversations', () => {
       model: 'deepseek-v3',
       messageCount: 0,
       settings: { model: 'deepseek-v3', systemPrompt: 'Be brief.', params: { temperature: 0.3 }, stream: false },
-      messages: []
+      messages: [],
+      earlier: 0
     })
     expect(store.getConversation(conversation.id)).toEqual(conversation)
   })
