@@ -27,6 +27,8 @@ interface RouteBase {
   bottom?: boolean
   /** The screen's own header bar replaces the app's (one bar, not two); it shows `status`. */
   ownHeader?: boolean
+  /** Called as the screen is chosen, before its chunk has loaded: starts asking for its data, so both arrive together. */
+  prepare?: (stores: AppStores) => void
 }
 
 /** A screen in the initial bundle, or one loaded (once) the first time it opens. */
@@ -51,7 +53,13 @@ function lazy(load: () => Promise<{ default: Component<ViewProps> }>): () => Pro
 export const routes: readonly Route[] = [
   { id: 'chat', label: 'Chat', icon: 'chat', component: ChatView, ownHeader: true },
   { id: 'studio', label: 'Studio', icon: 'image', load: lazy(() => import('../views/studio/StudioScreen.svelte')) },
-  { id: 'library', label: 'Library', icon: 'library', load: lazy(() => import('../views/library/LibraryView.svelte')) },
+  {
+    id: 'library',
+    label: 'Library',
+    icon: 'library',
+    load: lazy(() => import('../views/library/LibraryView.svelte')),
+    prepare: (stores) => stores.library.open()
+  },
   { id: 'models', label: 'Models', icon: 'models', load: lazy(() => import('../views/ModelsView.svelte')) },
   { id: 'settings', label: 'Settings', icon: 'settings', load: lazy(() => import('../views/SettingsView.svelte')), bottom: true },
   { id: 'about', label: 'About', icon: 'info', load: lazy(() => import('../views/AboutView.svelte')), bottom: true }

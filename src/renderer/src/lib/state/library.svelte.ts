@@ -127,6 +127,8 @@ export class LibraryStore {
   readonly selectedIds: string[] = $derived(this.cards.filter((card) => this.selected.has(card.id)).map((card) => card.id))
 
   #sequence = 0
+  /** The load `open` started for the screen that is opening, until the screen shows. */
+  #opening: Promise<void> | null = null
   #wantAll: (() => void) | null = null
   #selectAllWhenComplete = false
   #unsubscribe: (() => void) | null = null
@@ -195,6 +197,21 @@ export class LibraryStore {
     } finally {
       if (sequence === this.#sequence) this.loading = false
     }
+  }
+
+  /**
+   * The library screen is being opened: its load starts now, while the
+   * screen's code loads, instead of once the screen has mounted.
+   */
+  open(): void {
+    this.#opening = this.load()
+  }
+
+  /** The screen has mounted: the load `open` started, or a new one when nothing opened it. */
+  shown(): Promise<void> {
+    const opening = this.#opening
+    this.#opening = null
+    return opening ?? this.load()
   }
 
   /** The grid is being used (scrolled, a key): the whole list is wanted now. */
