@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStores, type AppStores } from '../../lib/state/stores'
 import { installMediaBackend, makeItem, makeItems, MEDIA_NOW, type FakeMediaBackend } from '../../test-support/fake-media'
 import { stubResizeObserver } from '../chat/chat-fixtures'
-import { LibraryStore } from '../../lib/state/library.svelte'
+import { FIRST_SCREEN_CARDS, LibraryStore } from '../../lib/state/library.svelte'
 import LibraryView from './LibraryView.svelte'
 
 let media: FakeMediaBackend
@@ -46,6 +46,10 @@ const card = (id: string): HTMLElement => {
 const selectedIds = (): string[] => cards().filter((element) => element.getAttribute('aria-selected') === 'true').map((element) => element.dataset.id!)
 const focusedId = (): string | undefined => grid().getAttribute('aria-activedescendant')?.replace('library-card-', '')
 const key = (name: string, init: KeyboardEventInit = {}) => fireEvent.keyDown(grid(), { key: name, ...init })
+/** happy-dom loads no images: the thumbnails in the DOM say they have loaded. */
+const thumbnailsLoaded = (): void => {
+  for (const image of grid().querySelectorAll('img')) image.dispatchEvent(new Event('load'))
+}
 
 describe('LibraryView: the grid', () => {
   it('keeps only a window of cards in the DOM with 10,000 items', async () => {
@@ -54,6 +58,7 @@ describe('LibraryView: the grid', () => {
     const elapsed = performance.now() - started
     // The first screen's cards first, then the whole list.
     expect(stores.library.total).toBe(10_000)
+    thumbnailsLoaded()
     await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
     expect(screen.getByTestId('library-count').textContent).toContain('10,000 items')
     const mounted = cards().length
@@ -90,8 +95,22 @@ describe('LibraryView: the grid', () => {
     expect(cards().length).toBeGreaterThan(0)
   })
 
+  it('asks for the whole list only once the first screen has its thumbnails', async () => {
+    // As in a browser: an image is not complete until it has loaded (happy-dom loads none and calls them complete).
+    vi.spyOn(HTMLImageElement.prototype, 'complete', 'get').mockReturnValue(false)
+    await show(makeItems(10_000, 40))
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }])
+    // Well past the moment the whole list used to be asked, with the thumbnails still on their way.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(media.bridge.callsOf('library.query')).toHaveLength(1)
+    thumbnailsLoaded()
+    await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }, { sort: 'newest' }])
+  })
+
   it('places rows at their exact offsets and reuses the cards of rows scrolled away for the right items', async () => {
     await show(makeItems(10_000, 10))
+    thumbnailsLoaded()
     await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
     const scroller = grid()
     // 900 px wide: 4 columns of 209 px and a gap of 8, so rows of 217 px; a day (10 cards) is a 40 px heading and rows of 4, 4 and 2.
