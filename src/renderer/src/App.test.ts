@@ -205,6 +205,29 @@ describe('App: right-click on a library image', () => {
   })
 })
 
+describe('App: opening the library', () => {
+  it('asks for its cards as the screen is chosen, before its code has loaded, and only once', async () => {
+    const restore = stubResizeObserver()
+    try {
+      const media = installMediaBackend()
+      media.addItems(makeItem({ id: 'img-1', title: 'A red fox' }))
+      const screenShownAtQuery: boolean[] = []
+      const invoke = media.bridge.invoke.bind(media.bridge)
+      media.bridge.invoke = (method, args) => {
+        if (method === 'library.query') screenShownAtQuery.push(document.querySelector('[data-testid="view-library"]') !== null)
+        return invoke(method, args)
+      }
+      render(App)
+      await fireEvent.click(await screen.findByTestId('nav-library'))
+      await screen.findByTestId('library-card')
+      // Asked while the screen's chunk was loading, not after it mounted; the mounted screen used that answer.
+      expect(screenShownAtQuery).toEqual([false])
+    } finally {
+      restore()
+    }
+  })
+})
+
 describe('App: commands from the tray and the quick-ask window', () => {
   it('opens the screen the tray asks for', async () => {
     const bridge = installFakeBridge()

@@ -102,3 +102,83 @@ export function verticalNeighbour(layout: GridLayout, index: number, direction: 
   }
   return index
 }
+
+// ------------------------------------------------------------ virtualising the rows
+
+/** The grid's row heights: every row's size is known from the layout, so nothing is measured. */
+export interface RowHeights {
+  day: number
+  cards: number
+}
+
+/** Where each row starts, and at the end where the last one ends: `rows.length + 1` offsets. */
+export function rowOffsets(rows: readonly GridRow[], heights: RowHeights): Float64Array {
+  const offsets = new Float64Array(rows.length + 1)
+  for (let index = 0; index < rows.length; index++) {
+    offsets[index + 1] = (offsets[index] as number) + (rows[index]?.kind === 'day' ? heights.day : heights.cards)
+  }
+  return offsets
+}
+
+/** The rows `[first, end)` that reach into `[top, bottom)` (pixels from the grid's top). */
+export function rowsBetween(offsets: Float64Array, top: number, bottom: number): { first: number; end: number } {
+  const count = offsets.length - 1
+  if (count <= 0 || bottom <= top) return { first: 0, end: 0 }
+  // Row i spans [offsets[i], offsets[i + 1]): the first row ending below `top`, the first starting at or below `bottom`.
+  const first = Math.min(count - 1, firstIndex(offsets, 0, count, (offset) => offset > top) - 1)
+  const end = firstIndex(offsets, first, count, (offset) => offset >= bottom)
+  return { first: Math.max(0, first), end: Math.max(first, end) }
+}
+
+/** The first index in [low, high) whose offset passes `test` (which, once true, stays true), else `high`. */
+function firstIndex(offsets: Float64Array, low: number, high: number, test: (offset: number) => boolean): number {
+  let lo = low
+  let hi = high
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (test(offsets[mid] as number)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** A row of the window and the DOM slot that shows it. */
+export interface RowSlot {
+  /** The slot's key: the DOM it names is reused for other rows of the same kind. */
+  key: string
+  row: number
+  kind: GridRow['kind']
+}
+
+/**
+ * Which DOM slot shows which row. A row still in the window keeps its
+ * slot; a row entering takes the slot of a row of the same kind that left,
+ * and only when none is free is a slot made. A fast scroll then changes the
+ * cards' data instead of destroying a screenful of cards and making another
+ * every frame (most of a frame's script, and the garbage behind its GC pauses).
+ */
+export class RowSlots {
+  #byRow = new Map<number, RowSlot>()
+  #made = 0
+
+  /** The slots of rows `[first, end)` of `rows`, in row order. */
+  assign(rows: readonly GridRow[], first: number, end: number): RowSlot[] {
+    const next = new Map<number, RowSlot>()
+    const entering: number[] = []
+    for (let row = first; row < end; row++) {
+      const kind = rows[row]?.kind
+      if (kind === undefined) continue
+      const slot = this.#byRow.get(row)
+      if (slot && slot.kind === kind) next.set(row, slot)
+      else entering.push(row)
+    }
+    const free: Record<GridRow['kind'], string[]> = { day: [], cards: [] }
+    for (const [row, slot] of this.#byRow) if (next.get(row) !== slot) free[slot.kind].push(slot.key)
+    for (const row of entering) {
+      const kind = (rows[row] as GridRow).kind
+      next.set(row, { key: free[kind].pop() ?? `${kind}-${this.#made++}`, row, kind })
+    }
+    this.#byRow = next
+    return [...next.values()].sort((a, b) => a.row - b.row)
+  }
+}

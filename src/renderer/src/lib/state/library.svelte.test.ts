@@ -2,7 +2,7 @@ import { waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import { toColumns } from '@shared/library-columns'
 import { cardOf, installMediaBackend, makeItem, makeItems, MEDIA_NOW } from '../../test-support/fake-media'
-import { columnsFor, dayKey, dayLabel, layoutGrid, verticalNeighbour, type CardRow } from './library-layout'
+import { columnsFor, dayKey, dayLabel, layoutGrid, rowOffsets, rowsBetween, RowSlots, verticalNeighbour, type CardRow } from './library-layout'
 import { defaultFilters, FIRST_SCREEN_CARDS, LibraryStore, queryFor } from './library.svelte'
 
 describe('queryFor', () => {
@@ -82,6 +82,52 @@ describe('library layout', () => {
     const layout = layoutGrid(cards, 6, MEDIA_NOW)
     expect(performance.now() - started).toBeLessThan(200)
     expect(layout.rowOfCard.length).toBe(10_000)
+  })
+})
+
+describe('library grid window', () => {
+  // 25 cards, 10 a day, 4 a row: day, 4, 4, 2, day, 4, 4, 2, day, 4, 1.
+  const layout = layoutGrid(makeItems(25, 10).map(cardOf), 4, MEDIA_NOW)
+  const heights = { day: 40, cards: 190 }
+
+  it('places every row at the exact height of the rows above it', () => {
+    const offsets = rowOffsets(layout.rows, heights)
+    expect(Array.from(offsets)).toEqual([0, 40, 230, 420, 610, 650, 840, 1030, 1220, 1260, 1450, 1640])
+  })
+
+  it('finds the rows that reach into a band, by their offsets', () => {
+    const offsets = rowOffsets(layout.rows, heights)
+    expect(rowsBetween(offsets, 0, 100)).toEqual({ first: 0, end: 2 })
+    // A row that ends where the band starts, or starts where it ends, is outside it.
+    expect(rowsBetween(offsets, 230, 610)).toEqual({ first: 2, end: 4 })
+    expect(rowsBetween(offsets, 229, 611)).toEqual({ first: 1, end: 5 })
+    expect(rowsBetween(offsets, -120, 20)).toEqual({ first: 0, end: 1 })
+    expect(rowsBetween(offsets, 1600, 2400)).toEqual({ first: 10, end: 11 })
+    expect(rowsBetween(new Float64Array([0]), 0, 800)).toEqual({ first: 0, end: 0 })
+  })
+
+  it('reuses the slots of rows that left for rows of the same kind that enter', () => {
+    const slots = new RowSlots()
+    const first = slots.assign(layout.rows, 0, 4)
+    expect(first.map((slot) => [slot.row, slot.kind])).toEqual([
+      [0, 'day'],
+      [1, 'cards'],
+      [2, 'cards'],
+      [3, 'cards']
+    ])
+    const keyOf = (list: typeof first, row: number): string | undefined => list.find((slot) => slot.row === row)?.key
+    // Rows 3 to 6 (cards, day, cards, cards): row 3 keeps its slot; 5 and 6 take those of 1 and 2; the day heading takes row 0's.
+    const next = slots.assign(layout.rows, 3, 7)
+    expect(next.map((slot) => slot.row)).toEqual([3, 4, 5, 6])
+    expect(keyOf(next, 3)).toBe(keyOf(first, 3))
+    expect(keyOf(next, 4)).toBe(keyOf(first, 0))
+    expect(new Set([keyOf(next, 5), keyOf(next, 6)])).toEqual(new Set([keyOf(first, 1), keyOf(first, 2)]))
+    // A jump far away makes no new slot while old ones are free, and keys stay unique.
+    const far = slots.assign(layout.rows, 8, 11)
+    const keys = far.map((slot) => slot.key)
+    expect(new Set(keys).size).toBe(keys.length)
+    expect(keys.every((key) => [...first, ...next].some((slot) => slot.key === key))).toBe(true)
+    expect(far.every((slot) => slot.kind === layout.rows[slot.row]?.kind)).toBe(true)
   })
 })
 

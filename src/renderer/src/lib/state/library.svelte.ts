@@ -49,8 +49,12 @@ type QueryArgs = NonNullable<ArgsOf<'library.query'>>
  * screen (a 2,560 × 1,600 window holds about 14 × 9 cards of 168 px).
  */
 export const FIRST_SCREEN_CARDS = 160
-/** How long the whole list waits for the first screen's thumbnails when nobody touches the grid (ms). */
-const REST_DELAY_MS = 300
+/**
+ * The whole list is asked once the grid says its first screen's thumbnails
+ * are in (`wantAll`); this long at most when nobody touches the grid and
+ * the grid never says so (ms).
+ */
+const REST_DELAY_MS = 1_000
 
 /** Local midnight of a `YYYY-MM-DD` date, `days` later; null when the text is no date. */
 function localDay(text: string, days = 0): number | null {
@@ -127,6 +131,8 @@ export class LibraryStore {
   readonly selectedIds: string[] = $derived(this.cards.filter((card) => this.selected.has(card.id)).map((card) => card.id))
 
   #sequence = 0
+  /** The load `open` started for the screen that is opening, until the screen shows. */
+  #opening: Promise<void> | null = null
   #wantAll: (() => void) | null = null
   #selectAllWhenComplete = false
   #unsubscribe: (() => void) | null = null
@@ -197,7 +203,22 @@ export class LibraryStore {
     }
   }
 
-  /** The grid is being used (scrolled, a key): the whole list is wanted now. */
+  /**
+   * The library screen is being opened: its load starts now, while the
+   * screen's code loads, instead of once the screen has mounted.
+   */
+  open(): void {
+    this.#opening = this.load()
+  }
+
+  /** The screen has mounted: the load `open` started, or a new one when nothing opened it. */
+  shown(): Promise<void> {
+    const opening = this.#opening
+    this.#opening = null
+    return opening ?? this.load()
+  }
+
+  /** The grid is being used (scrolled, a key) or its first screen is in: the whole list is wanted now. */
   wantAll(): void {
     this.#wantAll?.()
   }

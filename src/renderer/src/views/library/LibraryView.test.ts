@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createStores, type AppStores } from '../../lib/state/stores'
 import { installMediaBackend, makeItem, makeItems, MEDIA_NOW, type FakeMediaBackend } from '../../test-support/fake-media'
 import { stubResizeObserver } from '../chat/chat-fixtures'
-import { LibraryStore } from '../../lib/state/library.svelte'
+import { FIRST_SCREEN_CARDS, LibraryStore } from '../../lib/state/library.svelte'
 import LibraryView from './LibraryView.svelte'
 
 let media: FakeMediaBackend
@@ -46,6 +46,10 @@ const card = (id: string): HTMLElement => {
 const selectedIds = (): string[] => cards().filter((element) => element.getAttribute('aria-selected') === 'true').map((element) => element.dataset.id!)
 const focusedId = (): string | undefined => grid().getAttribute('aria-activedescendant')?.replace('library-card-', '')
 const key = (name: string, init: KeyboardEventInit = {}) => fireEvent.keyDown(grid(), { key: name, ...init })
+/** happy-dom loads no images: the thumbnails in the DOM say they have loaded. */
+const thumbnailsLoaded = (): void => {
+  for (const image of grid().querySelectorAll('img')) image.dispatchEvent(new Event('load'))
+}
 
 describe('LibraryView: the grid', () => {
   it('keeps only a window of cards in the DOM with 10,000 items', async () => {
@@ -54,6 +58,7 @@ describe('LibraryView: the grid', () => {
     const elapsed = performance.now() - started
     // The first screen's cards first, then the whole list.
     expect(stores.library.total).toBe(10_000)
+    thumbnailsLoaded()
     await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
     expect(screen.getByTestId('library-count').textContent).toContain('10,000 items')
     const mounted = cards().length
@@ -88,6 +93,62 @@ describe('LibraryView: the grid', () => {
     // The scroll stopped: every card near the viewport asks for its thumbnail.
     await waitFor(() => expect(cards().filter((element) => element.querySelector('img') === null)).toEqual([]))
     expect(cards().length).toBeGreaterThan(0)
+  })
+
+  it('asks for the whole list only once the first screen has its thumbnails', async () => {
+    // As in a browser: an image is not complete until it has loaded (happy-dom loads none and calls them complete).
+    vi.spyOn(HTMLImageElement.prototype, 'complete', 'get').mockReturnValue(false)
+    await show(makeItems(10_000, 40))
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }])
+    // Well past the moment the whole list used to be asked, with the thumbnails still on their way.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(media.bridge.callsOf('library.query')).toHaveLength(1)
+    thumbnailsLoaded()
+    await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
+    expect(media.bridge.callsOf('library.query')).toEqual([{ sort: 'newest', limit: FIRST_SCREEN_CARDS }, { sort: 'newest' }])
+  })
+
+  it('places rows at their exact offsets and reuses the cards of rows scrolled away for the right items', async () => {
+    await show(makeItems(10_000, 10))
+    thumbnailsLoaded()
+    await waitFor(() => expect(stores.library.cards).toHaveLength(10_000))
+    const scroller = grid()
+    // 900 px wide: 4 columns of 209 px and a gap of 8, so rows of 217 px; a day (10 cards) is a 40 px heading and rows of 4, 4 and 2.
+    expect(scroller.dataset.columns).toBe('4')
+    const rowTop = (dayIndex: number, row: number): number => dayIndex * (40 + 3 * 217) + 40 + row * 217
+    const before = new Set(cards())
+    // The second row of the 13th day (cards m124 to m127) at the top.
+    scroller.scrollTop = rowTop(12, 1)
+    await fireEvent.scroll(scroller)
+    const shown = cards()
+    const ids = shown.map((element) => element.dataset.id)
+    // In the DOM in the grid's order: a run of the list with no gap and nothing stale.
+    const start = stores.library.indexOf(ids[0]!)
+    expect(ids).toEqual(stores.library.cards.slice(start, start + ids.length).map((item) => item.id))
+    expect(ids).toEqual(expect.arrayContaining(['m124', 'm125', 'm126', 'm127', 'm130']))
+    // Each row where the layout puts it, not where an estimate did.
+    const slotOf = (id: string): HTMLElement => card(id).closest<HTMLElement>('.slot')!
+    expect(slotOf('m124').style.transform).toBe(`translateY(${rowTop(12, 1)}px)`)
+    expect(slotOf('m130').style.transform).toBe(`translateY(${rowTop(13, 0)}px)`)
+    // The cards of the rows that left now show other items…
+    expect(shown.filter((element) => before.has(element)).length).toBeGreaterThan(0)
+    // …each with its own thumbnail (a reused card never keeps the previous item's picture).
+    await waitFor(() => expect(cards().every((element) => element.querySelector('img') !== null)).toBe(true))
+    for (const element of cards()) expect(element.querySelector('img')!.getAttribute('src')).toBe(`/media/thumbs/${element.dataset.id}-s.webp`)
+
+    // A slow scroll by two rows (thumbnails stay on): a card given another item gets a new <img>, since one whose
+    // src changed would show the old item's picture until the new one had loaded.
+    const shownBefore = new Map(cards().map((element) => [element, { id: element.dataset.id, picture: element.querySelector('img') }]))
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    scroller.scrollTop += 2 * 217
+    await fireEvent.scroll(scroller)
+    const reused = cards().filter((element) => shownBefore.has(element) && shownBefore.get(element)?.id !== element.dataset.id)
+    expect(reused.length).toBeGreaterThan(0)
+    for (const element of reused) {
+      const picture = element.querySelector('img')
+      expect(picture?.getAttribute('src')).toBe(`/media/thumbs/${element.dataset.id}-s.webp`)
+      expect(picture).not.toBe(shownBefore.get(element)?.picture)
+    }
   })
 
   it('groups cards under a heading per day', async () => {
