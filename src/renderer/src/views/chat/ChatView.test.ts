@@ -836,6 +836,11 @@ describe('ChatView: shortcuts, empty state, long threads', () => {
     expect(stores.chat.messages).toHaveLength(OPEN_LAST_MESSAGES)
     expect(stores.chat.earlier).toBe(200 - OPEN_LAST_MESSAGES)
     expect(messages().length).toBeGreaterThan(0)
+    // Asked again (a search hit above the end, or the empty rows scrolled into), they come.
+    backend.bridge.reply('conversations.earlier', ({ before }) => ({ ok: true, result: long.slice(0, long.findIndex((message) => message.id === before)) }))
+    expect(await stores.chat.loadEarlier()).toBe(true)
+    expect(stores.chat.messages.map((message) => message.id)).toEqual(long.map((message) => message.id))
+    expect(stores.chat.earlier).toBe(0)
   })
 })
 
