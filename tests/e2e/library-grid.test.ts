@@ -84,9 +84,13 @@ describe('library grid', () => {
     await page.getByTestId('nav-library').click()
     await page.getByTestId('library-card').first().waitFor()
     const scrollHeight = (): Promise<number> => page.evaluate(() => (document.querySelector('[data-testid="library-grid"]') as HTMLElement).scrollHeight)
-    const firstScreen = await scrollHeight()
     await wholeList
-    await page.waitForFunction((before) => (document.querySelector('[data-testid="library-grid"]') as HTMLElement).scrollHeight > before, firstScreen)
+    // The grid holds the whole list: far taller than the first screen's 160 cards (about 8 viewports), whenever
+    // the list came (it may already be in by the time the first card is seen).
+    await page.waitForFunction(() => {
+      const grid = document.querySelector('[data-testid="library-grid"]') as HTMLElement
+      return grid.scrollHeight > 40 * grid.clientHeight
+    })
 
     const height = await scrollHeight()
     // Far (the middle, the end), then near (a few rows up from the end, so reused cards show new items).
