@@ -74,11 +74,12 @@ export async function startStack(
   }
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { settle?: boolean } = {}): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true })
   const path = join(screenshotDir, `${name}.png`)
   // A screen that just opened may still be fading in: shoot what the person sees once it settled.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))))
+  // (`settle: false` for a screen mid-stream, whose animations run until the stream ends.)
+  if (options.settle !== false) await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))))
   await page.screenshot({ path })
   return path
 }

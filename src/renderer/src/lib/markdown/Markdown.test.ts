@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { buildBridgeApi } from '@shared/bridge'
 import type { Envelope, MethodName } from '@shared/contract'
 import { resetApiForTests } from '../bridge'
+import { StreamedText } from '../streamed-text'
+import { GROUP_SIZE } from './groups'
 import Markdown from './Markdown.svelte'
 import { renderMarkdown } from './render'
 
@@ -125,6 +127,54 @@ describe('Markdown', () => {
     const finalBlocks = root.querySelectorAll('.md-block')
     expect(finalBlocks).toHaveLength(1)
     expect(finalBlocks[0]?.innerHTML).toBe(renderMarkdown(source))
+  })
+
+  it('while streaming a long answer, keeps its blocks in groups whose elements stay in place', async () => {
+    const pieces = Array.from({ length: GROUP_SIZE * 2 + 10 }, (_, i) => (i % 10 === 5 ? `## Part ${i}\n\n` : `Paragraph ${i}.\n\n`))
+    let source = ''
+    const { getByTestId, rerender } = render(Markdown, { props: { source: 'Start.\n\n', streaming: true } })
+    const root = getByTestId('markdown')
+    const first = root.querySelector('p')
+    for (const piece of pieces) {
+      source += piece
+      await rerender({ source: `Start.\n\n${source}`, streaming: true })
+    }
+    const groups = [...root.querySelectorAll(':scope > .md-group')]
+    expect(groups.length).toBe(3)
+    // Every block once, in order; no group starts with a heading (its top margin would not collapse).
+    const texts = [...root.querySelectorAll('h2, p')].map((element) => element.textContent)
+    expect(texts).toEqual(['Start.', ...pieces.map((piece) => piece.replace(/^## /, '').trim())])
+    for (const group of groups) expect(group.querySelector(':scope > .md-block')?.firstElementChild?.tagName).toBe('P')
+    expect(root.querySelector('p')).toBe(first)
+    // At the end, one full render.
+    await rerender({ source: `Start.\n\n${source}`, streaming: false })
+    expect(root.querySelectorAll('.md-group')).toHaveLength(0)
+    expect(root.querySelectorAll('.md-block')).toHaveLength(1)
+  })
+
+  it('while streaming from a StreamedText, reads only what was appended since the last update', async () => {
+    const streamed = new StreamedText('Intro paragraph.\n\n')
+    const from = vi.spyOn(streamed, 'from')
+    let source = 'Intro paragraph.\n\n'
+    const { getByTestId, rerender } = render(Markdown, { props: { source, streaming: true, streamed } })
+    const root = getByTestId('markdown')
+    const pieces = ['A second', ' paragraph.\n\n', '```js\nconst a', ' = 1\n', '```\n\nEnd.']
+    for (const piece of pieces) {
+      streamed.append(piece)
+      source += piece
+      await rerender({ source, streaming: true, streamed })
+    }
+    expect(from.mock.calls.map(([offset]) => offset)).toEqual([0, ...pieces.map((_, i) => 'Intro paragraph.\n\n'.length + pieces.slice(0, i).join('').length)])
+    expect([...root.querySelectorAll('p')].map((element) => element.textContent)).toEqual(['Intro paragraph.', 'A second paragraph.', 'End.'])
+    expect(root.querySelector('pre code')?.textContent).toBe('const a = 1')
+
+    // A new stream in the same view (another StreamedText) starts from its beginning.
+    const next = new StreamedText('Fresh answer.')
+    await rerender({ source: 'Fresh answer.', streaming: true, streamed: next })
+    expect([...root.querySelectorAll('p')].map((element) => element.textContent)).toEqual(['Fresh answer.'])
+    // A StreamedText that does not match the source is not trusted: the source is shown.
+    await rerender({ source: 'Fresh answer, longer.', streaming: true, streamed: next })
+    expect([...root.querySelectorAll('p')].map((element) => element.textContent)).toEqual(['Fresh answer, longer.'])
   })
 
   it('renders a long finished answer tail-first: its last blocks at once, the blocks above in later frames', { timeout: 15_000 }, async () => {

@@ -112,6 +112,24 @@ describe('IncrementalMarkdown', () => {
     expect(a.blocks.map((block) => block.text)).toEqual(b.blocks.map((block) => block.text))
   })
 
+  it('keeps the whole text and its length while holding only the open block, and an update after appends goes on', () => {
+    const renderer = counting()
+    const engine = new IncrementalMarkdown(renderer)
+    const parts = chunks(ANSWER, 3)
+    const half = parts.slice(0, parts.length / 2).join('')
+    for (const chunk of chunks(half, 3)) engine.append(chunk)
+    expect(engine.source).toBe(half)
+    expect(engine.length).toBe(half.length)
+    // A whole text that extends what was appended: the blocks are those of the whole text.
+    engine.update(ANSWER)
+    expect(engine.source).toBe(ANSWER)
+    expect(engine.blocks.map((block) => block.text)).toEqual(new IncrementalMarkdown(counting()).update(ANSWER).map((block) => block.text))
+    engine.append('\n\nAnd one more.')
+    expect(engine.source).toBe(`${ANSWER}\n\nAnd one more.`)
+    expect(engine.blocks.at(-1)?.text).toBe('And one more.')
+    expect(engine.finish()[0]?.text).toBe(`${ANSWER}\n\nAnd one more.`)
+  })
+
   it('starts over when the text is not an extension, reusing unchanged blocks', () => {
     const renderer = counting()
     const engine = new IncrementalMarkdown(renderer)

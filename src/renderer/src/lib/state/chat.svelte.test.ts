@@ -56,9 +56,13 @@ describe('ChatSession: sending and streaming', () => {
     expect(answer.content).toBe('Why did the chicken')
     expect(answer.reasoning).toBe('thinking…')
     expect(chat.messages[3]).toBe(answer)
+    // The same text in its pieces, for the renderer to read only the new ones.
+    expect(answer.streamed?.from(0)).toBe('Why did the chicken')
+    expect(answer.streamed?.from('Why did'.length)).toBe(' the chicken')
 
     backend.end(call.requestId, answer.id, { content: 'Why did the chicken cross the road?', reasoning: 'thinking…' }, 'Chicken jokes')
     expect(answer.content).toBe('Why did the chicken cross the road?')
+    expect(answer.streamed).toBeNull()
     expect(answer.status).toBe('complete')
     expect(chat.streaming).toBe(false)
     expect(chat.title).toBe('Chicken jokes')

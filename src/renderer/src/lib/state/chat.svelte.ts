@@ -23,6 +23,7 @@ import type {
 import type { AppError, BridgeErrorData } from '@shared/errors'
 import { INTEGER_PARAMS, PARAM_NAMES, PARAM_RANGES, type ParamName } from '@shared/limits'
 import { getApi } from '../bridge'
+import { StreamedText } from '../streamed-text'
 import { asAppError, invalid } from '../errors'
 import { toSummary, type ConversationsStore } from './conversations.svelte'
 
@@ -67,14 +68,25 @@ export class MessageItem {
     return this.record.usage
   }
 
+  /**
+   * While streaming: the same text as `content`, in the pieces it came in, so
+   * that the answer's renderer reads only the new ones. Not reactive:
+   * `content` changes with it.
+   */
+  streamed: StreamedText | null = null
+
   /** Appends streamed text: O(delta), touches only this message. */
   append(content: string, reasoning: string): void {
-    if (content) this.content += content
+    if (content) {
+      ;(this.streamed ??= new StreamedText(this.content)).append(content)
+      this.content += content
+    }
     if (reasoning) this.reasoning += reasoning
   }
 
   /** Takes the saved record (e.g. at `chat.ended`). */
   apply(record: MessageRecord): void {
+    this.streamed = null
     this.record = record
     this.content = record.content
     this.reasoning = record.reasoning
