@@ -15,8 +15,11 @@ import { expectNoSeriousAxeViolations, screenshot, startStack, type Stack } from
 let stack: Stack
 
 beforeAll(async () => {
-  // Songs take a few seconds, so "listen while it is still generating" has time to happen.
-  stack = await startStack({ fake: { songMs: 6000 } })
+  // Songs take a few seconds, so "listen while it is still generating" has time to happen. The clip
+  // can be heard from 1 s on: the app polls at about 2 s (±50 %), then about 4 s later, so its first
+  // poll always finds it streaming. (With the default, from 3 s on, both polls could miss the window,
+  // and the Listen button then lived only for the instant of the download.)
+  stack = await startStack({ fake: { songMs: 6000, songStreamMs: 1000 } })
 })
 afterAll(async () => {
   await stack?.close()
