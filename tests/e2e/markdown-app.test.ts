@@ -153,3 +153,35 @@ describe('a long answer while it streams', () => {
     expect(stack.pageErrors).toEqual([])
   })
 })
+
+describe('sending below a long answer', () => {
+  it('leaves the answer above mounted: it is not rendered again when the new turn is added', { timeout: 60_000 }, async () => {
+    const { page, fake } = stack
+    // The conversation of the test above ends with a long answer, taller than the window.
+    const above = answers(page).last()
+    const aboveId = (await above.getAttribute('data-id')) ?? ''
+    expect(aboveId).not.toBe('')
+    expect(await above.evaluate((element) => element.getBoundingClientRect().height)).toBeGreaterThan(800)
+    await page.evaluate((id) => {
+      const w = window as unknown as { __mounts: number }
+      w.__mounts = 0
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.addedNodes) {
+            if (node instanceof Element && (node.matches(`[data-id="${id}"]`) || node.querySelector(`[data-id="${id}"]`))) w.__mounts++
+          }
+        }
+      }).observe(document.body, { childList: true, subtree: true })
+    }, aboveId)
+
+    fake.inject({ kind: 'raw', contentType: 'text/event-stream', chunks: sse('A short answer.', 5) }, { path: '/chat/completions' })
+    await page.getByTestId('composer-input').fill('And a short one')
+    await page.getByTestId('composer-input').press('Enter')
+    const last = answers(page).last()
+    await page.waitForFunction((element) => element?.getAttribute('data-status') === 'complete', await last.elementHandle(), { timeout: 20_000 })
+    expect(await last.innerText()).toContain('A short answer.')
+    await page.waitForTimeout(1_500)
+    expect(await page.evaluate(() => (window as unknown as { __mounts: number }).__mounts), 'times the answer above was mounted again').toBe(0)
+    expect(stack.pageErrors).toEqual([])
+  })
+})
